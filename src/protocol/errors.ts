@@ -36,13 +36,13 @@ export abstract class AmqpError extends Error {
 
 /** A soft error: closes the channel it happened on. */
 export class ChannelError extends AmqpError {
-  override readonly name = 'ChannelError';
+  override readonly name: string = 'ChannelError';
   readonly scope = 'channel' as const;
 }
 
 /** A hard error: closes the connection. */
 export class ConnectionError extends AmqpError {
-  override readonly name = 'ConnectionError';
+  override readonly name: string = 'ConnectionError';
   readonly scope = 'connection' as const;
 }
 
