@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ReplyCode, isHardError } from '../../src/protocol/errors.js';
+import { FRAMEWORK_ERROR_CODES } from '../../src/framework/errors.js';
 
 const docs = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
 
@@ -22,5 +23,15 @@ test('docs/errors.md lists no reply code the code does not know', () => {
   const known = new Set<number>(Object.values(ReplyCode));
   for (const match of docs.matchAll(/^\| (\d{3}) \|/gm)) {
     assert.ok(known.has(Number(match[1])), `docs/errors.md lists unknown code ${match[1]}`);
+  }
+});
+
+test('every framework error code has a row in docs/errors.md and no unknown code is listed', () => {
+  for (const code of FRAMEWORK_ERROR_CODES) {
+    assert.ok(docs.includes(`| \`${code}\` |`), `docs/errors.md lacks a row for ${code}`);
+  }
+  const known = new Set<string>(FRAMEWORK_ERROR_CODES);
+  for (const match of docs.matchAll(/^\| `(ERR_[A-Z_]+)` \|/gm)) {
+    assert.ok(known.has(match[1]!), `docs/errors.md lists unknown code ${match[1]}`);
   }
 });

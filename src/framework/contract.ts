@@ -1,0 +1,164 @@
+/**
+ * Compile-time typing for the client: which task, RPC and event names exist and what their
+ * payloads and responses are. A contract is either derived from JSON Schemas with
+ * `defineContract` (one source for validation and types) or written as an interface. Sections
+ * a contract leaves out stay untyped; sections it declares reject unknown names.
+ */
+import type { FieldTable } from '../protocol/field-value.js';
+import type { FromSchema } from './from-schema.js';
+import type { JsonSchema } from './options.js';
+
+/** The schemas `defineContract` accepts. */
+export interface ContractSchemas {
+  tasks?: Readonly<Record<string, JsonSchema>>;
+  rpcs?: Readonly<Record<string, { readonly request: JsonSchema; readonly response: JsonSchema }>>;
+  /** Keyed by exchange name. */
+  events?: Readonly<Record<string, JsonSchema>>;
+}
+
+/**
+ * The shape of an interface-based contract.
+ *
+ * @example
+ * interface MyContract extends ContractShape {
+ *   tasks: { 'email.send': Email };
+ *   rpcs: { 'mailer.stats': { request: StatsRequest; response: Stats } };
+ *   events: { logs: LogLine };
+ * }
+ */
+export interface ContractShape {
+  tasks?: object;
+  rpcs?: Record<string, { request: unknown; response: unknown }>;
+  events?: object;
+}
+
+/** Brand key carrying a schema contract's derived types (type-level only, never set). */
+export const contractTypes: unique symbol = Symbol('warren.contractTypes');
+
+/** The types a set of contract schemas describes. */
+export type SchemaContract<D> = (D extends { readonly tasks: infer T }
+  ? { tasks: { -readonly [K in keyof T]: FromSchema<T[K]> } }
+  : unknown) &
+  (D extends { readonly rpcs: infer R }
+    ? { rpcs: { -readonly [K in keyof R]: { request: RequestOf<R[K]>; response: ResponseOf<R[K]> } } }
+    : unknown) &
+  (D extends { readonly events: infer E }
+    ? { events: { -readonly [K in keyof E]: FromSchema<E[K]> } }
+    : unknown);
+
+type RequestOf<R> = R extends { readonly request: infer Q } ? FromSchema<Q> : never;
+type ResponseOf<R> = R extends { readonly response: infer P } ? FromSchema<P> : never;
+
+/** What `defineContract` returns: the schemas, branded with their types. */
+export type DefinedContract<D extends ContractSchemas> = D & { readonly [contractTypes]?: SchemaContract<D> };
+
+/**
+ * Declares a contract from JSON Schemas; the schemas double as runtime validators.
+ *
+ * @example
+ * const contract = defineContract({ tasks: { 'email.send': EmailSchema } });
+ * const client = app.client as TypedClient<typeof contract>;
+ * await client.enqueue('email.send', { to: 'a@b.c', subject: 'hi' });
+ */
+export function defineContract<const D extends ContractSchemas>(schemas: D): DefinedContract<D> {
+  return Object.freeze({ ...schemas });
+}
+
+/** The contract types of C: a defined contract's brand, or C itself for an interface. */
+export type ResolveContract<C> = C extends { readonly [contractTypes]?: infer T }
+  ? unknown extends T
+    ? C
+    : NonNullable<T>
+  : C;
+
+type TasksOf<C> = ResolveContract<C> extends { tasks: infer T } ? T : undefined;
+type RpcsOf<C> = ResolveContract<C> extends { rpcs: infer R } ? R : undefined;
+type EventsOf<C> = ResolveContract<C> extends { events: infer E } ? E : undefined;
+
+export type TaskName<C> = TasksOf<C> extends undefined ? string : keyof TasksOf<C> & string;
+export type TaskPayload<C, K> =
+  TasksOf<C> extends undefined ? unknown : K extends keyof TasksOf<C> ? TasksOf<C>[K] : never;
+export type RpcName<C> = RpcsOf<C> extends undefined ? string : keyof RpcsOf<C> & string;
+export type RpcRequest<C, K> =
+  RpcsOf<C> extends undefined
+    ? unknown
+    : K extends keyof RpcsOf<C>
+      ? RpcsOf<C>[K] extends { request: infer Q }
+        ? Q
+        : never
+      : never;
+export type RpcResponse<C, K> =
+  RpcsOf<C> extends undefined
+    ? unknown
+    : K extends keyof RpcsOf<C>
+      ? RpcsOf<C>[K] extends { response: infer P }
+        ? P
+        : never
+      : never;
+export type EventExchange<C> = EventsOf<C> extends undefined ? string : keyof EventsOf<C> & string;
+export type EventPayload<C, E> =
+  EventsOf<C> extends undefined ? unknown : E extends keyof EventsOf<C> ? EventsOf<C>[E] : never;
+
+/** Options of `client.enqueue`. */
+export interface EnqueueOptions {
+  /** Message priority (the task needs a `priority` option to make its queue a priority queue). */
+  priority?: number;
+  /** Defaults to a random UUID; give one to make enqueueing idempotent downstream. */
+  messageId?: string;
+  headers?: FieldTable;
+  /** Drop the task if not started within this many ms (per-message TTL). */
+  ttl?: number;
+}
+
+/** Result of `client.enqueue`: resolved once the broker confirmed the message. */
+export interface EnqueueResult {
+  messageId: string;
+}
+
+/** Options of `client.call`. */
+export interface CallOptions {
+  /** Overrides the reply timeout, ms. */
+  timeout?: number;
+  headers?: FieldTable;
+  /** Aborting stops waiting for the reply (rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+/** Options of `client.publish`. */
+export interface PublishOptions {
+  headers?: FieldTable;
+  messageId?: string;
+  /** Default true. */
+  persistent?: boolean;
+  /** Reject with UnroutableError when no queue is bound for the routing key. */
+  mandatory?: boolean;
+}
+
+/**
+ * A client typed by contract C. Without a contract (`Client`), names are strings and
+ * payloads `unknown`.
+ *
+ * @example
+ * const stats = await (client as TypedClient<MyContract>).call('mailer.stats', { since: 0 });
+ */
+export interface TypedClient<C = Record<never, never>> {
+  enqueue<K extends TaskName<C>>(
+    name: K,
+    payload: TaskPayload<C, K>,
+    options?: EnqueueOptions,
+  ): Promise<EnqueueResult>;
+  call<K extends RpcName<C>>(
+    name: K,
+    request: RpcRequest<C, K>,
+    options?: CallOptions,
+  ): Promise<RpcResponse<C, K>>;
+  publish<E extends EventExchange<C>>(
+    exchange: E,
+    routingKey: string,
+    payload: EventPayload<C, E>,
+    options?: PublishOptions,
+  ): Promise<void>;
+}
+
+/** The untyped client: any name, unknown payloads and responses. */
+export type Client = TypedClient;

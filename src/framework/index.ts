@@ -1,0 +1,137 @@
+/**
+ * The framework's public surface, re-exported by the package entry. Internal helpers
+ * (metadata writers, option resolution) stay unexported.
+ */
+export { Service } from './decorators/service.js';
+export { Task } from './decorators/task.js';
+export { Rpc } from './decorators/rpc.js';
+export { Subscribe } from './decorators/subscribe.js';
+export { SERVICE_METADATA, HANDLERS_METADATA, getServiceMetadata, getHandlerMetadata } from './metadata.js';
+export type { HandlerMetadata, ServiceMetadata } from './metadata.js';
+export type {
+  BackoffOptions,
+  ExchangeType,
+  JsonSchema,
+  QueueType,
+  ResolvedBackoff,
+  ResolvedRpcOptions,
+  ResolvedSubscribeOptions,
+  ResolvedTaskOptions,
+  RpcOptions,
+  ServiceDefaults,
+  SubscribeOptions,
+  TaskOptions,
+} from './options.js';
+export {
+  DEFAULT_BACKOFF,
+  DEFAULT_PREFETCH,
+  DEFAULT_RETRIES,
+  DEFAULT_RPC_DURABLE,
+  DEFAULT_RPC_TIMEOUT,
+  DEFAULT_TASK_DURABLE,
+  DEFAULT_TASK_TIMEOUT,
+  MAX_NAME_BYTES,
+  MAX_PREFETCH,
+  MAX_PRIORITY,
+  MAX_RETRIES,
+  MAX_TIMEOUT,
+} from './defaults.js';
+export { exploreServices } from './explorer.js';
+export type {
+  ExploreOptions,
+  HandlerDescriptor,
+  RpcHandlerDescriptor,
+  ServiceInput,
+  SubscribeHandlerDescriptor,
+  TaskHandlerDescriptor,
+} from './explorer.js';
+export { DEFAULT_AJV_OPTIONS, SchemaCompiler, toValidationError } from './validation.js';
+export type { ValidationResult, Validator } from './validation.js';
+export {
+  BufferFullError,
+  ConnectionLostError,
+  FRAMEWORK_ERROR_CODES,
+  FrameworkError,
+  NoHandlerError,
+  RemoteError,
+  RpcTimeoutError,
+  ShutdownError,
+  TaskTimeoutError,
+  UnrecoverableError,
+  UnroutableError,
+  ValidationError,
+  isFrameworkError,
+} from './errors.js';
+export type {
+  FrameworkErrorCode,
+  FrameworkErrorOptions,
+  RemoteErrorInfo,
+  ValidationIssue,
+} from './errors.js';
+export {
+  JSON_CONTENT_TYPE,
+  RPC_ERROR_HEADER,
+  deserializeRpcError,
+  isRpcErrorReply,
+  serializeRpcError,
+} from './rpc-error-codec.js';
+export type { EncodedRpcError } from './rpc-error-codec.js';
+export { backoffDelay, nominalDelay, resolveBackoff } from './backoff.js';
+export type { RandomSource } from './backoff.js';
+export {
+  MAX_DELAY_QUEUES,
+  deadLetterQueueName,
+  delayQueueName,
+  retryQueueFor,
+  retryTopology,
+} from './retry-topology.js';
+export type {
+  DelayQueueDeclaration,
+  QueueDeclaration,
+  RetryTopology,
+  TopologyOptions,
+} from './retry-topology.js';
+export { RETRY_HEADERS, attemptOf, deadLetterHeaders, retryHeaders } from './retry-headers.js';
+export type { DeadLetterReason } from './retry-headers.js';
+export { decideFailure } from './retry-policy.js';
+export type { FailureDecision, FailureInput } from './retry-policy.js';
+export { contractTypes, defineContract } from './contract.js';
+export type {
+  CallOptions,
+  Client,
+  ContractSchemas,
+  ContractShape,
+  DefinedContract,
+  EnqueueOptions,
+  EnqueueResult,
+  EventExchange,
+  EventPayload,
+  PublishOptions,
+  ResolveContract,
+  RpcName,
+  RpcRequest,
+  RpcResponse,
+  SchemaContract,
+  TaskName,
+  TaskPayload,
+  TypedClient,
+} from './contract.js';
+export type { FromSchema } from './from-schema.js';
+export type { EventContext, MessageContext, RpcContext, TaskContext } from './task-context.js';
+export { TASK_LIFECYCLE_EVENTS, composeMiddleware } from './middleware.js';
+export type {
+  Middleware,
+  MiddlewareContext,
+  TaskLifecycleEvent,
+  TaskLifecycleEventMap,
+  TaskLifecycleListener,
+} from './middleware.js';
+export {
+  TRACEPARENT_HEADER,
+  childTrace,
+  createSpanId,
+  createTraceId,
+  formatTraceparent,
+  parseTraceparent,
+} from './tracing.js';
+export type { RandomBytes, TraceContext } from './tracing.js';
