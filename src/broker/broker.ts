@@ -1,0 +1,113 @@
+/**
+ * The Broker: vhosts, connections, and the shared machinery (clock, scheduler, message
+ * store, definitions listener, consumer timeout). Everything runs in the caller's thread;
+ * see channel-sink.ts for the reentrancy contract and scheduler.ts for dispatch.
+ */
+import { connectionForced, notAllowed } from '../protocol/errors.js';
+import { systemClock } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
+import { EngineConnection } from './connection.js';
+import type { ConnectOptions, ConnectionHost } from './connection.js';
+import type { DefinitionsListener } from './definitions.js';
+import { Scheduler } from './scheduler.js';
+import { MemoryStore } from './store/memory-store.js';
+import type { MessageStore } from './store/message-store.js';
+import { Vhost } from './vhost.js';
+
+/** RabbitMQ's default consumer_timeout: 30 minutes. */
+export const DEFAULT_CONSUMER_TIMEOUT = 30 * 60 * 1000;
+
+export interface BrokerOptions {
+  clock?: Clock;
+  store?: MessageStore;
+  definitions?: DefinitionsListener;
+  /** Ack timeout for consumer deliveries in ms; 0 disables. Default 30 min. */
+  consumerTimeout?: number;
+}
+
+export class Broker implements ConnectionHost {
+  readonly clock: Clock;
+  readonly store: MessageStore;
+  readonly definitions: DefinitionsListener;
+  readonly scheduler = new Scheduler();
+  consumerTimeout: number;
+  private readonly vhosts = new Map<string, Vhost>();
+  private readonly connections = new Set<EngineConnection>();
+  private nextConnectionId = 1;
+
+  constructor(options: BrokerOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.store = options.store ?? new MemoryStore();
+    this.definitions = options.definitions ?? {};
+    this.consumerTimeout = options.consumerTimeout ?? DEFAULT_CONSUMER_TIMEOUT;
+    this.addVhost('/');
+  }
+
+  addVhost(name: string): Vhost {
+    const existing = this.vhosts.get(name);
+    if (existing !== undefined) return existing;
+    const v = new Vhost(name, {
+      clock: this.clock,
+      scheduler: this.scheduler,
+      store: this.store,
+      definitions: this.definitions,
+    });
+    this.vhosts.set(name, v);
+    this.definitions.vhostAdded?.(name);
+    return v;
+  }
+
+  /** Deletes a vhost: its connections are closed (320) and everything in it goes. */
+  deleteVhost(name: string): boolean {
+    const v = this.vhosts.get(name);
+    if (v === undefined) return false;
+    for (const c of [...this.connections]) {
+      if (c.vhost === v) c.connectionFailed(connectionForced(`vhost '${name}' is deleted`));
+    }
+    this.scheduler.run(() => {
+      for (const q of [...v.queues.values()]) v.deleteQueue(q);
+    });
+    this.vhosts.delete(name);
+    this.definitions.vhostDeleted?.(name);
+    return true;
+  }
+
+  vhost(name: string): Vhost | undefined {
+    return this.vhosts.get(name);
+  }
+
+  vhostNames(): string[] {
+    return [...this.vhosts.keys()];
+  }
+
+  /** Opens a connection to a vhost (530 NOT_ALLOWED when it does not exist, as RabbitMQ). */
+  connect(options: ConnectOptions = {}): EngineConnection {
+    const vhostName = options.vhost ?? '/';
+    const v = this.vhosts.get(vhostName);
+    if (v === undefined) throw notAllowed(`vhost ${vhostName} not found`, { classId: 10, methodId: 40 });
+    const id = this.nextConnectionId++;
+    const c = new EngineConnection(
+      id,
+      v,
+      options.user ?? 'guest',
+      options.clientProperties ?? {},
+      options.name ?? `connection-${id}`,
+      this,
+    );
+    this.connections.add(c);
+    return c;
+  }
+
+  connectionClosed(connection: EngineConnection): void {
+    this.connections.delete(connection);
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Closes every connection (broker shutdown). */
+  close(): void {
+    for (const c of [...this.connections]) c.connectionFailed(connectionForced('broker is shutting down'));
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The definitions hook: called for durable entities only (durable exchanges, durable
+ * queues, bindings between durable ends), after the change took effect, so a definitions
+ * store can record them and re-declare them at boot. Listeners must not throw.
+ */
+import type { FieldTable } from '../protocol/field-value.js';
+
+export interface ExchangeDefinition {
+  vhost: string;
+  name: string;
+  type: string;
+  durable: boolean;
+  autoDelete: boolean;
+  internal: boolean;
+  arguments: FieldTable;
+}
+
+export interface QueueDefinition {
+  vhost: string;
+  name: string;
+  durable: boolean;
+  autoDelete: boolean;
+  arguments: FieldTable;
+}
+
+export interface BindingDefinition {
+  vhost: string;
+  source: string;
+  destination: string;
+  destinationType: 'queue' | 'exchange';
+  routingKey: string;
+  arguments: FieldTable;
+}
+
+export interface DefinitionsListener {
+  vhostAdded?(name: string): void;
+  vhostDeleted?(name: string): void;
+  exchangeDeclared?(def: ExchangeDefinition): void;
+  exchangeDeleted?(vhost: string, name: string): void;
+  queueDeclared?(def: QueueDefinition): void;
+  queueDeleted?(vhost: string, name: string): void;
+  bindingAdded?(def: BindingDefinition): void;
+  bindingRemoved?(def: BindingDefinition): void;
+}

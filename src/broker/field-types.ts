@@ -1,0 +1,100 @@
+/**
+ * RabbitMQ's names for field-value types, as they appear in its error texts
+ * ("received the value '1000' of type 'short' but current is none"). Uses the wire type a
+ * decoded table remembers (WIRE_TYPES) and otherwise infers it the way clients encode
+ * plain values (smallest signed integer type that fits).
+ */
+import { Decimal, TypedValue, WIRE_TYPES } from '../protocol/field-value.js';
+import type { FieldTable, FieldTypeTag, FieldValue } from '../protocol/field-value.js';
+
+const TAG_NAMES: Record<FieldTypeTag, string> = {
+  t: 'bool',
+  b: 'byte',
+  B: 'unsignedbyte',
+  s: 'short',
+  u: 'unsignedshort',
+  I: 'signedint',
+  i: 'unsignedint',
+  l: 'long',
+  L: 'long',
+  f: 'float',
+  d: 'double',
+  D: 'decimal',
+  S: 'longstr',
+  x: 'binary',
+  A: 'array',
+  T: 'timestamp',
+  F: 'table',
+  V: 'void',
+};
+
+function inferTag(value: FieldValue): FieldTypeTag {
+  if (value instanceof TypedValue) return value.type;
+  if (typeof value === 'string') return 'S';
+  if (typeof value === 'boolean') return 't';
+  if (typeof value === 'bigint') return 'l';
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) return 'd';
+    if (value >= -128 && value <= 127) return 'b';
+    if (value >= -32768 && value <= 32767) return 's';
+    if (value >= -2147483648 && value <= 2147483647) return 'I';
+    return 'l';
+  }
+  if (value === null || value === undefined) return 'V';
+  if (Buffer.isBuffer(value)) return 'x';
+  if (value instanceof Date) return 'T';
+  if (value instanceof Decimal) return 'D';
+  if (Array.isArray(value)) return 'A';
+  return 'F';
+}
+
+/** RabbitMQ's type name for `table[key]`. */
+export function fieldTypeName(table: FieldTable, key: string): string {
+  const wire = (table as { [WIRE_TYPES]?: Record<string, FieldTypeTag> })[WIRE_TYPES];
+  const tag = wire?.[key] ?? inferTag(table[key]);
+  return TAG_NAMES[tag];
+}
+
+/** The plain value behind a possibly typed field value. */
+export function plainValue(value: FieldValue): FieldValue {
+  return value instanceof TypedValue ? value.value : value;
+}
+
+/** How RabbitMQ prints a value inside '…' in error texts. */
+export function showValue(value: FieldValue): string {
+  const v = plainValue(value);
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  if (v instanceof Date) return String(Math.floor(v.getTime() / 1000));
+  if (v instanceof Decimal) return String(v.toNumber());
+  if (typeof v === 'object' && v !== null) return JSON.stringify(v);
+  return String(v);
+}
+
+/** Deep equality of field values, as argument-equivalence checks need it. */
+export function fieldValuesEqual(a: FieldValue, b: FieldValue): boolean {
+  const x = plainValue(a);
+  const y = plainValue(b);
+  if (x === y) return true;
+  if (typeof x === 'bigint' || typeof y === 'bigint') {
+    return (typeof x === 'number' || typeof x === 'bigint') &&
+      (typeof y === 'number' || typeof y === 'bigint')
+      ? BigInt(x) === BigInt(y)
+      : false;
+  }
+  if (Buffer.isBuffer(x) && Buffer.isBuffer(y)) return x.equals(y);
+  if (x instanceof Date && y instanceof Date) return x.getTime() === y.getTime();
+  if (x instanceof Decimal && y instanceof Decimal) return x.scale === y.scale && x.value === y.value;
+  if (Array.isArray(x) && Array.isArray(y)) {
+    return x.length === y.length && x.every((v, i) => fieldValuesEqual(v, y[i]));
+  }
+  if (x !== null && y !== null && typeof x === 'object' && typeof y === 'object') {
+    if (Array.isArray(x) || Array.isArray(y) || Buffer.isBuffer(x) || Buffer.isBuffer(y)) return false;
+    const kx = Object.keys(x);
+    const ky = Object.keys(y);
+    if (kx.length !== ky.length) return false;
+    return kx.every(
+      (k) => Object.hasOwn(y, k) && fieldValuesEqual((x as FieldTable)[k], (y as FieldTable)[k]),
+    );
+  }
+  return false;
+}

@@ -1,0 +1,356 @@
+/**
+ * A classic (or quorum-flavoured) queue: ready messages, consumers, fair dispatch, message
+ * TTL, x-expires, max-length overflow and the delivery limit. Dead-lettering and deletion
+ * are delegated to the owning vhost through QueueEnv (the queue does not know exchanges).
+ *
+ * Invariants:
+ * - `ready` holds messages not delivered; `unackedCount` those delivered and not settled.
+ * - Dispatch only happens from dispatch(), which the Scheduler runs (never nested); every
+ *   mutation that can enable a delivery calls wake().
+ * - A message whose expiresAt (ms, 0 = never) is <= now is never delivered; expired heads
+ *   are dead-lettered when reached or when the head-expiry timer fires.
+ * - Persistent messages of durable queues are in the store from enqueue until they leave
+ *   the queue for good (ack, no-ack delivery, drop, dead-letter, purge, delete).
+ */
+import type { FieldTable } from '../../protocol/field-value.js';
+import type { Clock, TimerHandle } from '../../util/clock.js';
+import type { Message } from '../message.js';
+import type { Dispatchable, Scheduler } from '../scheduler.js';
+import type { DurableWaiter, MessageStore } from '../store/message-store.js';
+import type { Consumer, QueueHandle } from './consumer.js';
+import { ConsumerSet } from './consumer-set.js';
+import type { DeathReason } from './dead-letter.js';
+import type { QueueConfig } from './queue-config.js';
+import { ReadyList } from './ready-list.js';
+
+/** What a queue needs from its vhost. */
+export interface QueueEnv {
+  readonly vhostName: string;
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly store: MessageStore;
+  /** `message` died in `queue` (already removed from it): dead-letter it or drop it. */
+  deadLetter(queue: Queue, message: Message, reason: DeathReason): void;
+  /** The queue should be deleted (x-expires elapsed, or auto-delete after its last consumer). */
+  queueUnused(queue: Queue): void;
+}
+
+export enum EnqueueResult {
+  Accepted = 0,
+  /** Accepted; the store will call the waiter when the message is durable. */
+  Pending = 1,
+  /** Refused by overflow reject-publish(-dlx): the publisher gets a nack. */
+  Rejected = 2,
+}
+
+export interface QueueOptions {
+  name: string;
+  durable: boolean;
+  autoDelete: boolean;
+  /** The owning connection of an exclusive queue, null otherwise. */
+  exclusiveOwner: object | null;
+  arguments: FieldTable;
+  config: QueueConfig;
+}
+
+export class Queue implements QueueHandle, Dispatchable {
+  readonly name: string;
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  readonly exclusiveOwner: object | null;
+  readonly arguments: FieldTable;
+  readonly config: QueueConfig;
+  readonly storeKey: string;
+  readonly consumers: ConsumerSet;
+  deleted = false;
+  scheduled = false;
+  unackedCount = 0;
+  private readonly ready: ReadyList;
+  private nextSeq = 1;
+  private hadConsumer = false;
+  private hasExpiring = false;
+  private readonly limited: boolean;
+  private expiryTimer: TimerHandle | undefined;
+  private expiryDue = 0;
+  private unusedTimer: TimerHandle | undefined;
+
+  constructor(
+    private readonly env: QueueEnv,
+    options: QueueOptions,
+  ) {
+    this.name = options.name;
+    this.durable = options.durable;
+    this.autoDelete = options.autoDelete;
+    this.exclusiveOwner = options.exclusiveOwner;
+    this.arguments = options.arguments;
+    this.config = options.config;
+    this.storeKey = `${env.vhostName}\u0000${options.name}`;
+    this.ready = new ReadyList(options.config.maxPriority);
+    this.consumers = new ConsumerSet(options.config.singleActiveConsumer);
+    this.limited = options.config.maxLength !== undefined || options.config.maxLengthBytes !== undefined;
+    this.touch();
+  }
+
+  get isQuorum(): boolean {
+    return this.config.type === 'quorum';
+  }
+
+  /** Ready messages (what queue.declare-ok and basic.get-ok report). */
+  get messageCount(): number {
+    return this.ready.length;
+  }
+
+  get messageBytes(): number {
+    return this.ready.bytes;
+  }
+
+  get consumerCount(): number {
+    return this.consumers.count;
+  }
+
+  /**
+   * Takes a published message (a record owned by this queue from now on). `ttl` is the
+   * per-message expiration in ms, or -1 for none.
+   */
+  enqueue(message: Message, ttl: number, waiter: DurableWaiter | null, token: number): EnqueueResult {
+    const cfg = this.config;
+    const now = this.env.clock.now();
+    let effective = ttl;
+    if (cfg.messageTtl !== undefined && (effective < 0 || cfg.messageTtl < effective))
+      effective = cfg.messageTtl;
+    if (effective >= 0) {
+      if (effective === 0) {
+        if (this.ready.length > 0 || !this.consumers.anyReady()) {
+          message.seq = this.nextSeq++;
+          this.env.deadLetter(this, message, 'expired');
+          return EnqueueResult.Accepted;
+        }
+        message.expiresAt = now + 1;
+      } else {
+        message.expiresAt = now + effective;
+      }
+    }
+    if (this.limited && cfg.overflow !== 'drop-head' && this.isFull()) {
+      message.seq = this.nextSeq++;
+      if (cfg.overflow === 'reject-publish-dlx') this.env.deadLetter(this, message, 'maxlen');
+      return EnqueueResult.Rejected;
+    }
+    message.seq = this.nextSeq++;
+    let result = EnqueueResult.Accepted;
+    if (this.durable && message.persistent) {
+      if (!this.env.store.persist(this.storeKey, message.seq, message, waiter, token))
+        result = EnqueueResult.Pending;
+    }
+    this.ready.push(message);
+    if (this.limited && cfg.overflow === 'drop-head') this.dropOverLimit();
+    if (message.expiresAt !== 0) this.noteExpiring(message.expiresAt);
+    if (this.consumers.count > 0) this.env.scheduler.schedule(this);
+    return result;
+  }
+
+  private isFull(): boolean {
+    const { maxLength, maxLengthBytes } = this.config;
+    return (
+      (maxLength !== undefined && this.ready.length >= maxLength) ||
+      (maxLengthBytes !== undefined && this.ready.bytes >= maxLengthBytes)
+    );
+  }
+
+  private dropOverLimit(): void {
+    const { maxLength, maxLengthBytes } = this.config;
+    while (
+      this.ready.length > 0 &&
+      ((maxLength !== undefined && this.ready.length > maxLength) ||
+        (maxLengthBytes !== undefined && this.ready.bytes > maxLengthBytes))
+    ) {
+      const head = this.ready.shift()!;
+      this.forget(head);
+      this.env.deadLetter(this, head, 'maxlen');
+    }
+  }
+
+  /** Runs from the Scheduler: delivers to consumers with capacity. */
+  dispatch(): void {
+    if (this.deleted) return;
+    const consumers = this.consumers;
+    const ready = this.ready;
+    const now = this.hasExpiring ? this.env.clock.now() : 0;
+    while (ready.length > 0) {
+      const consumer = consumers.pick();
+      if (consumer === undefined) break;
+      const message = this.takeHead(now);
+      if (message === undefined) break;
+      if (consumer.noAck) this.forget(message);
+      else this.unackedCount++;
+      consumer.host.deliver(consumer, message);
+      if (this.deleted) return;
+    }
+    if (this.hasExpiring) this.armExpiry();
+  }
+
+  /** Removes the next live message (dead-lettering expired heads on the way). */
+  private takeHead(now: number): Message | undefined {
+    for (;;) {
+      const m = this.ready.shift();
+      if (m === undefined) return undefined;
+      if (m.expiresAt !== 0 && this.hasExpiring && now >= m.expiresAt) {
+        this.forget(m);
+        this.env.deadLetter(this, m, 'expired');
+        continue;
+      }
+      return m;
+    }
+  }
+
+  /** basic.get: the next message, or undefined when none is ready. */
+  get(noAck: boolean): Message | undefined {
+    this.touch();
+    const m = this.takeHead(this.hasExpiring ? this.env.clock.now() : 0);
+    if (m === undefined) return undefined;
+    if (noAck) this.forget(m);
+    else this.unackedCount++;
+    if (this.hasExpiring) this.armExpiry();
+    return m;
+  }
+
+  settle(message: Message): void {
+    if (this.deleted) return;
+    this.unackedCount--;
+    this.forget(message);
+  }
+
+  requeue(message: Message, returned: boolean): void {
+    if (this.deleted) return;
+    this.unackedCount--;
+    message.redelivered = true;
+    if (this.isQuorum && returned) {
+      message.deliveryCount++;
+      if (message.deliveryCount > (this.config.deliveryLimit ?? Infinity)) {
+        this.forget(message);
+        this.env.deadLetter(this, message, 'delivery_limit');
+        return;
+      }
+      const headers = { ...message.properties.headers, 'x-delivery-count': message.deliveryCount };
+      message.setProperties({ ...message.properties, headers });
+    }
+    this.ready.restore(message);
+    if (message.expiresAt !== 0) this.noteExpiring(message.expiresAt);
+    this.wake();
+  }
+
+  discard(message: Message): void {
+    if (this.deleted) return;
+    this.unackedCount--;
+    this.forget(message);
+    this.env.deadLetter(this, message, 'rejected');
+  }
+
+  addConsumer(consumer: Consumer): void {
+    this.consumers.add(consumer);
+    this.hadConsumer = true;
+    this.touch();
+    this.wake();
+  }
+
+  removeConsumer(consumer: Consumer): void {
+    if (!this.consumers.remove(consumer)) return;
+    if (this.deleted) return;
+    if (this.autoDelete && this.hadConsumer && this.consumers.count === 0) {
+      this.env.queueUnused(this);
+      return;
+    }
+    this.touch();
+    this.wake();
+  }
+
+  /** Schedules a dispatch when there is something to deliver and someone to take it. */
+  wake(): void {
+    if (this.consumers.count > 0 && this.ready.length > 0) this.env.scheduler.schedule(this);
+  }
+
+  purge(): number {
+    const messages = this.ready.drain();
+    for (const m of messages) this.forget(m);
+    return messages.length;
+  }
+
+  /** Marks the queue deleted; the vhost removes bindings. Returns the ready count dropped. */
+  markDeleted(): { count: number; consumers: Consumer[] } {
+    const count = this.ready.length;
+    this.ready.drain();
+    this.deleted = true;
+    this.clearTimers();
+    if (this.durable) this.env.store.dropQueue(this.storeKey);
+    const consumers = [...this.consumers.all()];
+    for (const c of consumers) this.consumers.remove(c);
+    return { count, consumers };
+  }
+
+  /** Restarts the x-expires countdown (declare, get, consumer changes). */
+  touch(): void {
+    const expires = this.config.expires;
+    if (expires === undefined || this.deleted) return;
+    if (this.unusedTimer !== undefined) this.env.clock.clearTimeout(this.unusedTimer);
+    this.unusedTimer = undefined;
+    if (this.consumers.count > 0) return;
+    this.unusedTimer = this.env.clock.setTimeout(() => {
+      this.unusedTimer = undefined;
+      this.env.scheduler.run(() => {
+        if (!this.deleted && this.consumers.count === 0) this.env.queueUnused(this);
+      });
+    }, expires);
+  }
+
+  private forget(message: Message): void {
+    if (this.durable && message.persistent) this.env.store.remove(this.storeKey, message.seq);
+  }
+
+  private noteExpiring(expiresAt: number): void {
+    this.hasExpiring = true;
+    if (this.expiryTimer === undefined || expiresAt < this.expiryDue) this.armExpiry();
+  }
+
+  /** Arms the head-expiry timer for the earliest expiring head. */
+  private armExpiry(): void {
+    let due = 0;
+    for (const m of this.ready.heads())
+      if (m.expiresAt !== 0 && (due === 0 || m.expiresAt < due)) due = m.expiresAt;
+    if (due === this.expiryDue && this.expiryTimer !== undefined) return;
+    if (this.expiryTimer !== undefined) this.env.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    this.expiryDue = due;
+    if (due === 0) return;
+    const clock = this.env.clock;
+    this.expiryTimer = clock.setTimeout(() => {
+      this.expiryTimer = undefined;
+      this.env.scheduler.run(() => this.expireHeads());
+    }, due - clock.now());
+  }
+
+  private expireHeads(): void {
+    if (this.deleted) return;
+    const now = this.env.clock.now();
+    let found = true;
+    while (found) {
+      found = false;
+      for (const m of this.ready.heads()) {
+        if (m.expiresAt !== 0 && now >= m.expiresAt) {
+          this.ready.shiftLevelOf(m);
+          this.forget(m);
+          this.env.deadLetter(this, m, 'expired');
+          found = true;
+          break;
+        }
+      }
+    }
+    this.armExpiry();
+  }
+
+  private clearTimers(): void {
+    const clock = this.env.clock;
+    if (this.expiryTimer !== undefined) clock.clearTimeout(this.expiryTimer);
+    if (this.unusedTimer !== undefined) clock.clearTimeout(this.unusedTimer);
+    this.expiryTimer = undefined;
+    this.unusedTimer = undefined;
+  }
+}

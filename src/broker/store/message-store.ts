@@ -1,0 +1,29 @@
+/**
+ * The persistence hook. The engine tells the store about every persistent message
+ * (delivery-mode 2) enqueued on a durable queue and about its removal (ack, drop, expiry,
+ * dead-lettering, purge, queue deletion). A store may make a message durable
+ * asynchronously: persist() returns true when the message is already durable, otherwise the
+ * store later calls `waiter.durable(token)` exactly once. Publisher confirms for persistent
+ * messages routed to durable queues are held until every such queue's persist is durable.
+ *
+ * `queueKey` is `${vhost}\u0000${queueName}`; `seq` is the message's per-queue sequence
+ * number (Message.seq), unique within the queue.
+ */
+import type { Message } from '../message.js';
+
+export interface DurableWaiter {
+  durable(token: number): void;
+}
+
+export interface MessageStore {
+  persist(
+    queueKey: string,
+    seq: number,
+    message: Message,
+    waiter: DurableWaiter | null,
+    token: number,
+  ): boolean;
+  remove(queueKey: string, seq: number): void;
+  /** The queue was deleted: forget all its messages. */
+  dropQueue(queueKey: string): void;
+}
