@@ -9,7 +9,6 @@
  */
 import {
   accessRefused,
-  commandInvalid,
   notFound,
   preconditionFailed,
   resourceLocked,
@@ -20,7 +19,7 @@ import type { Clock } from '../util/clock.js';
 import type { DefinitionsListener } from './definitions.js';
 import { Exchange } from './exchange-record.js';
 import type { Destination } from './exchange-record.js';
-import { createRouter, isExchangeType, validateBinding } from './exchange/index.js';
+import { createRouter, isExchangeType, unknownExchangeType, validateBinding } from './exchange/index.js';
 import type { Message } from './message.js';
 import { Method } from './methods.js';
 import { deadLetteredCopy, isDeathCycle, publishedRoutingKeys } from './queue/dead-letter.js';
@@ -119,7 +118,7 @@ export class Vhost implements QueueEnv {
     const method = Method.exchangeDeclare;
     if (name === '') throw accessRefused('operation not permitted on the default exchange', method);
     if (d.passive) return this.getExchange(name, method);
-    if (!isExchangeType(d.type)) throw commandInvalid(`invalid exchange type '${d.type}'`, method);
+    if (!isExchangeType(d.type)) throw unknownExchangeType(d.type, method);
     const existing = this.exchanges.get(name);
     if (existing !== undefined) {
       this.assertExchangeEquivalent(existing, d);
