@@ -23,7 +23,7 @@ export type FieldTypeTag =
   | 'L' // uint64 (not in RabbitMQ's set proper, decoded for robustness)
   | 'f' // float32
   | 'd' // float64
-  | 'D' // decimal: scale octet + int32
+  | 'D' // decimal: scale octet + uint32 (RabbitMQ and amqplib read the value unsigned)
   | 'S' // long string (bytes; decoded as UTF-8 string)
   | 'x' // byte array
   | 'A' // field array
@@ -56,6 +56,7 @@ export type FieldValue =
   | boolean
   | bigint
   | Buffer
+  | Uint8Array
   | Date
   | Decimal
   | TypedValue
@@ -70,6 +71,9 @@ export interface FieldTable {
 
 /** Non-enumerable map key → wire tag (tables) or index → tag (arrays), set by the decoder. */
 export const WIRE_TYPES: unique symbol = Symbol('warren.wireTypes');
+
+/** The map stored under WIRE_TYPES: table key or array index → the tag it was decoded from. */
+export type WireTypes = Map<string | number, FieldTypeTag>;
 
 export function typed(type: FieldTypeTag, value: FieldValue): TypedValue {
   return new TypedValue(type, value);
