@@ -7,12 +7,7 @@
  * destination `d`; deleting a queue or exchange removes all bindings to and from it, and an
  * auto-delete exchange goes when its last binding (as source) is removed.
  */
-import {
-  accessRefused,
-  notFound,
-  preconditionFailed,
-  resourceLocked,
-} from '../protocol/errors.js';
+import { accessRefused, notFound, preconditionFailed, resourceLocked } from '../protocol/errors.js';
 import type { MethodRef } from '../protocol/errors.js';
 import type { FieldTable } from '../protocol/field-value.js';
 import type { Clock } from '../util/clock.js';

@@ -135,3 +135,14 @@ export {
   parseTraceparent,
 } from './tracing.js';
 export type { RandomBytes, TraceContext } from './tracing.js';
+export { Warren, WarrenApp } from './app.js';
+export { DEFAULT_SHUTDOWN_TIMEOUT } from './app-options.js';
+export type { CloseOptions, ReconnectSettings, WarrenStartOptions } from './app-options.js';
+export { composeClientMiddleware } from './client-middleware.js';
+export type { ClientCallContext, ClientMiddleware } from './client-middleware.js';
+export { DEFAULT_PUBLISH_BUFFER_SIZE } from './publisher.js';
+export { DEADLINE_HEADER } from './message-context.js';
+export { VALIDATION_ERRORS_HEADER } from './task-worker.js';
+export { REPLY_QUEUE } from './rpc-client.js';
+export { deserialize, serialize } from './serializer.js';
+export { currentTrace } from './trace-scope.js';

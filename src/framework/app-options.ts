@@ -1,0 +1,61 @@
+/**
+ * The options of `Warren.start`. Kept apart from app.ts so docs and tests can import the shape
+ * without the runtime.
+ */
+import type { Broker } from '../broker/broker.js';
+import type { Transport } from '../transports/transport.js';
+import type { ClientMiddleware } from './client-middleware.js';
+import type { ExploreOptions, ServiceInput } from './explorer.js';
+import type { Middleware } from './middleware.js';
+
+/** Reconnect schedule for a `url` connection (see AmqpTransport). */
+export interface ReconnectSettings {
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  jitter?: number;
+  maxAttempts?: number;
+}
+
+export interface WarrenStartOptions<C = Record<never, never>> {
+  /** @Service classes (built with `new`, or `instantiate`) or ready instances. */
+  services?: readonly ServiceInput[];
+  /** amqp:// URL of RabbitMQ or a Warren server: connects with the AMQP client transport. */
+  url?: string;
+  /** A transport to use instead of `url` (connected by start() if it is not yet). */
+  transport?: Transport;
+  /**
+   * The in-process broker to run on when neither `url` nor `transport` is given (the
+   * default). Pass one to share it between apps or to open a TCP listener on it; without
+   * it, start() creates a private broker that close() shuts down.
+   */
+  broker?: Broker;
+  /** Types `app.client` (see contract.ts); not used at runtime. */
+  contract?: C;
+  /** Builds service classes, e.g. from a DI container. */
+  instantiate?: ExploreOptions['instantiate'];
+  /** Around every handler call, outermost first. */
+  middleware?: readonly Middleware[];
+  /** Around every client operation (enqueue, call, publish), outermost first. */
+  clientMiddleware?: readonly ClientMiddleware[];
+  /** How long close() lets in-flight handlers finish before nacking them back, ms (default 10 000). */
+  shutdownTimeout?: number;
+  /** Messages held while disconnected before publishes fail with BufferFullError (default 1000). */
+  publishBufferSize?: number;
+  /** Reconnect schedule for `url` connections; false disables reconnecting. */
+  reconnect?: ReconnectSettings | false;
+  /** Close gracefully on SIGTERM and SIGINT (default false). */
+  handleSignals?: boolean;
+  /** Errors nobody awaits (a subscriber that threw, a failed reply); default: console.error. */
+  onError?: (err: unknown) => void;
+  /** Connection name shown by the broker (url connections). */
+  connectionName?: string;
+}
+
+/** Options of `app.close()`. */
+export interface CloseOptions {
+  /** Overrides `shutdownTimeout` for this close, ms. */
+  timeout?: number;
+}
+
+/** Default `shutdownTimeout`. */
+export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;

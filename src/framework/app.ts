@@ -1,0 +1,204 @@
+/**
+ * `Warren.start`: scans the services, connects, declares every handler's topology and starts
+ * consuming, and returns the app with its client. The one place that picks a concrete
+ * transport (AmqpTransport for a `url`); everything else codes against transport.ts.
+ * `app.close()` shuts down gracefully: consumers stop, in-flight handlers get until the
+ * deadline, the rest is nacked back, pending calls fail with ShutdownError.
+ */
+import { AmqpTransport } from '../transports/amqp/amqp-transport.js';
+import { EmbeddedTransport } from '../transports/embedded/embedded-transport.js';
+import type { Transport } from '../transports/transport.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT, type CloseOptions, type WarrenStartOptions } from './app-options.js';
+import { WarrenClient } from './client.js';
+import type { Consumer } from './consumer.js';
+import type { TypedClient } from './contract.js';
+import { exploreServices, type HandlerDescriptor } from './explorer.js';
+import { createHandlerRunner } from './handler-runner.js';
+import { LifecycleEmitter } from './lifecycle-emitter.js';
+import type { TaskLifecycleEvent, TaskLifecycleListener } from './middleware.js';
+import { Publisher } from './publisher.js';
+import { RpcClient } from './rpc-client.js';
+import { RpcServer } from './rpc-server.js';
+import { Session } from './session.js';
+import { Subscriber } from './subscriber.js';
+import { TaskWorker } from './task-worker.js';
+
+/** A running Warren application. */
+export class WarrenApp<C = Record<never, never>> {
+  readonly client: TypedClient<C>;
+  readonly transport: Transport;
+  readonly handlers: readonly HandlerDescriptor[];
+  readonly #session: Session;
+  readonly #publisher: Publisher;
+  readonly #rpc: RpcClient;
+  readonly #consumers: Consumer[];
+  readonly #events: LifecycleEmitter;
+  readonly #ownsTransport: boolean;
+  readonly #shutdownTimeout: number;
+  #closing: Promise<void> | undefined;
+  #signalHandler: (() => void) | undefined;
+
+  /** @internal use Warren.start */
+  constructor(parts: AppParts) {
+    this.transport = parts.transport;
+    this.handlers = parts.handlers;
+    this.#session = parts.session;
+    this.#publisher = parts.publisher;
+    this.#rpc = parts.rpc;
+    this.#consumers = parts.consumers;
+    this.#events = parts.events;
+    this.#ownsTransport = parts.ownsTransport;
+    this.#shutdownTimeout = parts.shutdownTimeout;
+    this.client = parts.client as unknown as TypedClient<C>;
+  }
+
+  /** Listens to task lifecycle events. */
+  on<E extends TaskLifecycleEvent>(event: E, listener: TaskLifecycleListener<E>): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  off<E extends TaskLifecycleEvent>(event: E, listener: TaskLifecycleListener<E>): this {
+    this.#events.off(event, listener);
+    return this;
+  }
+
+  /** Messages waiting in the outage buffer. */
+  get bufferedPublishes(): number {
+    return this.#publisher.buffered;
+  }
+
+  /** Graceful shutdown; idempotent (every call returns the same promise). */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#shutdown(options.timeout ?? this.#shutdownTimeout);
+    return this.#closing;
+  }
+
+  /** @internal */
+  installSignalHandlers(): void {
+    const handler = (): void => void this.close();
+    this.#signalHandler = handler;
+    process.once('SIGTERM', handler);
+    process.once('SIGINT', handler);
+  }
+
+  async #shutdown(timeout: number): Promise<void> {
+    if (this.#signalHandler) {
+      process.off('SIGTERM', this.#signalHandler);
+      process.off('SIGINT', this.#signalHandler);
+    }
+    this.#session.detach();
+    const deadline = Date.now() + timeout;
+    await Promise.all(this.#consumers.map((c) => c.stop(deadline)));
+    await this.#rpc.close();
+    await this.#publisher.close();
+    if (this.#ownsTransport) await this.transport.close();
+  }
+}
+
+interface AppParts {
+  transport: Transport;
+  handlers: HandlerDescriptor[];
+  session: Session;
+  publisher: Publisher;
+  rpc: RpcClient;
+  consumers: Consumer[];
+  events: LifecycleEmitter;
+  client: WarrenClient;
+  ownsTransport: boolean;
+  shutdownTimeout: number;
+}
+
+/** Starts an app. */
+async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): Promise<WarrenApp<C>> {
+  const handlers = exploreServices(options.services ?? [], { instantiate: options.instantiate });
+  const { transport, owns } = pickTransport(options);
+  const onError = options.onError ?? ((err: unknown) => console.error('[warren]', err));
+  const app = buildApp<C>(options, handlers, transport, owns, onError);
+  try {
+    if (!transport.connected) await transport.connect();
+    await app.session.startAll();
+  } catch (err) {
+    await app.app.close({ timeout: 0 }).catch(() => undefined);
+    throw err;
+  }
+  if (options.handleSignals) app.app.installSignalHandlers();
+  return app.app;
+}
+
+function pickTransport(options: WarrenStartOptions<unknown>): { transport: Transport; owns: boolean } {
+  if (options.transport) return { transport: options.transport, owns: false };
+  if (options.url) {
+    const transport = new AmqpTransport(options.url, {
+      reconnect: options.reconnect,
+      connectionName: options.connectionName,
+    });
+    return { transport, owns: true };
+  }
+  // The zero-config default: the broker engine in this process, no sockets, no encoding.
+  return { transport: new EmbeddedTransport({ broker: options.broker }), owns: true };
+}
+
+function buildApp<C>(
+  options: WarrenStartOptions<C>,
+  handlers: HandlerDescriptor[],
+  transport: Transport,
+  ownsTransport: boolean,
+  onError: (err: unknown) => void,
+): { app: WarrenApp<C>; session: Session } {
+  const session = new Session(transport, onError);
+  const events = new LifecycleEmitter(onError);
+  const publisher = new Publisher(session, options.publishBufferSize);
+  const rpc = new RpcClient(session);
+  session.add(publisher);
+  session.add(rpc);
+  const run = createHandlerRunner(options.middleware ?? []);
+  const openChannel = () => session.createChannel();
+  const consumers: Consumer[] = handlers.map((d) => {
+    switch (d.kind) {
+      case 'task':
+        return new TaskWorker(d, { publisher, events, run, openChannel, onError }).consumer;
+      case 'rpc':
+        return new RpcServer(d, { publisher, run, openChannel, onError }).consumer;
+      case 'subscribe':
+        return new Subscriber(d, { run, openChannel, onError }).consumer;
+    }
+  });
+  for (const c of consumers) session.add(c);
+  const client = new WarrenClient({
+    publisher,
+    rpc,
+    taskQueues: queueMap(handlers, 'task'),
+    rpcQueues: queueMap(handlers, 'rpc'),
+    middleware: options.clientMiddleware ?? [],
+  });
+  const parts: AppParts = {
+    transport,
+    handlers,
+    session,
+    publisher,
+    rpc,
+    consumers,
+    events,
+    client,
+    ownsTransport,
+    shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
+  };
+  return { app: new WarrenApp<C>(parts), session };
+}
+
+function queueMap(handlers: readonly HandlerDescriptor[], kind: 'task' | 'rpc'): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const h of handlers) if (h.kind === kind) map.set(h.name, h.options.queue);
+  return map;
+}
+
+/**
+ * The entry point.
+ *
+ * @example
+ * const app = await Warren.start({ services: [Mailer], url: 'amqp://localhost' });
+ * await app.client.enqueue('email.send', { to: 'a@b.c' });
+ * await app.close();
+ */
+export const Warren = { start } as const;

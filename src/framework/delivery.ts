@@ -1,0 +1,49 @@
+/**
+ * One received message and the right to settle it, exactly once. Settling twice (a handler
+ * that finishes after shutdown already nacked it back) is a no-op, so nothing is ever acked
+ * that was not done, nor settled twice.
+ */
+import type { TransportChannel, TransportMessage } from '../transports/transport.js';
+
+export class Delivery {
+  readonly message: TransportMessage;
+  readonly #channel: TransportChannel;
+  readonly #controller = new AbortController();
+  #settled = false;
+
+  constructor(message: TransportMessage, channel: TransportChannel) {
+    this.message = message;
+    this.#channel = channel;
+  }
+
+  /** Aborted on handler timeout or when shutdown gives up on the handler. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** False once acked, nacked or abandoned: its outcome no longer matters. */
+  get active(): boolean {
+    return !this.#settled;
+  }
+
+  abort(reason: unknown): void {
+    this.#controller.abort(reason);
+  }
+
+  ack(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#channel.ack(this.message);
+  }
+
+  nack(requeue: boolean): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#channel.nack(this.message, requeue);
+  }
+
+  /** The channel died: the broker requeues the message itself; forget it. */
+  lose(): void {
+    this.#settled = true;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Publishing with confirms on a shared channel, plus the outage buffer. While the connection
+ * is down (or topology is being restored) publishes wait in a bounded FIFO and are sent once
+ * the session is restored; a full buffer rejects with BufferFullError, so nothing is dropped
+ * silently. Publishes in flight when the connection dropped are put back in the buffer
+ * (at-least-once: the broker may have received them). The buffer lives in the framework, not
+ * the transport, because only the framework knows when topology is back, and so every
+ * transport gets the same behaviour.
+ */
+import { TransportClosedError } from '../transports/errors.js';
+import type { PublishProperties, TransportChannel } from '../transports/transport.js';
+import { BufferFullError, ConnectionLostError, ShutdownError } from './errors.js';
+import type { Session, SessionComponent } from './session.js';
+import { mapTransportError } from './transport-errors.js';
+
+/** Default capacity of the outage buffer (messages). */
+export const DEFAULT_PUBLISH_BUFFER_SIZE = 1000;
+
+export interface PublishRequest {
+  exchange: string;
+  routingKey: string;
+  body: Buffer;
+  properties: PublishProperties;
+}
+
+interface Buffered {
+  request: PublishRequest;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export class Publisher implements SessionComponent {
+  readonly #session: Session;
+  readonly #capacity: number;
+  readonly #buffer: Buffered[] = [];
+  #channel: Promise<TransportChannel> | undefined;
+  #closed = false;
+
+  constructor(session: Session, capacity = DEFAULT_PUBLISH_BUFFER_SIZE) {
+    this.#session = session;
+    this.#capacity = capacity;
+  }
+
+  /** Messages waiting for the connection to come back. */
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  /**
+   * Publishes and resolves on the broker's confirm. With `buffer: false` (retry republishes,
+   * RPC replies: useless after an outage) it fails fast with ConnectionLostError instead.
+   */
+  async publish(request: PublishRequest, options: { buffer?: boolean } = {}): Promise<void> {
+    if (this.#closed) throw new ShutdownError();
+    const buffer = options.buffer ?? true;
+    if (!this.#session.ready) {
+      if (!buffer) throw new ConnectionLostError();
+      return this.#enqueue(request);
+    }
+    try {
+      const channel = await this.#getChannel();
+      await channel.publish(request.exchange, request.routingKey, request.body, request.properties);
+    } catch (err) {
+      if (buffer && !this.#closed && isConnectionLoss(err) && !this.#session.ready)
+        return this.#enqueue(request);
+      throw mapTransportError(err);
+    }
+  }
+
+  async start(): Promise<void> {
+    this.#channel = undefined;
+    await this.#getChannel();
+  }
+
+  onDisconnect(): void {
+    this.#channel = undefined;
+  }
+
+  onRestored(): void {
+    const pending = this.#buffer.splice(0);
+    for (const item of pending) {
+      this.publish(item.request).then(item.resolve, item.reject);
+    }
+  }
+
+  /** Rejects everything still buffered and closes the channel. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const item of this.#buffer.splice(0))
+      item.reject(new ShutdownError('app closed before the connection came back'));
+    const channel = this.#channel;
+    this.#channel = undefined;
+    if (channel) await channel.then((c) => c.close()).catch(() => undefined);
+  }
+
+  #enqueue(request: PublishRequest): Promise<void> {
+    if (this.#buffer.length >= this.#capacity) return Promise.reject(new BufferFullError(this.#capacity));
+    return new Promise((resolve, reject) => this.#buffer.push({ request, resolve, reject }));
+  }
+
+  #getChannel(): Promise<TransportChannel> {
+    if (!this.#channel) {
+      const opening = this.#session.createChannel().then((channel) => {
+        channel.on('close', () => {
+          if (this.#channel === opening) this.#channel = undefined;
+        });
+        return channel;
+      });
+      opening.catch(() => {
+        if (this.#channel === opening) this.#channel = undefined;
+      });
+      this.#channel = opening;
+    }
+    return this.#channel;
+  }
+}
+
+function isConnectionLoss(err: unknown): boolean {
+  return err instanceof TransportClosedError || err instanceof ConnectionLostError;
+}

@@ -1,0 +1,117 @@
+/**
+ * Serves one @Rpc: consumes its request queue, validates the request, runs the handler
+ * (bounded by the RPC timeout and the caller's deadline) and replies to `replyTo` with the
+ * caller's correlation id: the JSON result, or an error reply (rpc-error-codec.ts) when the
+ * handler threw or the request/response failed its schema. Requests whose caller already gave
+ * up (x-warren-deadline in the past) are dropped unanswered. The request queue is auto-delete,
+ * so once no server consumes it a mandatory call is returned and fails fast.
+ */
+import type { TransportChannel } from '../transports/transport.js';
+import { Consumer } from './consumer.js';
+import type { Delivery } from './delivery.js';
+import { TaskTimeoutError } from './errors.js';
+import type { RpcHandlerDescriptor } from './explorer.js';
+import type { HandlerRunner } from './handler-runner.js';
+import { rpcContext } from './message-context.js';
+import type { Publisher } from './publisher.js';
+import { JSON_CONTENT_TYPE, serializeRpcError } from './rpc-error-codec.js';
+import { deserialize, serialize } from './serializer.js';
+
+export interface RpcServerDeps {
+  publisher: Publisher;
+  run: HandlerRunner;
+  openChannel: () => Promise<TransportChannel>;
+  onError: (err: unknown) => void;
+  /** Called when a request is dropped because its deadline passed. */
+  onDropped?: (rpcName: string, messageId: string) => void;
+}
+
+export class RpcServer {
+  readonly consumer: Consumer;
+  readonly #d: RpcHandlerDescriptor;
+  readonly #deps: RpcServerDeps;
+
+  constructor(descriptor: RpcHandlerDescriptor, deps: RpcServerDeps) {
+    this.#d = descriptor;
+    this.#deps = deps;
+    this.consumer = new Consumer(
+      {
+        name: descriptor.name,
+        prefetch: descriptor.options.prefetch,
+        concurrency: descriptor.options.prefetch,
+        setup: async (channel) => {
+          const { queue, durable } = descriptor.options;
+          await channel.assertQueue(queue, { durable, autoDelete: true, exclusive: false });
+          return queue;
+        },
+        handle: (delivery) => this.#handle(delivery),
+      },
+      deps.openChannel,
+      deps.onError,
+    );
+  }
+
+  async #handle(delivery: Delivery): Promise<void> {
+    const { context, trace } = rpcContext(delivery, this.#d.name);
+    const remaining = context.deadline === undefined ? Infinity : context.deadline - Date.now();
+    if (remaining <= 0) {
+      delivery.ack();
+      this.#deps.onDropped?.(this.#d.name, context.messageId);
+      return;
+    }
+    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+    try {
+      const payload = deserialize(delivery.message.body, delivery.message.properties.contentType);
+      const valid = this.#d.validate?.(payload);
+      if (valid && !valid.ok) throw valid.error;
+      const timeoutMs = Math.min(this.#d.options.timeout, remaining);
+      const value = await this.#deps.run({
+        descriptor: this.#d,
+        payload,
+        context,
+        trace,
+        timeout: {
+          ms: timeoutMs,
+          error: () => new TaskTimeoutError(this.#d.name, timeoutMs),
+          abort: (reason) => delivery.abort(reason),
+        },
+      });
+      const checked = this.#d.validateResponse?.(value);
+      if (checked && !checked.ok) throw checked.error;
+      outcome = { ok: true, value };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    if (!delivery.active) return;
+    await this.#reply(delivery, outcome);
+    delivery.ack();
+  }
+
+  async #reply(
+    delivery: Delivery,
+    outcome: { ok: true; value: unknown } | { ok: false; error: unknown },
+  ): Promise<void> {
+    const { replyTo, correlationId } = delivery.message.properties;
+    if (!replyTo) return;
+    let body: Buffer;
+    let headers = {};
+    let contentType = JSON_CONTENT_TYPE;
+    if (outcome.ok) {
+      try {
+        body = serialize(outcome.value);
+      } catch (err) {
+        return this.#reply(delivery, { ok: false, error: err });
+      }
+    } else {
+      ({ body, headers, contentType } = serializeRpcError(outcome.error));
+    }
+    try {
+      await this.#deps.publisher.publish(
+        { exchange: '', routingKey: replyTo, body, properties: { correlationId, contentType, headers } },
+        { buffer: false },
+      );
+    } catch (err) {
+      this.#deps.onError(err);
+    }
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Runs one @Task: declares its retry topology (retry-topology.ts), consumes with the task's
+ * prefetch and concurrency, and acks only after the handler resolved. A failed attempt is
+ * republished to its delay queue with retry headers and the original acked; when attempts run
+ * out, or the error is final (UnrecoverableError, ValidationError, an unreadable body), a copy
+ * goes to the dead-letter queue with the error recorded and the original is acked. If even
+ * that publish fails the original is rejected without requeue, which the work queue
+ * dead-letters to the same queue: a poison message can never loop.
+ */
+import type { FieldTable } from '../protocol/field-value.js';
+import type { PublishProperties, TransportChannel } from '../transports/transport.js';
+import { Consumer } from './consumer.js';
+import type { Delivery } from './delivery.js';
+import { TaskTimeoutError, ValidationError } from './errors.js';
+import type { TaskHandlerDescriptor } from './explorer.js';
+import type { HandlerRunner } from './handler-runner.js';
+import type { LifecycleEmitter } from './lifecycle-emitter.js';
+import { taskContext } from './message-context.js';
+import { nominalDelay } from './backoff.js';
+import type { Publisher } from './publisher.js';
+import { deadLetterHeaders, retryHeaders, type DeadLetterReason } from './retry-headers.js';
+import { decideFailure } from './retry-policy.js';
+import { retryQueueFor, retryTopology, type RetryTopology } from './retry-topology.js';
+import { deserialize } from './serializer.js';
+
+/** Header on a dead-lettered message listing the failing fields of a ValidationError (JSON). */
+export const VALIDATION_ERRORS_HEADER = 'x-warren-validation-errors';
+
+export interface WorkerDeps {
+  publisher: Publisher;
+  events: LifecycleEmitter;
+  run: HandlerRunner;
+  openChannel: () => Promise<TransportChannel>;
+  onError: (err: unknown) => void;
+}
+
+interface Attempt {
+  taskName: string;
+  messageId: string;
+  attempt: number;
+  startedAt: number;
+}
+
+export class TaskWorker {
+  readonly consumer: Consumer;
+  readonly topology: RetryTopology;
+  readonly #d: TaskHandlerDescriptor;
+  readonly #deps: WorkerDeps;
+
+  constructor(descriptor: TaskHandlerDescriptor, deps: WorkerDeps) {
+    this.#d = descriptor;
+    this.#deps = deps;
+    this.topology = retryTopology(descriptor.options);
+    const { prefetch, concurrency } = descriptor.options;
+    this.consumer = new Consumer(
+      {
+        name: descriptor.name,
+        prefetch,
+        concurrency,
+        setup: (channel) => this.#declare(channel),
+        handle: (delivery) => this.#handle(delivery),
+      },
+      deps.openChannel,
+      deps.onError,
+    );
+  }
+
+  async #declare(channel: TransportChannel): Promise<string> {
+    for (const q of this.topology.declarations) await channel.assertQueue(q.name, q.options);
+    return this.topology.workQueue.name;
+  }
+
+  async #handle(delivery: Delivery): Promise<void> {
+    const { events, run } = this.#deps;
+    const opts = this.#d.options;
+    const { context, trace } = taskContext(delivery, this.#d.name, opts.retries + 1, events);
+    const info: Attempt = {
+      taskName: this.#d.name,
+      messageId: context.messageId,
+      attempt: context.attempt,
+      startedAt: Date.now(),
+    };
+    let payload: unknown;
+    try {
+      payload = deserialize(delivery.message.body, delivery.message.properties.contentType);
+      const result = this.#d.validate?.(payload);
+      if (result && !result.ok) throw result.error;
+    } catch (err) {
+      return this.#fail(delivery, info, err);
+    }
+    events.emit('task.started', {
+      taskName: info.taskName,
+      messageId: info.messageId,
+      attempt: info.attempt,
+    });
+    try {
+      await run({
+        descriptor: this.#d,
+        payload,
+        context,
+        trace,
+        timeout: {
+          ms: opts.timeout,
+          error: () => new TaskTimeoutError(this.#d.name, opts.timeout),
+          abort: (reason) => delivery.abort(reason),
+        },
+      });
+    } catch (err) {
+      if (delivery.active) await this.#fail(delivery, info, err);
+      return;
+    }
+    if (!delivery.active) return;
+    delivery.ack();
+    events.emit('task.succeeded', { ...base(info), durationMs: Date.now() - info.startedAt });
+  }
+
+  async #fail(delivery: Delivery, info: Attempt, error: unknown): Promise<void> {
+    const { events } = this.#deps;
+    const opts = this.#d.options;
+    events.emit('task.failed', { ...base(info), error, durationMs: Date.now() - info.startedAt });
+    const decision = decideFailure({
+      attempt: info.attempt,
+      retries: opts.retries,
+      backoff: opts.backoff,
+      error,
+    });
+    const now = Date.now();
+    const headers = delivery.message.properties.headers;
+    if (decision.action === 'retry') {
+      const queue = retryQueueFor(this.topology, decision.retry);
+      if (queue !== undefined) {
+        const nominal = nominalDelay(opts.backoff, decision.retry);
+        const props = this.#copyProperties(delivery, retryHeaders(headers, error, now));
+        if (decision.delayMs < nominal) props.expiration = String(decision.delayMs);
+        if (await this.#republish(delivery, queue, props)) {
+          events.emit('task.retried', { ...base(info), error, delayMs: decision.delayMs, queue });
+        }
+        return;
+      }
+    }
+    const reason: DeadLetterReason = decision.action === 'dead' ? decision.reason : 'retries-exhausted';
+    const dead = deadLetterHeaders(headers, error, now, reason);
+    if (error instanceof ValidationError) dead[VALIDATION_ERRORS_HEADER] = JSON.stringify(error.issues);
+    const queue = this.topology.deadQueue.name;
+    if (await this.#republish(delivery, queue, this.#copyProperties(delivery, dead))) {
+      events.emit('task.dead-lettered', { ...base(info), error, reason, queue });
+    }
+  }
+
+  /** Publishes the copy, then acks the original; on failure rejects it to the broker's DLX. */
+  async #republish(delivery: Delivery, queue: string, props: PublishProperties): Promise<boolean> {
+    try {
+      await this.#deps.publisher.publish(
+        { exchange: '', routingKey: queue, body: delivery.message.body, properties: props },
+        { buffer: false },
+      );
+    } catch (err) {
+      this.#deps.onError(err);
+      delivery.nack(false);
+      return false;
+    }
+    delivery.ack();
+    return true;
+  }
+
+  #copyProperties(delivery: Delivery, headers: FieldTable): PublishProperties {
+    const { deliveryMode: _mode, expiration: _exp, ...rest } = delivery.message.properties;
+    return { ...rest, headers, persistent: true };
+  }
+}
+
+function base(info: Attempt): { taskName: string; messageId: string; attempt: number } {
+  return { taskName: info.taskName, messageId: info.messageId, attempt: info.attempt };
+}

@@ -1,0 +1,41 @@
+/**
+ * The trace context of the handler currently running, kept in AsyncLocalStorage so a client
+ * call made from inside a handler continues the handler's trace without the handler passing
+ * headers by hand.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FieldTable } from '../protocol/field-value.js';
+import {
+  TRACEPARENT_HEADER,
+  childTrace,
+  formatTraceparent,
+  parseTraceparent,
+  type TraceContext,
+} from './tracing.js';
+
+const scope = new AsyncLocalStorage<TraceContext>();
+
+/** Runs `fn` with `trace` as the current span. */
+export function runInTrace<T>(trace: TraceContext, fn: () => T): T {
+  return scope.run(trace, fn);
+}
+
+/** The current handler's span, if any. */
+export function currentTrace(): TraceContext | undefined {
+  return scope.getStore();
+}
+
+/**
+ * The traceparent to send with an outgoing message: the caller's explicit header, else the
+ * current handler's span (the parent of whatever consumes the message), else a new root trace.
+ */
+export function outgoingTraceparent(headers: FieldTable | undefined): string {
+  const explicit = parseTraceparent(headers?.[TRACEPARENT_HEADER]);
+  if (explicit) return formatTraceparent(explicit);
+  return formatTraceparent(currentTrace() ?? childTrace(undefined));
+}
+
+/** The span a handler runs in: a child of the message's traceparent (or a new root). */
+export function handlerTrace(headers: FieldTable | undefined): TraceContext {
+  return childTrace(parseTraceparent(headers?.[TRACEPARENT_HEADER]));
+}

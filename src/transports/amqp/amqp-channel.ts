@@ -1,0 +1,219 @@
+/**
+ * TransportChannel over an amqplib ConfirmChannel: a thin adapter. Publishes settle on the
+ * broker's confirm (nack → PublishNackedError, returned mandatory message →
+ * MessageReturnedError), broker closes surface as ChannelError / ConnectionError with the
+ * close's reply code, and operations on a dead channel reject with TransportClosedError.
+ * ack/nack on a dead channel are no-ops: the broker already requeued those deliveries.
+ */
+import { EventEmitter } from 'node:events';
+import type { ConfirmChannel, ConsumeMessage, Message } from 'amqplib';
+import type { FieldTable } from '../../protocol/field-value.js';
+import { MessageReturnedError, PublishNackedError, TransportClosedError } from '../errors.js';
+import type {
+  AssertExchangeOptions,
+  AssertQueueOptions,
+  AssertQueueResult,
+  ConsumeOptions,
+  DeleteQueueOptions,
+  ExchangeType,
+  PublishProperties,
+  TransportChannel,
+  TransportChannelEvents,
+  TransportMessage,
+} from '../transport.js';
+import { mapAmqpError, toAmqplibRef, toPublishOptions, toTransportMessage } from './convert.js';
+import { ReturnTracker } from './return-tracker.js';
+
+export class AmqpChannel implements TransportChannel {
+  readonly #ch: ConfirmChannel;
+  readonly #events = new EventEmitter();
+  readonly #returns = new ReturnTracker();
+  readonly #cancelHandlers = new Map<string, (tag: string) => void>();
+  #closeError: Error | undefined;
+  #closed = false;
+  #drain: Promise<void> | undefined;
+
+  constructor(ch: ConfirmChannel) {
+    this.#ch = ch;
+    ch.on('error', (err: Error) => {
+      this.#closeError = mapAmqpError(err);
+    });
+    ch.on('close', () => {
+      this.#closed = true;
+      this.#events.emit('close', this.#closeError);
+    });
+    ch.on('return', (msg: Message) => this.#returns.onReturn(msg));
+    ch.on('drain', () => {
+      this.#drain = undefined;
+    });
+    ch.on('cancel', (fields: { consumerTag: string }) => {
+      const handler = this.#cancelHandlers.get(fields.consumerTag);
+      this.#cancelHandlers.delete(fields.consumerTag);
+      handler?.(fields.consumerTag);
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async assertExchange(name: string, type: ExchangeType, options: AssertExchangeOptions = {}): Promise<void> {
+    await this.#op(() => this.#ch.assertExchange(name, type, options));
+  }
+
+  async checkExchange(name: string): Promise<void> {
+    await this.#op(() => this.#ch.checkExchange(name));
+  }
+
+  async deleteExchange(name: string, options: { ifUnused?: boolean } = {}): Promise<void> {
+    await this.#op(() => this.#ch.deleteExchange(name, options));
+  }
+
+  async assertQueue(name: string, options: AssertQueueOptions = {}): Promise<AssertQueueResult> {
+    const ok = await this.#op(() => this.#ch.assertQueue(name, options));
+    return { queue: ok.queue, messageCount: ok.messageCount, consumerCount: ok.consumerCount };
+  }
+
+  async checkQueue(name: string): Promise<AssertQueueResult> {
+    const ok = await this.#op(() => this.#ch.checkQueue(name));
+    return { queue: ok.queue, messageCount: ok.messageCount, consumerCount: ok.consumerCount };
+  }
+
+  async deleteQueue(name: string, options: DeleteQueueOptions = {}): Promise<number> {
+    return (await this.#op(() => this.#ch.deleteQueue(name, options))).messageCount;
+  }
+
+  async purgeQueue(name: string): Promise<number> {
+    return (await this.#op(() => this.#ch.purgeQueue(name))).messageCount;
+  }
+
+  async bindQueue(queue: string, exchange: string, routingKey: string, args?: FieldTable): Promise<void> {
+    await this.#op(() => this.#ch.bindQueue(queue, exchange, routingKey, args));
+  }
+
+  async unbindQueue(queue: string, exchange: string, routingKey: string, args?: FieldTable): Promise<void> {
+    await this.#op(() => this.#ch.unbindQueue(queue, exchange, routingKey, args));
+  }
+
+  async prefetch(count: number, global = false): Promise<void> {
+    await this.#op(() => this.#ch.prefetch(count, global));
+  }
+
+  async publish(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    properties?: PublishProperties,
+  ): Promise<void> {
+    if (this.#drain) await this.#drain;
+    if (this.#closed) throw this.#closeError ?? new TransportClosedError('channel is closed');
+    const options = toPublishOptions(properties);
+    const tracked = options.mandatory
+      ? this.#returns.track({
+          exchange,
+          routingKey,
+          messageId: options.messageId,
+          correlationId: options.correlationId,
+        })
+      : undefined;
+    await new Promise<void>((resolve, reject) => {
+      const onConfirm = (err: unknown): void => {
+        if (tracked) this.#returns.settle(tracked);
+        if (err) reject(this.#publishError(err, exchange, routingKey));
+        else if (tracked?.returned) {
+          const { replyCode, replyText } = tracked.returned;
+          reject(new MessageReturnedError(exchange, routingKey, replyCode, replyText));
+        } else resolve();
+      };
+      try {
+        const ok = this.#ch.publish(exchange, routingKey, body, options, onConfirm);
+        if (!ok) this.#drain ??= new Promise((r) => this.#ch.once('drain', () => r()));
+      } catch (err) {
+        if (tracked) this.#returns.settle(tracked);
+        reject(mapAmqpError(err));
+      }
+    });
+  }
+
+  async consume(
+    queue: string,
+    onMessage: (message: TransportMessage) => void,
+    options: ConsumeOptions = {},
+  ): Promise<string> {
+    const { onCancel, ...rest } = options;
+    const ok = await this.#op(() =>
+      this.#ch.consume(
+        queue,
+        (msg: ConsumeMessage | null) => {
+          if (msg) onMessage(toTransportMessage(msg));
+        },
+        rest,
+      ),
+    );
+    if (onCancel) this.#cancelHandlers.set(ok.consumerTag, onCancel);
+    return ok.consumerTag;
+  }
+
+  async cancel(consumerTag: string): Promise<void> {
+    this.#cancelHandlers.delete(consumerTag);
+    await this.#op(() => this.#ch.cancel(consumerTag));
+  }
+
+  ack(message: TransportMessage, allUpTo = false): void {
+    if (this.#closed) return;
+    try {
+      this.#ch.ack(toAmqplibRef(message), allUpTo);
+    } catch {
+      // The channel died under us; the broker requeues unacked deliveries itself.
+    }
+  }
+
+  nack(message: TransportMessage, requeue = true, allUpTo = false): void {
+    if (this.#closed) return;
+    try {
+      this.#ch.nack(toAmqplibRef(message), allUpTo, requeue);
+    } catch {
+      // As for ack: a dead channel's deliveries are requeued by the broker.
+    }
+  }
+
+  async get(queue: string, options: { noAck?: boolean } = {}): Promise<TransportMessage | null> {
+    const msg = await this.#op(() => this.#ch.get(queue, options));
+    return msg === false ? null : toTransportMessage(msg);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#ch.close();
+    } catch {
+      // Already closing or closed: closing is idempotent.
+    }
+  }
+
+  on<E extends keyof TransportChannelEvents>(event: E, listener: TransportChannelEvents[E]): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  off<E extends keyof TransportChannelEvents>(event: E, listener: TransportChannelEvents[E]): this {
+    this.#events.off(event, listener);
+    return this;
+  }
+
+  async #op<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw this.#closeError ?? new TransportClosedError('channel is closed');
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.#closeError ?? mapAmqpError(err);
+    }
+  }
+
+  #publishError(err: unknown, exchange: string, routingKey: string): Error {
+    if (err instanceof Error && err.message === 'message nacked') {
+      return new PublishNackedError(exchange, routingKey);
+    }
+    return this.#closeError ?? mapAmqpError(err);
+  }
+}

@@ -1,0 +1,5 @@
+/** The AMQP client transport (amqplib): for RabbitMQ and Warren's own TCP server. */
+export { AmqpTransport } from './amqp-transport.js';
+export type { AmqpTransportOptions } from './amqp-transport.js';
+export { AmqpChannel } from './amqp-channel.js';
+export type { ReconnectOptions } from './reconnect-policy.js';

@@ -1,0 +1,55 @@
+/**
+ * Matches basic.return to the mandatory publish it belongs to. RabbitMQ sends a message's
+ * return before that message's confirm, so a publish is marked "returned" when its return
+ * arrives and rejected when its confirm then lands. Matching is by identity (exchange,
+ * routing key, message id, correlation id), oldest first: returns arrive in publish order, and
+ * two unconfirmed publishes with equal identities are interchangeable.
+ */
+import type { Message } from 'amqplib';
+import { str } from './convert.js';
+
+export interface TrackedPublish {
+  exchange: string;
+  routingKey: string;
+  messageId: string | undefined;
+  correlationId: string | undefined;
+  returned: { replyCode: number; replyText: string } | undefined;
+}
+
+export class ReturnTracker {
+  readonly #pending: TrackedPublish[] = [];
+
+  /** Registers a mandatory publish before it is sent. */
+  track(entry: Omit<TrackedPublish, 'returned'>): TrackedPublish {
+    const tracked: TrackedPublish = { ...entry, returned: undefined };
+    this.#pending.push(tracked);
+    return tracked;
+  }
+
+  /** Forgets a publish once its confirm (or failure) arrived. */
+  settle(tracked: TrackedPublish): void {
+    const i = this.#pending.indexOf(tracked);
+    if (i >= 0) this.#pending.splice(i, 1);
+  }
+
+  /** Marks the oldest unreturned publish matching a basic.return. */
+  onReturn(msg: Message): void {
+    const f = msg.fields as unknown as Record<string, unknown>;
+    const exchange = str(f['exchange']);
+    const routingKey = str(f['routingKey']);
+    const props = msg.properties as unknown as Record<string, unknown>;
+    const messageId = props['messageId'] as string | undefined;
+    const correlationId = props['correlationId'] as string | undefined;
+    const hit = this.#pending.find(
+      (p) =>
+        p.returned === undefined &&
+        p.exchange === exchange &&
+        p.routingKey === routingKey &&
+        p.messageId === messageId &&
+        p.correlationId === correlationId,
+    );
+    if (hit) {
+      hit.returned = { replyCode: Number(f['replyCode'] ?? 312), replyText: str(f['replyText']) };
+    }
+  }
+}

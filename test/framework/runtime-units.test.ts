@@ -1,0 +1,132 @@
+// Pure pieces of the runtime and the AMQP transport: return matching, reconnect schedule,
+// error and property mapping, serialization, client middleware.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Message } from 'amqplib';
+import {
+  ConnectionLostError,
+  UnrecoverableError,
+  UnroutableError,
+  Warren,
+  composeClientMiddleware,
+  deserialize,
+  serialize,
+} from '../../src/framework/index.js';
+import { mapTransportError } from '../../src/framework/transport-errors.js';
+import { ChannelError, ConnectionError } from '../../src/protocol/errors.js';
+import { mapAmqpError, toBasicProperties, toPublishOptions } from '../../src/transports/amqp/convert.js';
+import { reconnectDelay, resolveReconnect } from '../../src/transports/amqp/reconnect-policy.js';
+import { ReturnTracker } from '../../src/transports/amqp/return-tracker.js';
+import { MessageReturnedError, TransportClosedError } from '../../src/transports/errors.js';
+
+function returned(exchange: string, routingKey: string, messageId?: string): Message {
+  return {
+    content: Buffer.alloc(0),
+    fields: { exchange, routingKey, replyCode: 312, replyText: 'NO_ROUTE' },
+    properties: { messageId },
+  } as unknown as Message;
+}
+
+test('ReturnTracker marks the oldest matching unreturned publish', () => {
+  const t = new ReturnTracker();
+  const a = t.track({ exchange: '', routingKey: 'q', messageId: 'm1', correlationId: undefined });
+  const b = t.track({ exchange: '', routingKey: 'q', messageId: 'm1', correlationId: undefined });
+  const c = t.track({ exchange: '', routingKey: 'other', messageId: 'm2', correlationId: undefined });
+  t.onReturn(returned('', 'q', 'm1'));
+  assert.deepEqual(a.returned, { replyCode: 312, replyText: 'NO_ROUTE' });
+  assert.equal(b.returned, undefined);
+  t.onReturn(returned('', 'q', 'm1'));
+  assert.ok(b.returned);
+  assert.equal(c.returned, undefined);
+  t.settle(a);
+  t.settle(b);
+  t.onReturn(returned('', 'q', 'm1')); // unmatched returns are ignored
+  assert.equal(c.returned, undefined);
+});
+
+test('reconnect delays grow exponentially, are capped and jittered downwards', () => {
+  const p = resolveReconnect({ initialDelayMs: 100, maxDelayMs: 1000, jitter: 0.5 });
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 10].map((n) => reconnectDelay(p, n, () => 0)),
+    [100, 200, 400, 800, 1000, 1000],
+  );
+  assert.equal(
+    reconnectDelay(p, 1, () => 1),
+    50,
+  );
+  assert.equal(resolveReconnect(undefined).maxAttempts, Infinity);
+});
+
+test('amqplib errors map to ChannelError / ConnectionError / TransportClosedError', () => {
+  const soft = Object.assign(
+    new Error('Channel closed by server: 404 (NOT-FOUND) with message "NOT_FOUND - no queue"'),
+    {
+      code: 404,
+      classId: 50,
+      methodId: 10,
+    },
+  );
+  const mapped = mapAmqpError(soft);
+  assert.ok(mapped instanceof ChannelError);
+  assert.equal(mapped.replyCode, 404);
+  assert.equal(mapped.message, 'NOT_FOUND - no queue');
+  assert.ok(mapAmqpError(Object.assign(new Error('x'), { code: 320 })) instanceof ConnectionError);
+  assert.ok(mapAmqpError(new Error('Channel closed')) instanceof TransportClosedError);
+});
+
+test('the framework maps transport errors to its own classes', () => {
+  assert.ok(mapTransportError(new MessageReturnedError('', 'q', 312, 'NO_ROUTE')) instanceof UnroutableError);
+  assert.ok(mapTransportError(new TransportClosedError()) instanceof ConnectionLostError);
+  const soft = new ChannelError(404, 'NOT_FOUND');
+  assert.equal(mapTransportError(soft), soft);
+});
+
+test('publish options and received properties', () => {
+  assert.deepEqual(
+    toPublishOptions({ persistent: true, mandatory: true, messageId: 'm', priority: undefined }),
+    {
+      deliveryMode: 2,
+      mandatory: true,
+      messageId: 'm',
+    },
+  );
+  assert.deepEqual(toPublishOptions({ persistent: false }), { deliveryMode: 1 });
+  const props = toBasicProperties({
+    contentType: 'application/json',
+    headers: {},
+    messageId: undefined,
+  } as unknown as Parameters<typeof toBasicProperties>[0]);
+  assert.deepEqual(props, { contentType: 'application/json', headers: {} });
+});
+
+test('serializer: JSON round trip; unreadable bodies are unrecoverable', () => {
+  assert.deepEqual(deserialize(serialize({ a: [1, 'x'] }), 'application/json'), { a: [1, 'x'] });
+  assert.equal(deserialize(serialize(undefined), undefined), null);
+  assert.throws(() => deserialize(Buffer.from('{nope'), 'application/json'), UnrecoverableError);
+  assert.throws(() => deserialize(Buffer.from('x'), 'text/plain'), UnrecoverableError);
+});
+
+test('client middleware runs outermost first and may add headers', async () => {
+  const order: string[] = [];
+  const run = composeClientMiddleware(
+    [
+      async (ctx, next) => {
+        order.push('outer');
+        ctx.headers['x-a'] = 1;
+        return next();
+      },
+      async (_ctx, next) => {
+        order.push('inner');
+        return `wrapped:${String(await next())}`;
+      },
+    ],
+    (ctx) => Promise.resolve(`op:${ctx.headers['x-a'] as number}`),
+  );
+  const result = await run({ kind: 'call', name: 'x', payload: null, headers: {} });
+  assert.equal(result, 'wrapped:op:1');
+  assert.deepEqual(order, ['outer', 'inner']);
+});
+
+test('Warren.start without url or transport fails with a clear error', async () => {
+  await assert.rejects(Warren.start({ services: [] }), /needs `url`.*or `transport`/);
+});
