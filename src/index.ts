@@ -1,6 +1,14 @@
 /**
  * The public entry point: `import { … } from 'warren'`. Named exports only.
+ * The framework (decorators, Warren.start, the client) is the main surface; the broker,
+ * the transports and the protocol error model are exported for apps that embed or extend them.
  */
+export * from './framework/index.js';
+export { Broker } from './broker/broker.js';
+export type { BrokerOptions } from './broker/broker.js';
+export { EmbeddedTransport } from './transports/embedded/index.js';
+export { AmqpTransport } from './transports/amqp/index.js';
+export type * from './transports/transport.js';
 export {
   AmqpError,
   ChannelError,
