@@ -1,58 +1,19 @@
 /**
  * RabbitMQ's names for field-value types, as they appear in its error texts
  * ("received the value '1000' of type 'short' but current is none"). Uses the wire type a
- * decoded table remembers (WIRE_TYPES) and otherwise infers it the way clients encode
- * plain values (smallest signed integer type that fits).
+ * decoded table remembers (WIRE_TYPES) and otherwise the type the codec would encode the
+ * plain value with (so the name matches what actually goes on the wire).
  */
+import { inferFieldType } from '../protocol/field-table.js';
 import { Decimal, TypedValue, WIRE_TYPES } from '../protocol/field-value.js';
+import { erlangTypeName } from './exchange/erlang-term.js';
 import type { FieldTable, FieldTypeTag, FieldValue } from '../protocol/field-value.js';
-
-const TAG_NAMES: Record<FieldTypeTag, string> = {
-  t: 'bool',
-  b: 'byte',
-  B: 'unsignedbyte',
-  s: 'short',
-  u: 'unsignedshort',
-  I: 'signedint',
-  i: 'unsignedint',
-  l: 'long',
-  L: 'long',
-  f: 'float',
-  d: 'double',
-  D: 'decimal',
-  S: 'longstr',
-  x: 'binary',
-  A: 'array',
-  T: 'timestamp',
-  F: 'table',
-  V: 'void',
-};
-
-function inferTag(value: FieldValue): FieldTypeTag {
-  if (value instanceof TypedValue) return value.type;
-  if (typeof value === 'string') return 'S';
-  if (typeof value === 'boolean') return 't';
-  if (typeof value === 'bigint') return 'l';
-  if (typeof value === 'number') {
-    if (!Number.isInteger(value)) return 'd';
-    if (value >= -128 && value <= 127) return 'b';
-    if (value >= -32768 && value <= 32767) return 's';
-    if (value >= -2147483648 && value <= 2147483647) return 'I';
-    return 'l';
-  }
-  if (value === null || value === undefined) return 'V';
-  if (Buffer.isBuffer(value)) return 'x';
-  if (value instanceof Date) return 'T';
-  if (value instanceof Decimal) return 'D';
-  if (Array.isArray(value)) return 'A';
-  return 'F';
-}
 
 /** RabbitMQ's type name for `table[key]`. */
 export function fieldTypeName(table: FieldTable, key: string): string {
   const wire = (table as { [WIRE_TYPES]?: Record<string, FieldTypeTag> })[WIRE_TYPES];
-  const tag = wire?.[key] ?? inferTag(table[key]);
-  return TAG_NAMES[tag];
+  const tag = wire?.[key] ?? inferFieldType(table[key]);
+  return erlangTypeName(tag);
 }
 
 /** The plain value behind a possibly typed field value. */
