@@ -3,6 +3,7 @@
  * writing its module beside this file and adding it here.
  */
 import type { CliCommand } from '../command.js';
+import { brokerCommand } from './broker.js';
 import { versionCommand } from './version.js';
 
-export const COMMANDS: readonly CliCommand[] = [versionCommand];
+export const COMMANDS: readonly CliCommand[] = [brokerCommand, versionCommand];

@@ -1,76 +1,95 @@
 /**
- * Coalesces outgoing frames into few socket writes.
+ * Coalesces outgoing frames into few socket writes, and tells producers when to stop.
  *
- * One socket.write() per frame caps a Node relay near 240k msgs/s; gathering everything
- * produced in one turn of the event loop and writing it at once reaches millions. Frames
- * are queued as Buffers and flushed on the next macrotask (setImmediate), so a burst of
- * deliveries produced synchronously by the engine becomes one writev.
+ * Everything a connection sends is encoded straight into one CommandWriter (a growable
+ * slab) and flushed on the next macrotask (setImmediate), so a burst of deliveries produced
+ * synchronously by the engine becomes a single socket.write: one write per frame caps a
+ * Node relay near 240k msgs/s, one per turn reaches millions.
  *
- * Backpressure: `writable` turns false when the socket's own buffer passes its high-water
- * mark; the owner stops producing (the engine stops dispatching to this connection) and
- * `onDrain` fires when the socket has drained.
+ * Backpressure invariant: `writable` is false once the bytes encoded but not flushed plus the
+ * bytes the socket still holds reach `highWaterMark`. The engine reads it before every
+ * delivery, so the broker buffers at most highWaterMark plus one message per socket. When a
+ * producer saw `writable === false`, `onWritable` fires as soon as there is room again
+ * (after a flush that left room, or on the socket's 'drain').
  */
 import type { Socket } from 'node:net';
+import { CommandWriter } from '../../protocol/command-writer.js';
+
+export const DEFAULT_WRITE_HIGH_WATER_MARK = 1024 * 1024;
+
+export interface FrameWriterHooks {
+  /** Producers were told to stop and may resume. */
+  onWritable(): void;
+  /** Bytes went to the socket (heartbeat bookkeeping). */
+  onFlush(): void;
+}
 
 export class FrameWriter {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  readonly out = new CommandWriter();
   private scheduled = false;
   private closed = false;
+  private starved = false;
   private readonly flushNow = (): void => this.flush();
 
   constructor(
     private readonly socket: Socket,
-    private readonly onDrain: () => void,
+    private readonly hooks: FrameWriterHooks,
+    private readonly highWaterMark = DEFAULT_WRITE_HIGH_WATER_MARK,
   ) {
-    socket.on('drain', () => {
-      if (!this.closed) this.onDrain();
-    });
+    socket.on('drain', () => this.maybeResume());
   }
 
-  /** Queues one or more encoded frames for the next flush. */
-  write(buf: Buffer): void {
-    if (this.closed) return;
-    this.pending.push(buf);
-    this.pendingBytes += buf.length;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.flushNow);
-    }
+  /** Call after appending to `out`: schedules the flush for the end of this turn. */
+  schedule(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(this.flushNow);
   }
 
-  /** True while the socket can take more without buffering past its high-water mark. */
+  /** Bytes encoded or queued in the socket and not yet sent. */
+  get bufferedBytes(): number {
+    return this.out.length + this.socket.writableLength;
+  }
+
+  /** True while producers may add more; remembers a refusal so they get woken later. */
   get writable(): boolean {
-    return !this.closed && !this.socket.writableNeedDrain;
+    if (this.closed) return false;
+    if (this.bufferedBytes < this.highWaterMark) return true;
+    this.starved = true;
+    return false;
   }
 
-  /** Bytes queued here and not yet handed to the socket. */
-  get queuedBytes(): number {
-    return this.pendingBytes;
+  get isClosed(): boolean {
+    return this.closed;
   }
 
-  /** Hands everything queued to the socket in one write. */
+  /** Hands everything encoded so far to the socket in one write. */
   flush(): void {
     this.scheduled = false;
-    if (this.closed || this.pending.length === 0) return;
-    const chunk =
-      this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.socket.write(chunk);
+    if (this.closed || this.out.length === 0) return;
+    this.socket.write(this.out.take());
+    this.hooks.onFlush();
+    this.maybeResume();
   }
 
-  /** Flushes what is queued, then ends the socket (after close-ok, or a refused login). */
+  /** Flushes what is encoded, then half-closes the socket (after close-ok, a refused login). */
   end(): void {
+    if (this.closed) return;
     this.flush();
     this.closed = true;
     this.socket.end();
   }
 
-  /** Drops everything queued (the peer is gone). */
+  /** Drops everything (the peer is gone). */
   destroy(): void {
     this.closed = true;
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (this.out.length > 0) this.out.take();
+  }
+
+  private maybeResume(): void {
+    if (!this.starved || this.closed) return;
+    if (this.bufferedBytes >= this.highWaterMark) return;
+    this.starved = false;
+    this.hooks.onWritable();
   }
 }

@@ -1,0 +1,181 @@
+/**
+ * `warren broker`: runs the built-in AMQP 0-9-1 broker as a server. Options come from the
+ * command line, optionally on top of a JSON --config file; --user adds users with full
+ * permissions on "/" and the administrator tag (guest/guest stays, loopback only, as in
+ * RabbitMQ). SIGTERM/SIGINT close every connection with 320 CONNECTION_FORCED and exit 0.
+ * --data-dir is created and kept for the persistence layer (not used yet).
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { FULL_ACCESS, UserStore } from '../../broker/access/user-store.js';
+import { Broker } from '../../broker/broker.js';
+import type { Logger } from '../../transports/tcp/logger.js';
+import { AmqpServer } from '../../transports/tcp/server.js';
+import { UserError } from '../command.js';
+import type { CliCommand, CliIO } from '../command.js';
+
+export const BROKER_USAGE = [
+  'Usage: warren broker [options]',
+  '',
+  'Run the built-in AMQP 0-9-1 broker.',
+  '',
+  'Options:',
+  '  --port N             Port to listen on (default 5672)',
+  '  --host ADDR          Address to listen on (default 0.0.0.0; guest may connect only from localhost)',
+  '  --data-dir DIR       Data directory (created; persistence arrives in a later release)',
+  '  --user NAME:PASSWORD Add an administrator with full access to "/" (repeatable)',
+  '  --config FILE        JSON: { port, host, users: [{name, password, tags}], vhosts, heartbeat, memoryHighWatermark }',
+  '  -h, --help           Show this help',
+].join('\n');
+
+export class UsageError extends Error {}
+
+interface ConfigUser {
+  name: string;
+  password: string;
+  tags?: string[];
+}
+
+export interface BrokerConfig {
+  port: number;
+  host: string;
+  dataDir?: string;
+  users: ConfigUser[];
+  vhosts: string[];
+  heartbeat?: number;
+  memoryHighWatermark?: number;
+}
+
+/** Parses argv (after the `broker` word) into a config; throws UsageError on bad input. */
+export function parseBrokerArgs(argv: readonly string[]): BrokerConfig | 'help' {
+  const cfg: BrokerConfig = { port: 5672, host: '0.0.0.0', users: [], vhosts: [] };
+  const cli: Partial<BrokerConfig> = {};
+  const users: ConfigUser[] = [];
+  let configFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '-h' || arg === '--help') return 'help';
+    else if (arg === '--port') cli.port = parsePort(value());
+    else if (arg === '--host') cli.host = value();
+    else if (arg === '--data-dir') cli.dataDir = value();
+    else if (arg === '--config') configFile = value();
+    else if (arg === '--user') users.push(parseUser(value()));
+    else if (arg === '--verbose') continue;
+    else throw new UsageError(`unknown option '${arg}'`);
+  }
+  if (configFile !== undefined) Object.assign(cfg, readConfig(configFile));
+  Object.assign(cfg, cli);
+  cfg.users = [...cfg.users, ...users];
+  return cfg;
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`invalid port '${v}'`);
+  return n;
+}
+
+function parseUser(v: string): ConfigUser {
+  const at = v.indexOf(':');
+  if (at <= 0) throw new UsageError(`--user expects NAME:PASSWORD, got '${v}'`);
+  return { name: v.slice(0, at), password: v.slice(at + 1), tags: ['administrator'] };
+}
+
+function readConfig(file: string): Partial<BrokerConfig> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read config ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (raw === null || typeof raw !== 'object') throw new UsageError(`config ${file} must be a JSON object`);
+  const c = raw as Record<string, unknown>;
+  const out: Partial<BrokerConfig> = {};
+  if (typeof c['port'] === 'number' || typeof c['port'] === 'string') out.port = parsePort(String(c['port']));
+  if (typeof c['host'] === 'string') out.host = c['host'];
+  if (typeof c['heartbeat'] === 'number') out.heartbeat = c['heartbeat'];
+  if (typeof c['memoryHighWatermark'] === 'number') out.memoryHighWatermark = c['memoryHighWatermark'];
+  if (Array.isArray(c['vhosts'])) out.vhosts = c['vhosts'].map(String);
+  if (Array.isArray(c['users'])) out.users = c['users'].map((u) => checkUser(u, file));
+  return out;
+}
+
+function checkUser(u: unknown, file: string): ConfigUser {
+  const o = u as Partial<ConfigUser> | null;
+  if (o === null || typeof o.name !== 'string' || typeof o.password !== 'string') {
+    throw new UsageError(`config ${file}: each user needs a string name and password`);
+  }
+  return { name: o.name, password: o.password, tags: Array.isArray(o.tags) ? o.tags.map(String) : [] };
+}
+
+/** Builds the server for a config (not yet listening). */
+export function createBrokerServer(cfg: BrokerConfig, logger?: Logger): AmqpServer {
+  if (cfg.dataDir !== undefined) mkdirSync(cfg.dataDir, { recursive: true });
+  const broker = new Broker();
+  for (const v of cfg.vhosts) broker.addVhost(v);
+  const users = UserStore.withDefaultUser();
+  for (const u of cfg.users) {
+    users.addUser(u.name, u.password, u.tags ?? []);
+    users.setPermissions(u.name, '/', FULL_ACCESS);
+  }
+  return new AmqpServer({
+    broker,
+    users,
+    host: cfg.host,
+    port: cfg.port,
+    heartbeat: cfg.heartbeat,
+    memoryHighWatermark: cfg.memoryHighWatermark,
+    logger,
+  });
+}
+
+/** Waits for SIGTERM or SIGINT. */
+function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+async function runBroker(argv: string[], io: CliIO): Promise<number> {
+  let cfg: BrokerConfig | 'help';
+  try {
+    cfg = parseBrokerArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) throw new UserError(`${e.message}. Run 'warren broker --help' for usage`, 2);
+    throw e;
+  }
+  if (cfg === 'help') {
+    io.out(BROKER_USAGE);
+    return 0;
+  }
+  const server = createBrokerServer(cfg, { info: (l) => io.out(l), warn: (l) => io.err(l) });
+  try {
+    const { host, port } = await server.listen();
+    io.out(`warren broker listening on ${host}:${port}`);
+  } catch (e) {
+    throw new UserError(
+      `cannot listen on ${cfg.host}:${cfg.port}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  await untilSignal();
+  await server.close({ reason: 'shutdown' });
+  io.out('warren broker stopped');
+  return 0;
+}
+
+export const brokerCommand: CliCommand = {
+  name: 'broker',
+  summary: 'Run the built-in AMQP 0-9-1 broker',
+  usage: BROKER_USAGE,
+  run: runBroker,
+};

@@ -1,0 +1,130 @@
+/**
+ * A connection's open channels, on the wire side: channel.open / close / close-ok / flow, and
+ * every other channel method handed to the engine through channel-dispatch.
+ *
+ * Invariants (spec §2.3.5 / RabbitMQ):
+ * - a frame on a channel that is not open is a 504 CHANNEL_ERROR connection error;
+ * - after we send channel.close the channel is `closing`: the assembler drops everything on
+ *   it except channel.close / close-ok, and the number stays taken until close-ok arrives;
+ * - an engine ChannelError has already released the engine channel, so closing it here only
+ *   means telling the client; a ConnectionError propagates to the connection.
+ * Engine calls run inside one scheduler turn together with writing their reply, so the -ok
+ * (e.g. basic.consume-ok) is always on the wire before the deliveries it enables.
+ */
+import type { Broker } from '../../broker/broker.js';
+import type { EngineChannel } from '../../broker/channel/channel.js';
+import type { EngineConnection } from '../../broker/connection.js';
+import type { Command, OutgoingContent } from '../../protocol/command.js';
+import type { CommandAssembler } from '../../protocol/command-assembler.js';
+import { ChannelError, channelErrorHard, notAllowed } from '../../protocol/errors.js';
+import type { AmqpError } from '../../protocol/errors.js';
+import type { Method } from '../../protocol/generated/methods.js';
+import { methodRef } from '../../protocol/method-codec.js';
+import { dispatchChannelMethod } from './channel-dispatch.js';
+import type { FrameWriter } from './frame-writer.js';
+import { SocketSink } from './socket-sink.js';
+import type { SinkOwner } from './socket-sink.js';
+
+interface ChannelEntry {
+  readonly engine: EngineChannel;
+  closing: boolean;
+}
+
+const CHANNEL_OPEN = { classId: 20, methodId: 10 };
+
+export class ChannelTable implements SinkOwner {
+  private readonly channels = new Map<number, ChannelEntry>();
+  /** Set once a basic.publish was seen (a memory alarm pauses only publishers). */
+  publishing = false;
+
+  constructor(
+    readonly writer: FrameWriter,
+    private readonly assembler: CommandAssembler,
+    private readonly broker: Broker,
+    private readonly engine: EngineConnection,
+    private readonly channelMax: number,
+  ) {}
+
+  get size(): number {
+    return this.channels.size;
+  }
+
+  /** Handles one command on a non-zero channel of a running connection. */
+  onCommand(cmd: Command): void {
+    const id = cmd.channel;
+    const m = cmd.method;
+    const entry = this.channels.get(id);
+    if (m.name === 'channel.open') return this.open(id, entry);
+    if (entry === undefined) throw channelErrorHard("expected 'channel.open'", methodRef(m));
+    if (entry.closing) return this.onClosing(id, m);
+    // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- the default branch handles every other method
+    switch (m.name) {
+      case 'channel.close':
+        entry.engine.close();
+        this.drop(id);
+        return this.send(id, { name: 'channel.close-ok' });
+      case 'channel.close-ok':
+      case 'channel.flow-ok':
+        return;
+      case 'channel.flow':
+        return this.send(id, { name: 'channel.flow-ok', active: entry.engine.channelFlow(m.active) });
+      default:
+        return this.run(id, entry, cmd);
+    }
+  }
+
+  /** Sends channel.close for an engine ChannelError (already released in the engine). */
+  channelFailed(id: number, error: AmqpError): void {
+    const entry = this.channels.get(id);
+    if (entry === undefined || entry.closing) return;
+    entry.closing = true;
+    this.assembler.closeChannel(id);
+    const { replyCode, replyText, classId, methodId } = error;
+    this.send(id, { name: 'channel.close', replyCode, replyText, classId, methodId });
+  }
+
+  /** The socket can take more: restart deliveries the engine held back. */
+  resumeDeliveries(): void {
+    for (const entry of this.channels.values()) if (!entry.closing) entry.engine.resumeDelivery();
+  }
+
+  private open(id: number, entry: ChannelEntry | undefined): void {
+    if (entry !== undefined) throw channelErrorHard("second 'channel.open' seen", CHANNEL_OPEN);
+    if (id > this.channelMax) {
+      throw notAllowed(`channel ${id} exceeds the negotiated channel_max ${this.channelMax}`, CHANNEL_OPEN);
+    }
+    const engine = this.engine.openChannel(id, new SocketSink(id, this));
+    this.channels.set(id, { engine, closing: false });
+    this.assembler.resetChannel(id);
+    this.send(id, { name: 'channel.open-ok', channelId: Buffer.alloc(0) });
+  }
+
+  private onClosing(id: number, m: Method): void {
+    if (m.name === 'channel.close') this.send(id, { name: 'channel.close-ok' });
+    else if (m.name !== 'channel.close-ok') return;
+    this.drop(id);
+  }
+
+  private run(id: number, entry: ChannelEntry, cmd: Command): void {
+    if (cmd.content !== undefined) this.publishing = true;
+    try {
+      this.broker.scheduler.run(() =>
+        dispatchChannelMethod(entry.engine, cmd, (method, content) => this.send(id, method, content)),
+      );
+    } catch (e) {
+      if (e instanceof ChannelError) return this.channelFailed(id, e);
+      throw e;
+    }
+  }
+
+  private drop(id: number): void {
+    this.channels.delete(id);
+    this.assembler.resetChannel(id);
+  }
+
+  private send(id: number, method: Method, content?: OutgoingContent): void {
+    if (this.writer.isClosed) return;
+    this.writer.out.command(id, method, content);
+    this.writer.schedule();
+  }
+}
