@@ -15,13 +15,13 @@
  * A channel being closed (`closeChannel`) ignores every frame except channel.close and
  * channel.close-ok, as the spec requires of a peer waiting for close-ok.
  */
-import { frameError, unexpectedFrame } from './errors.js';
+import { frameError, unexpectedFrame, type MethodRef } from './errors.js';
 import { FRAME_BODY, FRAME_HEADER, FRAME_HEARTBEAT, FRAME_METHOD } from './generated/constants.js';
 import type { ContentMethod, NonContentMethod } from './generated/methods.js';
 import type { Command, Content } from './command.js';
 import { CONTENT_HEADER_PREFIX, decodeProperties, readContentHeaderPrefix } from './content-header.js';
 import type { Frame } from './frame.js';
-import { decodeArguments, decodeMethodPayload, methodOfPayload, methodRef } from './method-codec.js';
+import { decodeArguments, decodeMethodPayload, methodOfPayload } from './method-codec.js';
 import type { BasicProperties } from './properties.js';
 
 /** RabbitMQ's hard limit on a message body (512 MiB). */
@@ -37,18 +37,39 @@ export interface CommandAssemblerOptions {
   maxBodySize?: number;
 }
 
-/** A content method waiting for its header (properties undefined) or body. */
-class PendingContent {
+/**
+ * A channel's content in progress. One per channel that has carried content, reused from
+ * message to message (`method === undefined` when idle) to keep the hot path allocation-free.
+ */
+class ChannelState {
+  method: ContentMethod | undefined = undefined;
+  classId = 0;
+  methodId = 0;
   properties: BasicProperties | undefined = undefined;
   header: Buffer = EMPTY;
   bodySize = 0;
   received = 0;
-  fragments: Buffer[] = [];
+  /** Body fragments, when the body spans several frames. */
+  fragments: Buffer[] | undefined = undefined;
 
-  constructor(
-    readonly method: ContentMethod,
-    readonly classId: number,
-  ) {}
+  begin(method: ContentMethod, classId: number, methodId: number): void {
+    this.method = method;
+    this.classId = classId;
+    this.methodId = methodId;
+  }
+
+  clear(): void {
+    this.method = undefined;
+    this.properties = undefined;
+    this.header = EMPTY;
+    this.bodySize = 0;
+    this.received = 0;
+    this.fragments = undefined;
+  }
+
+  get ref(): MethodRef {
+    return { classId: this.classId, methodId: this.methodId };
+  }
 }
 
 /** Content as assembled; `rawProperties` is a view made on first use. */
@@ -67,7 +88,7 @@ class ReceivedContent implements Content {
 }
 
 export class CommandAssembler {
-  private readonly pending = new Map<number, PendingContent>();
+  private readonly channels = new Map<number, ChannelState>();
   private readonly closing = new Set<number>();
   private readonly maxBodySize: number;
 
@@ -100,94 +121,88 @@ export class CommandAssembler {
    * dropped and only channel.close / channel.close-ok get through until `resetChannel`.
    */
   closeChannel(channel: number): void {
-    this.pending.delete(channel);
+    this.channels.delete(channel);
     this.closing.add(channel);
   }
 
   /** Forgets all state of a channel (closed, or about to be reopened). */
   resetChannel(channel: number): void {
-    this.pending.delete(channel);
+    this.channels.delete(channel);
     this.closing.delete(channel);
   }
 
   /** True when the channel is in the middle of a content command. */
   isAssembling(channel: number): boolean {
-    return this.pending.has(channel);
+    return this.channels.get(channel)?.method !== undefined;
   }
 
   private onMethod(channel: number, payload: Buffer): Command | undefined {
-    const waiting = this.pending.get(channel);
-    if (waiting !== undefined) {
-      const stage = waiting.properties === undefined ? 'content header' : 'content body';
-      throw unexpectedFrame(
-        `expected ${stage} on channel ${channel}, got a method frame`,
-        methodRef(waiting.method),
-      );
+    let st = this.channels.get(channel);
+    if (st?.method !== undefined) {
+      const stage = st.properties === undefined ? 'content header' : 'content body';
+      throw unexpectedFrame(`expected ${stage} on channel ${channel}, got a method frame`, st.ref);
     }
     const d = methodOfPayload(payload);
     const method = decodeArguments(d, payload);
     if (!d.hasContent) return { channel, method: method as NonContentMethod, content: undefined };
-    this.pending.set(channel, new PendingContent(method as ContentMethod, d.classId));
+    if (st === undefined) this.channels.set(channel, (st = new ChannelState()));
+    st.begin(method as ContentMethod, d.classId, d.methodId);
     return undefined;
   }
 
   private onHeader(channel: number, payload: Buffer): Command | undefined {
-    const p = this.pending.get(channel);
-    if (p === undefined)
+    const st = this.channels.get(channel);
+    if (st?.method === undefined) {
       throw unexpectedFrame(`content header on channel ${channel} without a content method`);
-    const ref = methodRef(p.method);
-    if (p.properties !== undefined) throw unexpectedFrame(`second content header on channel ${channel}`, ref);
+    }
+    if (st.properties !== undefined)
+      throw unexpectedFrame(`second content header on channel ${channel}`, st.ref);
     if (payload.length < CONTENT_HEADER_PREFIX + 2) readContentHeaderPrefix(payload); // throws the 501
     const classId = (payload[0]! << 8) | payload[1]!;
     const weight = (payload[2]! << 8) | payload[3]!;
     const bodySize = payload.readUInt32BE(4) * 0x1_0000_0000 + payload.readUInt32BE(8);
-    if (classId !== p.classId) {
-      throw unexpectedFrame(
-        `expected a content header for class ${p.classId}, got one for class ${classId}`,
-        ref,
-      );
+    if (classId !== st.classId) {
+      const text = `expected a content header for class ${st.classId}, got one for class ${classId}`;
+      throw unexpectedFrame(text, st.ref);
     }
-    if (weight !== 0) throw unexpectedFrame(`content header weight ${weight} is not 0`, ref);
+    if (weight !== 0) throw unexpectedFrame(`content header weight ${weight} is not 0`, st.ref);
     if (bodySize > this.maxBodySize) {
       throw frameError(`content body size ${bodySize} exceeds the maximum of ${this.maxBodySize}`);
     }
-    p.properties = decodeProperties(classId, payload);
-    p.header = payload;
-    p.bodySize = bodySize;
-    if (bodySize > 0) return undefined;
-    this.pending.delete(channel);
-    return this.complete(channel, p, EMPTY);
+    st.properties = decodeProperties(classId, payload);
+    st.header = payload;
+    st.bodySize = bodySize;
+    return bodySize > 0 ? undefined : this.complete(channel, st, EMPTY);
   }
 
   private onBody(channel: number, payload: Buffer): Command | undefined {
-    const p = this.pending.get(channel);
-    if (p === undefined) throw unexpectedFrame(`content body on channel ${channel} without a content method`);
-    if (p.properties === undefined) {
-      throw unexpectedFrame(
-        `content body on channel ${channel} before the content header`,
-        methodRef(p.method),
-      );
+    const st = this.channels.get(channel);
+    if (st?.method === undefined) {
+      throw unexpectedFrame(`content body on channel ${channel} without a content method`);
     }
-    const received = p.received + payload.length;
-    if (received > p.bodySize) {
-      throw unexpectedFrame(
-        `content body of ${received} bytes on channel ${channel} exceeds the declared ${p.bodySize}`,
-        methodRef(p.method),
-      );
+    if (st.properties === undefined) {
+      throw unexpectedFrame(`content body on channel ${channel} before the content header`, st.ref);
     }
-    if (received < p.bodySize) {
-      if (payload.length > 0) p.fragments.push(payload);
-      p.received = received;
+    const received = st.received + payload.length;
+    if (received > st.bodySize) {
+      const text = `content body of ${received} bytes on channel ${channel} exceeds the declared ${st.bodySize}`;
+      throw unexpectedFrame(text, st.ref);
+    }
+    if (received < st.bodySize) {
+      if (payload.length > 0) (st.fragments ??= []).push(payload);
+      st.received = received;
       return undefined;
     }
-    this.pending.delete(channel);
-    if (p.fragments.length === 0) return this.complete(channel, p, payload);
-    p.fragments.push(payload);
-    return this.complete(channel, p, Buffer.concat(p.fragments, received));
+    if (st.fragments === undefined) return this.complete(channel, st, payload);
+    st.fragments.push(payload);
+    return this.complete(channel, st, Buffer.concat(st.fragments, received));
   }
 
-  private complete(channel: number, p: PendingContent, body: Buffer): Command {
-    return { channel, method: p.method, content: new ReceivedContent(p.properties!, p.header, body) };
+  private complete(channel: number, st: ChannelState, body: Buffer): Command {
+    const content = new ReceivedContent(st.properties!, st.header, body);
+    const cmd: Command = { channel, method: st.method!, content };
+    st.clear();
+    return cmd;
   }
 
   private pushClosing(frame: Frame): Command | undefined {

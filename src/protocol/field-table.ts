@@ -74,28 +74,48 @@ function inferObjectType(v: object | null): FieldTypeTag {
 // ---------------------------------------------------------------------------------------
 // Encoding
 
+/** Current nesting while encoding (guards against cyclic or absurdly deep values). */
+let encodeDepth = 0;
+
+function enter(): void {
+  if (++encodeDepth > MAX_DEPTH) {
+    encodeDepth = 0;
+    throw new RangeError(`field tables/arrays nested deeper than ${MAX_DEPTH} (a cycle?)`);
+  }
+}
+
 /** Appends a field table (uint32 length + entries). */
 export function encodeFieldTable(w: Writer, table: FieldTable): void {
   if (typeof table !== 'object' || table === null || Array.isArray(table)) {
     throw new TypeError(`field table: expected an object, got ${describe(table)}`);
   }
-  const lengthMark = w.mark();
-  w.u32(0);
-  const types = (table as Tagged)[WIRE_TYPES];
-  for (const key of Object.keys(table)) {
-    w.shortstr(key);
-    writeValue(w, table[key], types?.get(key));
+  enter();
+  try {
+    const lengthMark = w.mark();
+    w.u32(0);
+    const types = (table as Tagged)[WIRE_TYPES];
+    for (const key of Object.keys(table)) {
+      w.shortstr(key);
+      writeValue(w, table[key], types?.get(key));
+    }
+    w.patchU32(lengthMark, w.mark() - lengthMark - 4);
+  } finally {
+    if (encodeDepth > 0) encodeDepth--;
   }
-  w.patchU32(lengthMark, w.mark() - lengthMark - 4);
 }
 
 /** Appends a field array (uint32 length + tagged values). */
 export function encodeFieldArray(w: Writer, array: readonly FieldValue[]): void {
-  const lengthMark = w.mark();
-  w.u32(0);
-  const types = (array as Tagged)[WIRE_TYPES];
-  for (let i = 0; i < array.length; i++) writeValue(w, array[i], types?.get(i));
-  w.patchU32(lengthMark, w.mark() - lengthMark - 4);
+  enter();
+  try {
+    const lengthMark = w.mark();
+    w.u32(0);
+    const types = (array as Tagged)[WIRE_TYPES];
+    for (let i = 0; i < array.length; i++) writeValue(w, array[i], types?.get(i));
+    w.patchU32(lengthMark, w.mark() - lengthMark - 4);
+  } finally {
+    if (encodeDepth > 0) encodeDepth--;
+  }
 }
 
 /** Appends one tagged value: the recorded tag if the value still fits it, else typed/inferred. */

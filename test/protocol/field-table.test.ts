@@ -60,6 +60,16 @@ describe('field tables: inference', () => {
     assert.deepEqual(decodeTable(encodeTable({ u: undefined })), { u: null });
   });
 
+  test('cyclic or too deeply nested values are a RangeError, not a stack overflow', () => {
+    const cyclic: FieldTable = {};
+    cyclic.self = cyclic;
+    assert.throws(() => encodeTable(cyclic), /nested deeper/);
+    const list: unknown[] = [];
+    list.push(list);
+    assert.throws(() => encodeTable({ list: list as never }), /nested deeper/);
+    assert.deepEqual(decodeTable(encodeTable({ ok: { fine: [1] } })), { ok: { fine: [1] } });
+  });
+
   test('unencodable values are rejected', () => {
     assert.throws(() => encodeTable({ f: (() => 1) as never }), TypeError);
     assert.throws(() => encodeTable({ big: 1n << 63n }), RangeError);
@@ -179,9 +189,20 @@ describe('field tables: malformed input (502 SYNTAX_ERROR)', () => {
   });
 
   test(`nesting deeper than ${MAX_DEPTH}`, () => {
-    let t: FieldTable = {};
-    for (let i = 0; i < MAX_DEPTH + 5; i++) t = { a: t };
-    syntaxErrorOf(() => decodeTable(encodeTable(t)));
+    // Built by hand: our encoder refuses to produce it. Each level is { a: <inner table> }.
+    const nest = (levels: number): Buffer => {
+      let inner = Buffer.from([0, 0, 0, 0]);
+      for (let i = 0; i < levels; i++) {
+        const entry = Buffer.concat([Buffer.from([1, 0x61, 0x46]), inner]);
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(entry.length);
+        inner = Buffer.concat([len, entry]);
+      }
+      return inner;
+    };
+    assert.doesNotThrow(() => decodeTable(nest(MAX_DEPTH - 1)));
+    syntaxErrorOf(() => decodeTable(nest(MAX_DEPTH)));
+    syntaxErrorOf(() => decodeTable(nest(MAX_DEPTH + 1000)));
   });
 
   test('trailing bytes after a standalone table', () => {

@@ -91,13 +91,21 @@ class RawClient {
     this.socket.write(PROTOCOL_HEADER);
     const { method: start } = await this.expect('connection.start');
     assert.ok(start.mechanisms.toString().includes('PLAIN'));
-    const response = Buffer.from(`\0${decodeURIComponent(url.username)}\0${decodeURIComponent(url.password)}`);
-    this.send(0, createMethod('connection.start-ok', { clientProperties: { product: 'warren-codec-test' }, response }));
+    const response = Buffer.from(
+      `\0${decodeURIComponent(url.username)}\0${decodeURIComponent(url.password)}`,
+    );
+    this.send(
+      0,
+      createMethod('connection.start-ok', { clientProperties: { product: 'warren-codec-test' }, response }),
+    );
     const { method: tune } = await this.expect('connection.tune');
     this.out.frameMax = frameMax;
     this.parser.frameMax = frameMax;
     this.send(0, createMethod('connection.tune-ok', { channelMax: tune.channelMax, frameMax, heartbeat: 0 }));
-    this.send(0, createMethod('connection.open', { virtualHost: decodeURIComponent(url.pathname.slice(1)) || '/' }));
+    this.send(
+      0,
+      createMethod('connection.open', { virtualHost: decodeURIComponent(url.pathname.slice(1)) || '/' }),
+    );
     await this.expect('connection.open-ok');
   }
 
@@ -120,7 +128,10 @@ describe('interop with a real RabbitMQ', () => {
     await c.handshake(4096);
     c.send(1, createMethod('channel.open', {}));
     await c.expect('channel.open-ok');
-    c.send(1, createMethod('queue.declare', { exclusive: true, arguments: { 'x-message-ttl': typed('l', 60000) } }));
+    c.send(
+      1,
+      createMethod('queue.declare', { exclusive: true, arguments: { 'x-message-ttl': typed('l', 60000) } }),
+    );
     const { method: declared } = await c.expect('queue.declare-ok');
     c.send(1, createMethod('confirm.select', {}));
     await c.expect('confirm.select-ok');
