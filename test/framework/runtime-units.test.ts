@@ -127,6 +127,13 @@ test('client middleware runs outermost first and may add headers', async () => {
   assert.deepEqual(order, ['outer', 'inner']);
 });
 
-test('Warren.start without url or transport fails with a clear error', async () => {
-  await assert.rejects(Warren.start({ services: [] }), /needs `url`.*or `transport`/);
+test('Warren.start without url or transport runs on a private embedded broker', async () => {
+  const app = await Warren.start({ services: [] });
+  try {
+    assert.equal(app.transport.constructor.name, 'EmbeddedTransport');
+    assert.equal(app.transport.connected, true);
+  } finally {
+    await app.close();
+  }
+  assert.equal(app.transport.connected, false);
 });
