@@ -1,12 +1,15 @@
-// Differential scenarios: the same scripted operations run on the engine and on the real
-// RabbitMQ (amqplib over AMQP_URL, default amqp://guest:guest@127.0.0.1:5672), and the
-// observations must be identical. Names are unique per run; queues are exclusive and
-// exchanges auto-delete so nothing is left behind.
-import { test } from 'node:test';
+// Differential scenarios: the same scripted operations run on the real RabbitMQ (amqplib
+// over AMQP_URL, default amqp://guest:guest@127.0.0.1:5672), on the engine (direct calls),
+// and on Warren's AMQP server (the same amqplib backend over TCP), and what the client
+// observes must be identical on all three. Names are unique per run; queues are exclusive
+// and exchanges auto-delete so nothing is left behind.
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Broker } from '../../src/broker/broker.js';
 import { amqplibBackend, codeOf, engineBackend } from '../helpers/scenario.js';
+import { startServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 import type { ScenarioBackend, ScenarioChannel, ScenarioConnection } from '../helpers/scenario.js';
 
 const URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -25,24 +28,22 @@ async function withConn<T>(
   }
 }
 
-async function reachable(): Promise<boolean> {
-  try {
-    const c = await amqplibBackend(URL).connect();
-    await c.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const available = await reachable();
+let warren: TestServer;
+before(async () => {
+  warren = await startServer();
+});
+after(async () => {
+  await warren.close();
+});
 
 function differential(name: string, scenario: Scenario): void {
-  test(name, { skip: available ? false : `RabbitMQ not reachable at ${URL}`, timeout: 20_000 }, async () => {
+  test(name, { timeout: 30_000 }, async () => {
     const id = randomBytes(4).toString('hex');
     const real = await scenario(amqplibBackend(URL), `${id}r`);
     const engine = await scenario(engineBackend(new Broker()), `${id}e`);
-    assert.deepEqual(engine, real);
+    assert.deepEqual(engine, real, 'engine differs from RabbitMQ');
+    const server = await scenario(amqplibBackend(warren.url), `${id}w`);
+    assert.deepEqual(server, real, "Warren's server differs from RabbitMQ");
   });
 }
 
