@@ -8,6 +8,9 @@ export { Broker } from './broker/broker.js';
 export type { BrokerOptions } from './broker/broker.js';
 export { EmbeddedTransport } from './transports/embedded/index.js';
 export { AmqpTransport } from './transports/amqp/index.js';
+export { AmqpServer, WarrenServer, consoleLogger, silentLogger } from './transports/tcp/index.js';
+export type { AmqpServerOptions, ListenAddress, Logger } from './transports/tcp/index.js';
+export { UserStore } from './broker/access/user-store.js';
 export type * from './transports/transport.js';
 export {
   AmqpError,

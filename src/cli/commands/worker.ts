@@ -1,0 +1,107 @@
+/**
+ * `warren worker <module…>`: runs the @Service classes exported by the given modules until
+ * SIGTERM or SIGINT, then shuts down gracefully (in-flight handlers finish, app.close()).
+ */
+import { parseArgs } from 'node:util';
+import { Warren, type WarrenApp } from '../../framework/app.js';
+import type { HandlerDescriptor } from '../../framework/explorer.js';
+import type { CliCommand, CliIO } from '../command.js';
+import { UserError } from '../command.js';
+import { brokerUrl, connectError, redactUrl } from '../connect.js';
+import { parsePositiveInt } from '../json-arg.js';
+import { loadServices } from '../load-modules.js';
+import { withConcurrency } from '../service-overrides.js';
+
+const usage = `Usage: warren worker <module…> [options]
+
+Imports each module (.js, or .ts when tsx is installed), finds its exported @Service classes
+and runs them: task workers, RPC servers and subscribers. Prints one line per handler.
+Stops gracefully on SIGTERM / SIGINT (in-flight handlers get the shutdown timeout).
+
+Options:
+  --url <amqp-url>      Broker: RabbitMQ or a Warren server (default: $WARREN_URL; without
+                        either, an embedded broker in this process that only it can reach)
+  --concurrency <n>     Prefetch and concurrency of every handler (overrides the decorators)
+  --shutdown-timeout <ms>  How long in-flight handlers may finish on shutdown (default 10000)
+
+Example:
+  warren worker dist/mailer.js --url amqp://guest:guest@localhost:5672 --concurrency 4`;
+
+export const workerCommand: CliCommand = {
+  name: 'worker',
+  summary: 'Run the @Service classes exported by modules',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        url: { type: 'string' },
+        concurrency: { type: 'string' },
+        'shutdown-timeout': { type: 'string' },
+      },
+    });
+    if (positionals.length === 0) throw new UserError(`expected at least one <module>\n${usage}`, 2);
+    const concurrency =
+      values.concurrency === undefined ? undefined : parsePositiveInt(values.concurrency, '--concurrency', 1);
+    const shutdownTimeout = parsePositiveInt(values['shutdown-timeout'], '--shutdown-timeout', 10_000);
+    const url = brokerUrl(values.url);
+    const found = await loadServices(positionals);
+    const services = found.map((s) =>
+      concurrency === undefined ? s.cls : withConcurrency(s.cls, concurrency),
+    );
+    const app = await startApp(url, services as (new () => object)[], shutdownTimeout);
+    io.out(url === undefined ? 'broker: embedded (in this process only)' : `broker: ${redactUrl(url)}`);
+    for (const h of app.handlers) io.out(describeHandler(h));
+    io.out(`worker ready: ${found.length} service(s), ${app.handlers.length} handler(s); Ctrl+C to stop`);
+    await untilSignal();
+    return stop(app, io);
+  },
+};
+
+async function startApp(
+  url: string | undefined,
+  services: (new () => object)[],
+  shutdownTimeout: number,
+): Promise<WarrenApp> {
+  try {
+    return await Warren.start({ url, services, shutdownTimeout, connectionName: 'warren-worker' });
+  } catch (err) {
+    if (url !== undefined && !(err instanceof TypeError) && !(err instanceof RangeError)) {
+      throw connectError(url, err);
+    }
+    throw new UserError(err instanceof Error ? err.message : String(err), 1, { cause: err });
+  }
+}
+
+function describeHandler(h: HandlerDescriptor): string {
+  switch (h.kind) {
+    case 'task':
+      return `task       ${h.name}  queue=${h.options.queue} prefetch=${h.options.prefetch} concurrency=${h.options.concurrency} retries=${h.options.retries}  (${h.service}.${h.method})`;
+    case 'rpc':
+      return `rpc        ${h.name}  queue=${h.options.queue} prefetch=${h.options.prefetch}  (${h.service}.${h.method})`;
+    case 'subscribe': {
+      const pattern = h.options.pattern === '' ? '' : ` pattern=${h.options.pattern}`;
+      return `subscribe  ${h.options.exchange} (${h.options.type})${pattern} prefetch=${h.options.prefetch}  (${h.service}.${h.method})`;
+    }
+  }
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+async function stop(app: WarrenApp, io: CliIO): Promise<number> {
+  io.err('warren worker: stopping (finishing in-flight handlers)…');
+  await app.close();
+  io.err('warren worker: stopped');
+  return 0;
+}

@@ -1,0 +1,89 @@
+/**
+ * How CLI commands reach a broker. The URL comes from --url or WARREN_URL; commands that
+ * talk to workers (call, enqueue, publish, purge, delete) need one, because an embedded
+ * broker in a fresh process has nobody on it. Connection failures become one-line
+ * UserErrors naming the broker with its password hidden.
+ */
+import { Warren, type WarrenApp } from '../framework/app.js';
+import { AmqpTransport } from '../transports/amqp/amqp-transport.js';
+import type { TransportChannel } from '../transports/transport.js';
+import { UserError } from './command.js';
+
+/** The broker URL from the flag, else WARREN_URL, else undefined. */
+export function brokerUrl(flag: string | undefined): string | undefined {
+  const url = flag ?? process.env['WARREN_URL'];
+  return url === undefined || url === '' ? undefined : url;
+}
+
+/** The broker URL, or a UserError explaining why an embedded broker cannot serve `command`. */
+export function requireBrokerUrl(flag: string | undefined, command: string): string {
+  const url = brokerUrl(flag);
+  if (url === undefined) {
+    throw new UserError(
+      `no broker: pass --url amqp://… or set WARREN_URL (an embedded broker in a fresh ` +
+        `'warren ${command}' process has no workers on it)`,
+    );
+  }
+  checkUrl(url);
+  return url;
+}
+
+/** amqp://user:***@host:port/vhost — for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+function checkUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UserError(`invalid broker URL '${url}' (expected amqp://user:pass@host:port/vhost)`);
+  }
+  if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') {
+    throw new UserError(`invalid broker URL '${redactUrl(url)}': the scheme must be amqp:// or amqps://`);
+  }
+}
+
+/** Wraps a connect failure as one line naming the broker. */
+export function connectError(url: string, err: unknown): UserError {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new UserError(`cannot connect to ${redactUrl(url)}: ${reason}`, 1, { cause: err });
+}
+
+/** A client-only app (no services) on `url`; no reconnects, so failures surface at once. */
+export async function startClientApp(url: string): Promise<WarrenApp> {
+  try {
+    return await Warren.start({
+      url,
+      services: [],
+      reconnect: false,
+      connectionName: 'warren-cli',
+      onError: () => undefined,
+    });
+  } catch (err) {
+    throw connectError(url, err);
+  }
+}
+
+/** Runs `fn` on one channel of a fresh connection to `url`, then closes the connection. */
+export async function withChannel<T>(url: string, fn: (channel: TransportChannel) => Promise<T>): Promise<T> {
+  const transport = new AmqpTransport(url, { reconnect: false, connectionName: 'warren-cli' });
+  try {
+    await transport.connect();
+  } catch (err) {
+    throw connectError(url, err);
+  }
+  try {
+    const channel = await transport.createChannel();
+    return await fn(channel);
+  } finally {
+    await transport.close();
+  }
+}
