@@ -6,6 +6,7 @@
 //   npx tsx examples/polyglot/main.ts           # one run, then exit
 //   npx tsx examples/polyglot/main.ts --serve   # keep serving; run client.py yourself
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { AmqpServer, Broker, Warren, silentLogger } from 'warren';
 import { Greeter } from './service.js';
@@ -45,15 +46,18 @@ function runPython(amqpUrl: string): Promise<number> {
   const script = fileURLToPath(new URL('client.py', import.meta.url));
   const child = spawn('/usr/bin/python3', [script], {
     env: { ...process.env, AMQP_URL: amqpUrl },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Re-emit the child's output a whole line at a time, so its lines never interleave
+  // mid-line with this process's own.
+  createInterface({ input: child.stdout }).on('line', (line) => console.log(line));
   const timer = setTimeout(() => child.kill(), 20_000);
   return new Promise((resolve) => {
     child.on('error', (err) => {
       console.error(`[warren] cannot run /usr/bin/python3: ${err.message}`);
       resolve(1);
     });
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve(code ?? 1);
     });
