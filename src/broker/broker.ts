@@ -10,8 +10,12 @@ import { EngineConnection } from './connection.js';
 import type { ConnectOptions, ConnectionHost } from './connection.js';
 import type { DefinitionsListener } from './definitions.js';
 import { Scheduler } from './scheduler.js';
+import type { UserStore } from './access/user-store.js';
+import { FileStore } from './store/file-store.js';
+import type { FileStoreOptions } from './store/file-store.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { MessageStore } from './store/message-store.js';
+import { restoreDefinitions, restoreMessages } from './store/restore.js';
 import { Vhost } from './vhost.js';
 
 /** RabbitMQ's default consumer_timeout: 30 minutes. */
@@ -25,6 +29,11 @@ export interface BrokerOptions {
   consumerTimeout?: number;
 }
 
+export interface OpenBrokerOptions extends Omit<BrokerOptions, 'store' | 'definitions'>, FileStoreOptions {
+  /** Users and permissions to persist with the definitions (restored into it when saved). */
+  users?: UserStore;
+}
+
 export class Broker implements ConnectionHost {
   readonly clock: Clock;
   readonly store: MessageStore;
@@ -34,6 +43,27 @@ export class Broker implements ConnectionHost {
   private readonly vhosts = new Map<string, Vhost>();
   private readonly connections = new Set<EngineConnection>();
   private nextConnectionId = 1;
+
+  /**
+   * A broker persisting to `dataDir` (created if missing): durable definitions and
+   * persistent messages of durable queues survive restarts and crashes. Recovers what the
+   * directory holds before resolving. Throws DataDirError (unusable directory) or
+   * CorruptSegmentError (damaged log; see FileStoreOptions.repair). Close with shutdown().
+   */
+  static async open(dataDir: string, options: OpenBrokerOptions = {}): Promise<Broker> {
+    const t0 = performance.now();
+    const store = FileStore.open(dataDir, options);
+    const broker = new Broker({ ...options, store, definitions: store.definitions });
+    store.runner = (fn) => broker.scheduler.run(fn);
+    if (options.users !== undefined) store.bindUsers(options.users);
+    broker.scheduler.run(() => {
+      restoreDefinitions(broker, store);
+      restoreMessages(broker, store);
+    });
+    store.recovery.ms = performance.now() - t0;
+    await store.sync();
+    return broker;
+  }
 
   constructor(options: BrokerOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -109,5 +139,11 @@ export class Broker implements ConnectionHost {
   /** Closes every connection (broker shutdown). */
   close(): void {
     for (const c of [...this.connections]) c.connectionFailed(connectionForced('broker is shutting down'));
+  }
+
+  /** close(), then flushes and closes the message store (a persistent broker's files). */
+  async shutdown(): Promise<void> {
+    this.close();
+    await this.store.close?.();
   }
 }

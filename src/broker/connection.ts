@@ -9,6 +9,8 @@
 import { channelErrorHard } from '../protocol/errors.js';
 import type { AmqpError } from '../protocol/errors.js';
 import type { FieldTable } from '../protocol/field-value.js';
+import { GuardedChannel } from './access/guarded-channel.js';
+import type { PermissionSource } from './access/permissions.js';
 import { EngineChannel } from './channel/channel.js';
 import type { ChannelContext } from './channel/channel.js';
 import type { ChannelSink } from './channel-sink.js';
@@ -32,6 +34,8 @@ export class EngineConnection implements ChannelContext {
   open = true;
   /** Set when the engine closed the connection on a hard error. */
   closeReason: AmqpError | undefined;
+  /** When set, channels enforce the user's permissions from it (access/permissions.ts). */
+  access: PermissionSource | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -58,7 +62,10 @@ export class EngineConnection implements ChannelContext {
       this.connectionFailed(err);
       throw err;
     }
-    const ch = new EngineChannel(channelId, this, sink);
+    const ch =
+      this.access === undefined
+        ? new EngineChannel(channelId, this, sink)
+        : new GuardedChannel(channelId, this, sink, this.user, this.access);
     this.channels.set(channelId, ch);
     return ch;
   }

@@ -20,6 +20,8 @@ export interface QueueDefinition {
   name: string;
   durable: boolean;
   autoDelete: boolean;
+  /** Exclusive queues die with their connection, so a definitions store skips them. */
+  exclusive?: boolean;
   arguments: FieldTable;
 }
 

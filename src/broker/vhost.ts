@@ -24,6 +24,7 @@ import type { QueueEnv } from './queue/queue.js';
 import { Router } from './routing.js';
 import type { Scheduler } from './scheduler.js';
 import type { MessageStore } from './store/message-store.js';
+import { VhostMonitor } from './stats/vhost-monitor.js';
 import { fieldTypeName, fieldValuesEqual, showValue } from './field-types.js';
 
 export interface VhostDeps {
@@ -61,6 +62,8 @@ export class Vhost implements QueueEnv {
   readonly queues = new Map<string, Queue>();
   readonly replyTargets = new Map<string, ReplyTarget>();
   readonly router: Router;
+  /** Publish/delivery observation: counters and the firehose (stats/vhost-monitor.ts). */
+  readonly monitor = new VhostMonitor();
   readonly clock: Clock;
   readonly scheduler: Scheduler;
   readonly store: MessageStore;
@@ -267,6 +270,7 @@ export class Vhost implements QueueEnv {
         name: q.name,
         durable: true,
         autoDelete: q.autoDelete,
+        exclusive: q.exclusiveOwner !== null,
         arguments: q.arguments,
       });
     }

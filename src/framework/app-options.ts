@@ -29,6 +29,13 @@ export interface WarrenStartOptions<C = Record<never, never>> {
    * it, start() creates a private broker that close() shuts down.
    */
   broker?: Broker;
+  /**
+   * Makes the embedded broker persistent: durable queues and their persistent messages
+   * (Warren's tasks are both) are kept under this directory and recovered by the next
+   * start() with the same dataDir (see Broker.open). Without it the embedded broker is in
+   * memory. Not combinable with `url`, `transport` or `broker`.
+   */
+  dataDir?: string;
   /** Types `app.client` (see contract.ts); not used at runtime. */
   contract?: C;
   /** Builds service classes, e.g. from a DI container. */

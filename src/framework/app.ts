@@ -5,6 +5,7 @@
  * `app.close()` shuts down gracefully: consumers stop, in-flight handlers get until the
  * deadline, the rest is nacked back, pending calls fail with ShutdownError.
  */
+import { Broker } from '../broker/broker.js';
 import { AmqpTransport } from '../transports/amqp/amqp-transport.js';
 import { EmbeddedTransport } from '../transports/embedded/embedded-transport.js';
 import type { Transport } from '../transports/transport.js';
@@ -35,6 +36,7 @@ export class WarrenApp<C = Record<never, never>> {
   readonly #events: LifecycleEmitter;
   readonly #ownsTransport: boolean;
   readonly #shutdownTimeout: number;
+  readonly #ownedBroker: Broker | undefined;
   #closing: Promise<void> | undefined;
   #signalHandler: (() => void) | undefined;
 
@@ -49,6 +51,7 @@ export class WarrenApp<C = Record<never, never>> {
     this.#events = parts.events;
     this.#ownsTransport = parts.ownsTransport;
     this.#shutdownTimeout = parts.shutdownTimeout;
+    this.#ownedBroker = parts.ownedBroker;
     this.client = parts.client as unknown as TypedClient<C>;
   }
 
@@ -93,6 +96,7 @@ export class WarrenApp<C = Record<never, never>> {
     await this.#rpc.close();
     await this.#publisher.close();
     if (this.#ownsTransport) await this.transport.close();
+    await this.#ownedBroker?.shutdown();
   }
 }
 
@@ -107,14 +111,17 @@ interface AppParts {
   client: WarrenClient;
   ownsTransport: boolean;
   shutdownTimeout: number;
+  /** The persistent broker start() opened for `dataDir` (shut down by close()). */
+  ownedBroker?: Broker;
 }
 
 /** Starts an app. */
 async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): Promise<WarrenApp<C>> {
   const handlers = exploreServices(options.services ?? [], { instantiate: options.instantiate });
-  const { transport, owns } = pickTransport(options);
+  const ownedBroker = await openDataDir(options);
+  const { transport, owns } = pickTransport(ownedBroker ? { ...options, broker: ownedBroker } : options);
   const onError = options.onError ?? ((err: unknown) => console.error('[warren]', err));
-  const app = buildApp<C>(options, handlers, transport, owns, onError);
+  const app = buildApp<C>(options, handlers, transport, owns, onError, ownedBroker);
   try {
     if (!transport.connected) await transport.connect();
     await app.session.startAll();
@@ -124,6 +131,16 @@ async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): 
   }
   if (options.handleSignals) app.app.installSignalHandlers();
   return app.app;
+}
+
+/** `dataDir`: the embedded broker is a persistent one (recovered before start() goes on). */
+async function openDataDir(options: WarrenStartOptions<unknown>): Promise<Broker | undefined> {
+  if (options.dataDir === undefined) return undefined;
+  if (options.url !== undefined || options.transport !== undefined || options.broker !== undefined)
+    throw new TypeError(
+      'dataDir is for the embedded broker: do not combine it with url, transport or broker',
+    );
+  return Broker.open(options.dataDir);
 }
 
 function pickTransport(options: WarrenStartOptions<unknown>): { transport: Transport; owns: boolean } {
@@ -145,6 +162,7 @@ function buildApp<C>(
   transport: Transport,
   ownsTransport: boolean,
   onError: (err: unknown) => void,
+  ownedBroker?: Broker,
 ): { app: WarrenApp<C>; session: Session } {
   const session = new Session(transport, onError);
   const events = new LifecycleEmitter(onError);
@@ -183,6 +201,7 @@ function buildApp<C>(
     client,
     ownsTransport,
     shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
+    ownedBroker,
   };
   return { app: new WarrenApp<C>(parts), session };
 }

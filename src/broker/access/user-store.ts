@@ -42,6 +42,8 @@ export class UserStore {
   /** user → vhost → permissions */
   private readonly permissions = new Map<string, Map<string, CompiledPermissions>>();
   private readonly loopbackOnly = new Set<string>();
+  /** Called after every change to users or permissions (a definitions store saves then). */
+  onChange: (() => void) | undefined = undefined;
 
   /** A store with RabbitMQ's default user: guest/guest, administrator, full access to "/", loopback only. */
   static withDefaultUser(): UserStore {
@@ -66,13 +68,16 @@ export class UserStore {
     if (user.name === '') throw new RangeError('user name must not be empty');
     const copy = { ...user, tags: [...user.tags] };
     this.users.set(user.name, copy);
+    this.onChange?.();
     return copy;
   }
 
   deleteUser(name: string): boolean {
     this.permissions.delete(name);
     this.loopbackOnly.delete(name);
-    return this.users.delete(name);
+    const deleted = this.users.delete(name);
+    if (deleted) this.onChange?.();
+    return deleted;
   }
 
   getUser(name: string): User | undefined {
@@ -87,15 +92,22 @@ export class UserStore {
     const user = this.requireUser(name);
     user.passwordHash = hashPassword(password);
     user.hashingAlgorithm = PASSWORD_HASHING_ALGORITHM;
+    this.onChange?.();
   }
 
   setTags(name: string, tags: string[]): void {
     this.requireUser(name).tags = [...tags];
+    this.onChange?.();
   }
 
   setLoopbackOnly(name: string, loopbackOnly: boolean): void {
     if (loopbackOnly) this.loopbackOnly.add(name);
     else this.loopbackOnly.delete(name);
+    this.onChange?.();
+  }
+
+  isLoopbackOnly(name: string): boolean {
+    return this.loopbackOnly.has(name);
   }
 
   /**
@@ -127,15 +139,19 @@ export class UserStore {
       this.permissions.set(user, byVhost);
     }
     byVhost.set(vhost, compiled);
+    this.onChange?.();
   }
 
   clearPermissions(user: string, vhost: string): boolean {
-    return this.permissions.get(user)?.delete(vhost) ?? false;
+    const cleared = this.permissions.get(user)?.delete(vhost) ?? false;
+    if (cleared) this.onChange?.();
+    return cleared;
   }
 
   /** Drops every user's permissions on a vhost (when the vhost is deleted). */
   clearVhost(vhost: string): void {
     for (const byVhost of this.permissions.values()) byVhost.delete(vhost);
+    this.onChange?.();
   }
 
   getPermissions(user: string, vhost: string): PermissionPatterns | undefined {

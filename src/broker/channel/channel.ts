@@ -314,6 +314,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
       this.unackedCount++;
       if (this.timeoutTimer === undefined && this.ctx.consumerTimeout > 0) this.armTimeout();
     }
+    this.vhost.monitor.delivered(this.id, this.ctx, consumer.queue.name, message);
     this.sink.deliver(consumer.tag, tag, message.redelivered, message.exchange, message.routingKey, message);
   }
 
@@ -391,6 +392,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
   ): void {
     const x = this.vhost.exchanges.get(exchange);
     if (x === undefined) return;
+    this.vhost.monitor.published(this.id, this.ctx, exchange, routingKey, properties, body);
     if (exchange === '' && routingKey.startsWith(REPLY_PREFIX)) {
       this.routeReply(routingKey, mandatory, properties, body, seq);
       return;
@@ -471,6 +473,12 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
     }
   }
 
+  /** DurableWaiter: a persist for `token` failed (disk error): the publish is nacked. */
+  failed(token: number): void {
+    if (!this.pendingConfirms.delete(token) || !this.open) return;
+    this.sink.publisherNack(token, false);
+  }
+
   // ---- basic.get ----
 
   basicGet(queue: string, noAck: boolean): GetOk | null {
@@ -478,6 +486,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
       const q = this.vhost.getQueue(this.queueName(queue), this.ctx.owner, Method.basicGet);
       const m = q.get(noAck);
       if (m === undefined) return null;
+      this.vhost.monitor.delivered(this.id, this.ctx, q.name, m);
       const tag = this.nextDeliveryTag++;
       if (!noAck) {
         this.unacked.push(tag, m, q, null, this.vhost.clock.now());

@@ -22,6 +22,7 @@ import { ConsumerSet } from './consumer-set.js';
 import type { DeathReason } from './dead-letter.js';
 import type { QueueConfig } from './queue-config.js';
 import { ReadyList } from './ready-list.js';
+import { MessageCounters } from '../stats/message-counters.js';
 
 /** What a queue needs from its vhost. */
 export interface QueueEnv {
@@ -62,6 +63,8 @@ export class Queue implements QueueHandle, Dispatchable {
   readonly config: QueueConfig;
   readonly storeKey: string;
   readonly consumers: ConsumerSet;
+  /** message_stats for the management API and /metrics. */
+  readonly stats = new MessageCounters();
   deleted = false;
   scheduled = false;
   unackedCount = 0;
@@ -136,6 +139,7 @@ export class Queue implements QueueHandle, Dispatchable {
       return EnqueueResult.Rejected;
     }
     message.seq = this.nextSeq++;
+    this.stats.publish++;
     let result = EnqueueResult.Accepted;
     if (this.durable && message.persistent) {
       if (!this.env.store.persist(this.storeKey, message.seq, message, waiter, token))
@@ -181,7 +185,8 @@ export class Queue implements QueueHandle, Dispatchable {
       const message = this.takeHead(now);
       if (message === undefined) break;
       if (consumer.noAck) this.forget(message);
-      else this.unackedCount++;
+      else this.taken(message);
+      this.stats.delivered(consumer.noAck, false, message.redelivered);
       consumer.host.deliver(consumer, message);
       if (this.deleted) return;
     }
@@ -208,13 +213,34 @@ export class Queue implements QueueHandle, Dispatchable {
     const m = this.takeHead(this.hasExpiring ? this.env.clock.now() : 0);
     if (m === undefined) return undefined;
     if (noAck) this.forget(m);
-    else this.unackedCount++;
+    else this.taken(m);
+    this.stats.delivered(noAck, true, m.redelivered);
     if (this.hasExpiring) this.armExpiry();
     return m;
   }
 
+  /** A message delivered for acknowledgement; the store notes its first delivery. */
+  private taken(m: Message): void {
+    this.unackedCount++;
+    if (this.durable && m.persistent && !m.redelivered) this.env.store.delivered?.(this.storeKey, m.seq);
+  }
+
+  /**
+   * Recovery: appends messages read back from the store (in seq order) and numbers new
+   * messages after `maxSeq` (the highest seq the store ever logged for this queue).
+   */
+  restore(messages: readonly Message[], maxSeq: number): void {
+    if (maxSeq >= this.nextSeq) this.nextSeq = maxSeq + 1;
+    for (const m of messages) {
+      this.ready.push(m);
+      if (m.expiresAt !== 0) this.noteExpiring(m.expiresAt);
+    }
+    this.wake();
+  }
+
   settle(message: Message): void {
     if (this.deleted) return;
+    this.stats.ack++;
     this.unackedCount--;
     this.forget(message);
   }

@@ -13,6 +13,8 @@ import type { Message } from '../message.js';
 
 export interface DurableWaiter {
   durable(token: number): void;
+  /** The persist for `token` could not be made durable (write failure): nack the publish. */
+  failed?(token: number): void;
 }
 
 export interface MessageStore {
@@ -26,4 +28,8 @@ export interface MessageStore {
   remove(queueKey: string, seq: number): void;
   /** The queue was deleted: forget all its messages. */
   dropQueue(queueKey: string): void;
+  /** First delivery of a persisted message (it comes back redelivered after a restart). */
+  delivered?(queueKey: string, seq: number): void;
+  /** Flushes what is pending and releases files (broker shutdown). */
+  close?(): Promise<void>;
 }

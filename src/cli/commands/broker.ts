@@ -3,13 +3,16 @@
  * command line, optionally on top of a JSON --config file; --user adds users with full
  * permissions on "/" and the administrator tag (guest/guest stays, loopback only, as in
  * RabbitMQ). SIGTERM/SIGINT close every connection with 320 CONNECTION_FORCED and exit 0.
- * --data-dir is created and kept for the persistence layer (not used yet).
+ * --data-dir makes the broker persistent (Broker.open: durable definitions, users and
+ * persistent messages survive restarts); without it everything is in memory.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { FULL_ACCESS, UserStore } from '../../broker/access/user-store.js';
 import { Broker } from '../../broker/broker.js';
+import { FileStore } from '../../broker/store/file-store.js';
 import type { Logger } from '../../transports/tcp/logger.js';
 import { AmqpServer } from '../../transports/tcp/server.js';
+import { ManagementServer } from '../../transports/http/management-server.js';
 import { UserError } from '../command.js';
 import type { CliCommand, CliIO } from '../command.js';
 
@@ -21,7 +24,8 @@ export const BROKER_USAGE = [
   'Options:',
   '  --port N             Port to listen on (default 5672)',
   '  --host ADDR          Address to listen on (default 0.0.0.0; guest may connect only from localhost)',
-  '  --data-dir DIR       Data directory (created; persistence arrives in a later release)',
+  '  --http-port N        Serve the management API, dashboard and /metrics on this port (e.g. 15672)',
+  '  --data-dir DIR       Persist definitions, users and persistent messages here (created if missing)',
   '  --user NAME:PASSWORD Add an administrator with full access to "/" (repeatable)',
   '  --config FILE        JSON: { port, host, users: [{name, password, tags}], vhosts, heartbeat, memoryHighWatermark }',
   '  -h, --help           Show this help',
@@ -39,6 +43,7 @@ export interface BrokerConfig {
   port: number;
   host: string;
   dataDir?: string;
+  httpPort?: number;
   users: ConfigUser[];
   vhosts: string[];
   heartbeat?: number;
@@ -62,6 +67,7 @@ export function parseBrokerArgs(argv: readonly string[]): BrokerConfig | 'help' 
     else if (arg === '--port') cli.port = parsePort(value());
     else if (arg === '--host') cli.host = value();
     else if (arg === '--data-dir') cli.dataDir = value();
+    else if (arg === '--http-port') cli.httpPort = parsePort(value());
     else if (arg === '--config') configFile = value();
     else if (arg === '--user') users.push(parseUser(value()));
     else if (arg === '--verbose') continue;
@@ -113,11 +119,11 @@ function checkUser(u: unknown, file: string): ConfigUser {
 }
 
 /** Builds the server for a config (not yet listening). */
-export function createBrokerServer(cfg: BrokerConfig, logger?: Logger): AmqpServer {
+export function createBrokerServer(cfg: BrokerConfig, logger?: Logger, broker = new Broker()): AmqpServer {
   if (cfg.dataDir !== undefined) mkdirSync(cfg.dataDir, { recursive: true });
-  const broker = new Broker();
   for (const v of cfg.vhosts) broker.addVhost(v);
   const users = UserStore.withDefaultUser();
+  if (broker.store instanceof FileStore) broker.store.bindUsers(users);
   for (const u of cfg.users) {
     users.addUser(u.name, u.password, u.tags ?? []);
     users.setPermissions(u.name, '/', FULL_ACCESS);
@@ -158,7 +164,13 @@ async function runBroker(argv: string[], io: CliIO): Promise<number> {
     io.out(BROKER_USAGE);
     return 0;
   }
-  const server = createBrokerServer(cfg, { info: (l) => io.out(l), warn: (l) => io.err(l) });
+  let broker: Broker | undefined;
+  try {
+    if (cfg.dataDir !== undefined) broker = await Broker.open(cfg.dataDir, { onWarning: (l) => io.err(l) });
+  } catch (e) {
+    throw new UserError(`cannot open data dir: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const server = createBrokerServer(cfg, { info: (l) => io.out(l), warn: (l) => io.err(l) }, broker);
   try {
     const { host, port } = await server.listen();
     io.out(`warren broker listening on ${host}:${port}`);
@@ -167,10 +179,34 @@ async function runBroker(argv: string[], io: CliIO): Promise<number> {
       `cannot listen on ${cfg.host}:${cfg.port}: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
+  const management = await startManagement(cfg, server, io);
   await untilSignal();
+  await management?.close();
   await server.close({ reason: 'shutdown' });
+  await broker?.shutdown();
   io.out('warren broker stopped');
   return 0;
+}
+
+/** The management HTTP server when --http-port is given. */
+async function startManagement(cfg: BrokerConfig, server: AmqpServer, io: CliIO) {
+  if (cfg.httpPort === undefined) return undefined;
+  const management = new ManagementServer({
+    broker: server.broker,
+    server,
+    host: cfg.host,
+    port: cfg.httpPort,
+  });
+  try {
+    const { host, port } = await management.listen();
+    io.out(`warren management listening on http://${host}:${port}/`);
+  } catch (e) {
+    await server.close({ reason: 'shutdown' });
+    throw new UserError(
+      `cannot listen on ${cfg.host}:${cfg.httpPort}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  return management;
 }
 
 export const brokerCommand: CliCommand = {

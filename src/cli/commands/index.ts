@@ -12,6 +12,14 @@ import { publishCommand } from './publish.js';
 import { purgeCommand } from './purge.js';
 import { versionCommand } from './version.js';
 import { workerCommand } from './worker.js';
+import { statusCommand } from './status.js';
+import { listCommand } from './list.js';
+import { vhostsCommand } from './vhosts.js';
+import { usersCommand } from './users.js';
+import { permissionsCommand } from './permissions.js';
+import { definitionsCommand } from './definitions.js';
+import { resetCommand } from './reset.js';
+import { traceCommand } from './trace.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   workerCommand,
@@ -22,5 +30,13 @@ export const COMMANDS: readonly CliCommand[] = [
   deleteCommand,
   newCommand,
   brokerCommand,
+  statusCommand,
+  listCommand,
+  vhostsCommand,
+  usersCommand,
+  permissionsCommand,
+  definitionsCommand,
+  resetCommand,
+  traceCommand,
   versionCommand,
 ];

@@ -34,6 +34,7 @@ import { authenticate, checkVhostAccess, negotiateTune, tuneFor } from './handsh
 import { Heartbeat } from './heartbeat.js';
 import { clientHasCapability, connectionStart } from './server-properties.js';
 import type { ServerContext } from './server-context.js';
+import type { ConnectionInfo } from './connection-info.js';
 
 type State = 'header' | 'start' | 'tune' | 'open' | 'running' | 'closing' | 'closed';
 
@@ -61,6 +62,7 @@ export class TcpConnection {
   private closeReason = 'client closed the socket';
   private readingPaused = false;
   private blockedSent = false;
+  private readonly connectedAt = Date.now();
 
   constructor(
     private readonly socket: Socket,
@@ -83,6 +85,21 @@ export class TcpConnection {
     socket.on('error', (err) => (this.closeReason = `socket error: ${err.message}`));
     socket.on('close', () => this.onSocketClosed());
     this.arm(ctx.limits.handshakeTimeoutMs, () => this.abort('handshake timeout'), false);
+  }
+
+  /** A snapshot for the management API. */
+  info(): ConnectionInfo {
+    return {
+      peer: this.peer,
+      user: this.user,
+      vhost: this.vhost,
+      state: this.state,
+      connectedAt: this.connectedAt,
+      clientProperties: this.clientProperties,
+      heartbeat: this.heartbeat.intervalSeconds,
+      engine: this.engine,
+      bufferedBytes: this.writer.bufferedBytes,
+    };
   }
 
   get isOpen(): boolean {
@@ -212,6 +229,7 @@ export class TcpConnection {
         clientProperties: this.clientProperties,
         name: this.peer,
       });
+      this.engine.access = this.ctx.users;
     } catch (e) {
       if (e instanceof ConnectionError) return this.closeWith(e);
       throw e;

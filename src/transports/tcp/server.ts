@@ -19,6 +19,7 @@ import { consoleLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { MemoryMonitor, defaultMemoryHighWatermark } from './memory-monitor.js';
 import type { ServerContext, ServerLimits } from './server-context.js';
+import type { ConnectionInfo } from './connection-info.js';
 
 export interface AmqpServerOptions {
   /** The engine to serve; a new one (owned and closed by the server) when omitted. */
@@ -99,6 +100,25 @@ export class AmqpServer implements ServerContext {
   /** Per-connection output buffering (bytes encoded or held by the socket, not yet sent). */
   connectionStats(): { peer: string; bufferedBytes: number }[] {
     return [...this.connections].map((c) => ({ peer: c.peer, bufferedBytes: c.writer.bufferedBytes }));
+  }
+
+  /** Snapshots of every connection (management API). */
+  connectionInfos(): ConnectionInfo[] {
+    return [...this.connections].map((c) => c.info());
+  }
+
+  /** Closes the connection named `peer` with 320 CONNECTION_FORCED; false when there is none. */
+  closeConnection(peer: string, reason: string): boolean {
+    const c = [...this.connections].find((x) => x.peer === peer);
+    if (c === undefined) return false;
+    c.forceClose(connectionForced(`Closed via management plugin: ${reason}`));
+    return true;
+  }
+
+  /** The bound address once listening. */
+  get address(): ListenAddress | undefined {
+    const a = this.server.address();
+    return a === null || typeof a === 'string' ? undefined : { host: a.address, port: a.port };
   }
 
   /** Binds and starts accepting; resolves with the bound address. */

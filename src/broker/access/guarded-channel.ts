@@ -1,0 +1,147 @@
+/**
+ * GuardedChannel: an EngineChannel that checks the user's configure/write/read permissions
+ * (permissions.ts) before each method, so every transport that opens channels for a real
+ * user (the TCP server, the management API) enforces them in the engine. Connections opened
+ * without a PermissionSource (the embedded transport's full-access default user) get plain
+ * EngineChannels and pay nothing.
+ *
+ * A refusal closes the channel inside the engine (as every ChannelError does) and is thrown
+ * for the transport to send channel.close 403.
+ */
+import type { ChannelError } from '../../protocol/errors.js';
+import type { BasicProperties } from '../../protocol/properties.js';
+import { EngineChannel } from '../channel/channel.js';
+import type { ChannelContext, GetOk } from '../channel/channel.js';
+import type {
+  BasicConsumeArgs,
+  ExchangeBindArgs,
+  ExchangeDeclareArgs,
+  ExchangeDeleteArgs,
+  QueueBindArgs,
+  QueueDeclareArgs,
+  QueueDeclareOk,
+  QueueDeleteArgs,
+} from '../channel/channel-args.js';
+import type { ChannelSink } from '../channel-sink.js';
+import { checkPermitted } from './permissions.js';
+import type { GuardedMethod, Operands, PermissionSource } from './permissions.js';
+
+export class GuardedChannel extends EngineChannel {
+  /** The last declared queue, for the "" = last queue shortcut (checked on the real name). */
+  private last = '';
+
+  constructor(
+    id: number,
+    private readonly context: ChannelContext,
+    sink: ChannelSink,
+    private readonly user: string,
+    private readonly access: PermissionSource,
+  ) {
+    super(id, context, sink);
+  }
+
+  private check(method: GuardedMethod, operands: Operands): void {
+    try {
+      checkPermitted(this.access, this.user, this.context.vhost.name, method, operands);
+    } catch (e) {
+      this.close();
+      throw e as ChannelError;
+    }
+  }
+
+  /** "" means the last declared queue; with none the engine's own 404 is thrown. */
+  private queue(name: string | undefined): string | undefined {
+    return name === undefined || name === '' ? (this.last === '' ? undefined : this.last) : name;
+  }
+
+  override exchangeDeclare(args: ExchangeDeclareArgs): void {
+    if (args.passive !== true && args.exchange !== '') this.check('exchange.declare', args);
+    super.exchangeDeclare(args);
+  }
+
+  override exchangeDelete(args: ExchangeDeleteArgs): void {
+    if (args.exchange !== '') this.check('exchange.delete', args);
+    super.exchangeDelete(args);
+  }
+
+  override exchangeBind(args: ExchangeBindArgs): void {
+    this.check('exchange.bind', args);
+    super.exchangeBind(args);
+  }
+
+  override exchangeUnbind(args: ExchangeBindArgs): void {
+    this.check('exchange.unbind', args);
+    super.exchangeUnbind(args);
+  }
+
+  override queueDeclare(args: QueueDeclareArgs): QueueDeclareOk {
+    const named = args.queue !== undefined && args.queue !== '';
+    if (args.passive !== true && named) this.check('queue.declare', args);
+    const ok = super.queueDeclare(args);
+    if (args.passive !== true && !named) this.checkGenerated(ok.queue, args);
+    this.last = ok.queue;
+    return ok;
+  }
+
+  /** A server-named queue is checked under its generated name, as RabbitMQ; refused → removed. */
+  private checkGenerated(queue: string, args: QueueDeclareArgs): void {
+    try {
+      checkPermitted(this.access, this.user, this.context.vhost.name, 'queue.declare', {
+        ...args,
+        queue,
+      });
+    } catch (e) {
+      super.queueDelete({ queue });
+      this.close();
+      throw e as ChannelError;
+    }
+  }
+
+  override queueBind(args: QueueBindArgs): void {
+    const queue = this.queue(args.queue);
+    if (queue !== undefined) this.check('queue.bind', { ...args, queue });
+    super.queueBind(args);
+  }
+
+  override queueUnbind(args: QueueBindArgs): void {
+    const queue = this.queue(args.queue);
+    if (queue !== undefined) this.check('queue.unbind', { ...args, queue });
+    super.queueUnbind(args);
+  }
+
+  override queuePurge(name: string): number {
+    const queue = this.queue(name);
+    if (queue !== undefined) this.check('queue.purge', { queue });
+    return super.queuePurge(name);
+  }
+
+  override queueDelete(args: QueueDeleteArgs): number {
+    const queue = this.queue(args.queue);
+    if (queue !== undefined) this.check('queue.delete', { queue });
+    return super.queueDelete(args);
+  }
+
+  override basicConsume(args: BasicConsumeArgs): string {
+    const queue = this.queue(args.queue);
+    if (queue !== undefined && queue !== 'amq.rabbitmq.reply-to') this.check('basic.consume', { queue });
+    return super.basicConsume(args);
+  }
+
+  override basicGet(name: string, noAck: boolean): GetOk | null {
+    const queue = this.queue(name);
+    if (queue !== undefined) this.check('basic.get', { queue });
+    return super.basicGet(name, noAck);
+  }
+
+  override basicPublish(
+    exchange: string,
+    routingKey: string,
+    mandatory: boolean,
+    immediate: boolean,
+    properties: BasicProperties,
+    body: Buffer,
+  ): void {
+    this.check('basic.publish', { exchange });
+    super.basicPublish(exchange, routingKey, mandatory, immediate, properties, body);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * `warren trace <vhost>`: turns the firehose on for a vhost (PUT /api/vhosts/{v}
+ * {"tracing": true}), then watches it live over AMQP: an exclusive queue bound to
+ * amq.rabbitmq.trace with "#" prints one line per publish and delivery until Ctrl-C, when
+ * tracing is turned off again. `--off` only turns it off.
+ */
+import amqp from 'amqplib';
+import type { CliCommand } from '../command.js';
+import { CONNECTION_HELP, ManagementClient, parseOperatorArgs, vhostPath } from '../management-client.js';
+
+function amqpUrl(
+  values: { user?: string; password?: string },
+  vhost: string,
+  base: string | undefined,
+): string {
+  const url = new URL(base ?? process.env['WARREN_AMQP_URL'] ?? 'amqp://127.0.0.1:5672');
+  url.username = encodeURIComponent(values.user ?? process.env['WARREN_MGMT_USER'] ?? 'guest');
+  url.password = encodeURIComponent(values.password ?? process.env['WARREN_MGMT_PASSWORD'] ?? 'guest');
+  url.pathname = `/${encodeURIComponent(vhost)}`;
+  return url.toString();
+}
+
+export const traceCommand: CliCommand = {
+  name: 'trace',
+  summary: 'Watch the firehose of a vhost live (publishes and deliveries)',
+  usage: [
+    'Usage: warren trace [VHOST] [--amqp URL] [--off] [options]',
+    '',
+    'Options:',
+    '  --amqp URL         AMQP address to watch from (default $WARREN_AMQP_URL or amqp://127.0.0.1:5672)',
+    '  --off              Turn tracing off and exit',
+    CONNECTION_HELP,
+  ].join('\n'),
+  async run(argv, io) {
+    const amqpIndex = argv.indexOf('--amqp');
+    const amqpBase = amqpIndex >= 0 ? argv[amqpIndex + 1] : undefined;
+    const off = argv.includes('--off');
+    const rest = argv.filter(
+      (a, i) => a !== '--off' && i !== amqpIndex && (amqpIndex < 0 || i !== amqpIndex + 1),
+    );
+    const { values, positionals } = parseOperatorArgs(rest);
+    const vhost = positionals[0] ?? '/';
+    const api = new ManagementClient(values);
+    const path = `/vhosts/${vhostPath(vhost)}`;
+    if (off) {
+      await api.request('PUT', path, { tracing: false });
+      io.out(`tracing off for vhost '${vhost}'`);
+      return 0;
+    }
+    await api.request('PUT', path, { tracing: true });
+    const conn = await amqp.connect(amqpUrl(values, vhost, amqpBase));
+    try {
+      const ch = await conn.createChannel();
+      const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
+      await ch.bindQueue(queue, 'amq.rabbitmq.trace', '#');
+      io.out(`tracing vhost '${vhost}' (Ctrl-C to stop)`);
+      await ch.consume(
+        queue,
+        (m) => {
+          if (m === null) return;
+          const h = m.properties.headers ?? {};
+          const keys = Array.isArray(h['routing_keys']) ? (h['routing_keys'] as unknown[]).join(',') : '';
+          const exchange = typeof h['exchange_name'] === 'string' ? h['exchange_name'] : '';
+          io.out(
+            `${m.fields.routingKey}  exchange='${exchange}' routing_keys=${keys} user=${String(h['user'] ?? '')} bytes=${m.content.length}`,
+          );
+        },
+        { noAck: true },
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+        conn.once('close', resolve);
+      });
+    } finally {
+      await conn.close().catch(() => undefined);
+      await api.request('PUT', path, { tracing: false }).catch(() => undefined);
+    }
+    return 0;
+  },
+};

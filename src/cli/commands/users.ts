@@ -1,0 +1,67 @@
+/**
+ * `warren users add|delete|list|passwd|tags` through the management API (administrator).
+ * Tags: administrator, monitoring, management (comma-separated with --tags or as extra
+ * positionals for `tags`).
+ */
+import { UserError } from '../command.js';
+import type { CliCommand } from '../command.js';
+import { CONNECTION_HELP, ManagementClient, parseOperatorArgs, renderTable } from '../management-client.js';
+
+const USAGE = [
+  'Usage: warren users <action> [options]',
+  '',
+  'Actions:',
+  '  list',
+  '  add NAME PASSWORD [--tags administrator,management]',
+  '  delete NAME',
+  '  passwd NAME PASSWORD',
+  '  tags NAME [TAG ...]',
+  '',
+  'Options:',
+  CONNECTION_HELP,
+].join('\n');
+
+export const usersCommand: CliCommand = {
+  name: 'users',
+  summary: 'Manage broker users, passwords and tags',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values, positionals } = parseOperatorArgs(argv);
+    const [action, name, ...rest] = positionals;
+    const api = new ManagementClient(values);
+    if (action === 'list' || action === undefined) {
+      const rows = await api.get<Array<{ name: string; tags: string[] }>>('/users');
+      if (values.json === true) io.out(JSON.stringify(rows, null, 2));
+      else
+        for (const l of renderTable(
+          ['name', 'tags'],
+          rows.map((r) => [r.name, r.tags.join(',')]),
+        ))
+          io.out(l);
+      return 0;
+    }
+    if (name === undefined) throw new UserError(`users ${action} needs a user name`, 2);
+    const path = `/users/${encodeURIComponent(name)}`;
+    switch (action) {
+      case 'add':
+      case 'passwd': {
+        const password = rest[0];
+        if (password === undefined) throw new UserError(`users ${action} needs a password`, 2);
+        const current = action === 'passwd' ? await api.get<{ tags: string[] }>(path) : undefined;
+        const tags = values.tags ?? current?.tags.join(',') ?? '';
+        await api.request('PUT', path, { password, tags });
+        break;
+      }
+      case 'delete':
+        await api.request('DELETE', path);
+        break;
+      case 'tags':
+        await api.request('PUT', path, { tags: rest.join(',') });
+        break;
+      default:
+        throw new UserError(`unknown action '${action}' (add, delete, list, passwd, tags)`, 2);
+    }
+    io.out(`${action}: user '${name}' done`);
+    return 0;
+  },
+};

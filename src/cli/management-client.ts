@@ -1,0 +1,88 @@
+/**
+ * The operator commands' HTTP client for the management API: --url (or WARREN_MGMT_URL,
+ * default http://127.0.0.1:15672), --user / --password (or WARREN_MGMT_USER /
+ * WARREN_MGMT_PASSWORD, default guest/guest). API errors become one-line UserErrors.
+ */
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { UserError } from './command.js';
+
+export const CONNECTION_OPTIONS = {
+  url: { type: 'string' },
+  user: { type: 'string', short: 'u' },
+  password: { type: 'string', short: 'p' },
+  json: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  vhost: { type: 'string' },
+  tags: { type: 'string' },
+  configure: { type: 'string' },
+  write: { type: 'string' },
+  read: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+export const CONNECTION_HELP = [
+  '  --url URL          Management API (default $WARREN_MGMT_URL or http://127.0.0.1:15672)',
+  '  -u, --user NAME    API user (default $WARREN_MGMT_USER or guest)',
+  '  -p, --password PW  API password (default $WARREN_MGMT_PASSWORD or guest)',
+].join('\n');
+
+export function parseOperatorArgs(argv: string[]) {
+  return parseArgs({ args: argv, options: CONNECTION_OPTIONS, allowPositionals: true, strict: true });
+}
+
+export type OperatorValues = ReturnType<typeof parseOperatorArgs>['values'];
+
+export class ManagementClient {
+  private readonly base: string;
+  private readonly auth: string;
+
+  constructor(values: OperatorValues) {
+    this.base = (values.url ?? process.env['WARREN_MGMT_URL'] ?? 'http://127.0.0.1:15672').replace(
+      /\/+$/,
+      '',
+    );
+    const user = values.user ?? process.env['WARREN_MGMT_USER'] ?? 'guest';
+    const password = values.password ?? process.env['WARREN_MGMT_PASSWORD'] ?? 'guest';
+    this.auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}/api${path}`, {
+        method,
+        headers: { authorization: this.auth, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (e) {
+      const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : String(e);
+      throw new UserError(`cannot reach the management API at ${this.base}: ${cause}`);
+    }
+    const text = await res.text();
+    const data: unknown = text === '' ? undefined : JSON.parse(text);
+    if (!res.ok) {
+      const reason = (data as { reason?: string } | undefined)?.reason ?? res.statusText;
+      throw new UserError(`${method} ${path}: ${res.status} ${reason}`);
+    }
+    return data as T;
+  }
+
+  get<T = unknown>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+}
+
+export const vhostPath = (v: string): string => encodeURIComponent(v);
+
+/** Renders rows as an aligned text table (rabbitmqctl style), numbers right-aligned. */
+export function renderTable(headers: string[], rows: Array<Array<string | number>>): string[] {
+  const cells = rows.map((r) => r.map((c) => String(c)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[], raw?: Array<string | number>) =>
+    r
+      .map((c, i) => (typeof raw?.[i] === 'number' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...cells.map((r, i) => line(r, rows[i]))];
+}

@@ -1,0 +1,660 @@
+/* global window, document, sessionStorage, fetch, btoa, setTimeout, clearTimeout */
+// Warren dashboard: a small hash-routed single page over the management API. Credentials
+// live in sessionStorage (basic auth header); pages re-render every 2 s from fresh data.
+(function () {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+  const KEY = 'warren.auth';
+  const POLL_MS = 2000;
+  const HISTORY = 90;
+  const state = { sort: {}, filter: {}, history: [], timer: 0, page: '', queueHistory: {} };
+
+  function esc(v) {
+    return String(v === undefined || v === null ? '' : v).replace(
+      /[&<>"']/g,
+      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+    );
+  }
+  const num = (v) => (typeof v === 'number' ? v.toLocaleString('en-US') : '0');
+  const rate = (o, k) => (o && o[k + '_details'] ? o[k + '_details'].rate : 0);
+  const fmtRate = (v) => (Math.round((v || 0) * 10) / 10).toLocaleString('en-US');
+  const enc = encodeURIComponent;
+
+  async function api(method, path, body) {
+    const res = await fetch('/api' + path, {
+      method: method,
+      headers: {
+        authorization: 'Basic ' + sessionStorage.getItem(KEY),
+        'content-type': 'application/json',
+        'x-warren-dashboard': '1',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status === 401 && path !== '/whoami') {
+      logout();
+      throw new Error('signed out');
+    }
+    const text = await res.text();
+    const data = text ? JSON.parse(text) : null;
+    if (!res.ok) throw new Error((data && data.reason) || res.statusText);
+    return data;
+  }
+
+  function toast(text, bad) {
+    const t = $('toast');
+    t.textContent = text;
+    t.className = 'toast' + (bad ? ' bad' : '');
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => t.classList.add('hidden'), 3500);
+  }
+
+  function confirmDialog(title, text) {
+    return new Promise((resolve) => {
+      $('modal-title').textContent = title;
+      $('modal-text').textContent = text;
+      $('modal').classList.remove('hidden');
+      const done = (v) => {
+        $('modal').classList.add('hidden');
+        $('modal-ok').onclick = null;
+        $('modal-cancel').onclick = null;
+        resolve(v);
+      };
+      $('modal-ok').onclick = () => done(true);
+      $('modal-cancel').onclick = () => done(false);
+    });
+  }
+
+  // ---- tables with sorting and filtering ----
+  function table(id, columns, rows, opts) {
+    const o = opts || {};
+    const filter = (state.filter[id] || '').toLowerCase();
+    const sort = state.sort[id] || { key: columns[0].key, dir: 1 };
+    let shown = rows.filter(
+      (r) => !filter || columns.some((c) => String(c.get(r)).toLowerCase().includes(filter)),
+    );
+    const col = columns.find((c) => c.key === sort.key) || columns[0];
+    shown = shown.slice().sort((a, b) => {
+      const x = col.get(a);
+      const y = col.get(b);
+      return (
+        (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) *
+        sort.dir
+      );
+    });
+    const head = columns
+      .map(
+        (c) =>
+          '<th data-table="' +
+          id +
+          '" data-key="' +
+          c.key +
+          '" class="' +
+          (c.num ? 'num' : '') +
+          '">' +
+          esc(c.label) +
+          (sort.key === c.key ? '<span class="arrow">' + (sort.dir > 0 ? '▲' : '▼') + '</span>' : '') +
+          '</th>',
+      )
+      .join('');
+    const body =
+      shown.length === 0
+        ? '<tr><td class="empty" colspan="' +
+          columns.length +
+          '">' +
+          (rows.length === 0 ? 'Nothing here yet' : 'No match for the filter') +
+          '</td></tr>'
+        : shown
+            .map(
+              (r) =>
+                '<tr' +
+                (o.link ? ' class="link" data-href="' + esc(o.link(r)) + '"' : '') +
+                '>' +
+                columns
+                  .map(
+                    (c) =>
+                      '<td class="' +
+                      (c.num ? 'num' : '') +
+                      '">' +
+                      (c.html ? c.html(r) : esc(c.num ? num(c.get(r)) : c.get(r))) +
+                      '</td>',
+                  )
+                  .join('') +
+                '</tr>',
+            )
+            .join('');
+    return (
+      '<div class="card"><div class="card-head"><h2>' +
+      esc(o.title || '') +
+      ' <span class="muted">(' +
+      shown.length +
+      ')</span></h2>' +
+      '<input class="filter" data-filter="' +
+      id +
+      '" placeholder="Filter…" value="' +
+      esc(state.filter[id] || '') +
+      '"></div>' +
+      '<div class="table-wrap"><table id="table-' +
+      id +
+      '"><thead><tr>' +
+      head +
+      '</tr></thead><tbody>' +
+      body +
+      '</tbody></table></div></div>'
+    );
+  }
+
+  function stat(label, value, unit, id) {
+    return (
+      '<div class="card card-pad stat"' +
+      (id ? ' id="' + id + '"' : '') +
+      '><div class="label">' +
+      esc(label) +
+      '</div><div class="value">' +
+      esc(value) +
+      (unit ? '<span class="unit">' + esc(unit) + '</span>' : '') +
+      '</div></div>'
+    );
+  }
+
+  function chartCard(id, title, series) {
+    return (
+      '<div class="card"><div class="card-head"><h2>' +
+      esc(title) +
+      '</h2><div class="legend">' +
+      series
+        .map((s) => '<span><i style="background:' + s.color + '"></i>' + esc(s.label) + '</span>')
+        .join('') +
+      '</div></div><div class="chart-wrap"><canvas id="' +
+      id +
+      '"></canvas></div></div>'
+    );
+  }
+
+  const C = { c1: '#4f46e5', c2: '#0ea5e9', c3: '#10b981', c4: '#f59e0b' };
+
+  // ---- pages ----
+  async function overviewPage(main) {
+    const o = await api('GET', '/overview');
+    state.history.push({ t: Date.now(), o: o });
+    if (state.history.length > HISTORY) state.history.shift();
+    const q = o.queue_totals;
+    const m = o.message_stats;
+    const t = o.object_totals;
+    main.innerHTML =
+      '<div class="page-head"><div><h1>Overview</h1><div class="sub muted">' +
+      esc(o.product_name + ' ' + o.product_version + ' · node ' + o.node) +
+      '</div></div></div>' +
+      '<div class="grid stats">' +
+      stat('Ready', num(q.messages_ready), '', 'stat-ready') +
+      stat('Unacked', num(q.messages_unacknowledged)) +
+      stat('Total', num(q.messages)) +
+      stat('Publish', fmtRate(rate(m, 'publish')), '/s') +
+      stat('Deliver', fmtRate(rate(m, 'deliver_get')), '/s') +
+      stat('Ack', fmtRate(rate(m, 'ack')), '/s') +
+      '</div>' +
+      '<div class="grid charts">' +
+      chartCard('chart-rates', 'Message rates', [
+        { label: 'Publish', color: C.c1 },
+        { label: 'Deliver', color: C.c2 },
+        { label: 'Ack', color: C.c3 },
+      ]) +
+      chartCard('chart-depth', 'Queued messages', [
+        { label: 'Ready', color: C.c1 },
+        { label: 'Unacked', color: C.c4 },
+      ]) +
+      '</div>' +
+      '<div class="grid stats">' +
+      stat('Connections', num(t.connections)) +
+      stat('Channels', num(t.channels)) +
+      stat('Queues', num(t.queues)) +
+      stat('Exchanges', num(t.exchanges)) +
+      stat('Consumers', num(t.consumers)) +
+      '</div>';
+    const times = state.history.map((h) => h.t);
+    const pick = (f) => state.history.map((h) => f(h.o));
+    window.WarrenCharts.drawChart($('chart-rates'), times, [
+      { color: C.c1, values: pick((x) => rate(x.message_stats, 'publish')) },
+      { color: C.c2, values: pick((x) => rate(x.message_stats, 'deliver_get')) },
+      { color: C.c3, values: pick((x) => rate(x.message_stats, 'ack')) },
+    ]);
+    window.WarrenCharts.drawChart(
+      $('chart-depth'),
+      times,
+      [
+        { color: C.c1, values: pick((x) => x.queue_totals.messages_ready) },
+        { color: C.c4, values: pick((x) => x.queue_totals.messages_unacknowledged) },
+      ],
+      { area: true },
+    );
+  }
+
+  const queueHref = (r) => '#/queues/' + enc(r.vhost) + '/' + enc(r.name);
+
+  async function queuesPage(main) {
+    const rows = await api('GET', '/queues');
+    main.innerHTML =
+      '<div class="page-head"><h1>Queues</h1></div>' +
+      table(
+        'queues',
+        [
+          {
+            key: 'name',
+            label: 'Name',
+            get: (r) => r.name,
+            html: (r) => '<a href="' + esc(queueHref(r)) + '">' + esc(r.name) + '</a>',
+          },
+          { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+          {
+            key: 'type',
+            label: 'Type',
+            get: (r) => r.type,
+            html: (r) =>
+              '<span class="tag ' +
+              (r.type === 'quorum' ? '' : 'grey') +
+              '">' +
+              esc(r.type) +
+              '</span>' +
+              (r.durable ? ' <span class="tag green">D</span>' : '') +
+              (r.exclusive ? ' <span class="tag grey">excl</span>' : ''),
+          },
+          { key: 'ready', label: 'Ready', num: true, get: (r) => r.messages_ready },
+          { key: 'unacked', label: 'Unacked', num: true, get: (r) => r.messages_unacknowledged },
+          { key: 'total', label: 'Total', num: true, get: (r) => r.messages },
+          { key: 'consumers', label: 'Consumers', num: true, get: (r) => r.consumers },
+          {
+            key: 'in',
+            label: 'In /s',
+            num: true,
+            get: (r) => rate(r.message_stats, 'publish'),
+            html: (r) => fmtRate(rate(r.message_stats, 'publish')),
+          },
+          {
+            key: 'out',
+            label: 'Out /s',
+            num: true,
+            get: (r) => rate(r.message_stats, 'deliver_get'),
+            html: (r) => fmtRate(rate(r.message_stats, 'deliver_get')),
+          },
+        ],
+        rows,
+        { title: 'All queues', link: queueHref },
+      );
+  }
+
+  async function exchangesPage(main) {
+    const rows = await api('GET', '/exchanges');
+    main.innerHTML =
+      '<div class="page-head"><h1>Exchanges</h1></div>' +
+      table(
+        'exchanges',
+        [
+          { key: 'name', label: 'Name', get: (r) => r.name || '(AMQP default)' },
+          { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+          {
+            key: 'type',
+            label: 'Type',
+            get: (r) => r.type,
+            html: (r) => '<span class="tag">' + esc(r.type) + '</span>',
+          },
+          {
+            key: 'flags',
+            label: 'Features',
+            get: (r) => (r.durable ? 'D ' : '') + (r.auto_delete ? 'AD ' : '') + (r.internal ? 'I' : ''),
+          },
+          { key: 'bindings', label: 'Bindings', num: true, get: (r) => r.bindings },
+        ],
+        rows,
+        { title: 'All exchanges' },
+      );
+  }
+
+  async function bindingsPage(main) {
+    const rows = await api('GET', '/bindings');
+    main.innerHTML =
+      '<div class="page-head"><h1>Bindings</h1></div>' +
+      table(
+        'bindings',
+        [
+          { key: 'source', label: 'Source', get: (r) => r.source || '(AMQP default)' },
+          { key: 'destination', label: 'Destination', get: (r) => r.destination },
+          { key: 'type', label: 'Type', get: (r) => r.destination_type },
+          {
+            key: 'rk',
+            label: 'Routing key',
+            get: (r) => r.routing_key,
+            html: (r) => '<code>' + esc(r.routing_key) + '</code>',
+          },
+          { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+        ],
+        rows,
+        { title: 'All bindings' },
+      );
+  }
+
+  async function connectionsPage(main) {
+    const rows = await api('GET', '/connections');
+    main.innerHTML =
+      '<div class="page-head"><h1>Connections</h1></div>' +
+      table(
+        'connections',
+        [
+          { key: 'name', label: 'Client', get: (r) => r.name },
+          { key: 'user', label: 'User', get: (r) => r.user },
+          { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+          {
+            key: 'product',
+            label: 'Library',
+            get: (r) => (r.client_properties.product || '') + ' ' + (r.client_properties.version || ''),
+          },
+          { key: 'channels', label: 'Channels', num: true, get: (r) => r.channels },
+          {
+            key: 'state',
+            label: 'State',
+            get: (r) => r.state,
+            html: (r) => '<span class="tag green">' + esc(r.state) + '</span>',
+          },
+        ],
+        rows,
+        { title: 'Open connections' },
+      );
+  }
+
+  async function consumersPage(main) {
+    const rows = await api('GET', '/consumers');
+    main.innerHTML =
+      '<div class="page-head"><h1>Consumers</h1></div>' +
+      table(
+        'consumers',
+        [
+          {
+            key: 'tag',
+            label: 'Consumer tag',
+            get: (r) => r.consumer_tag,
+            html: (r) => '<code>' + esc(r.consumer_tag) + '</code>',
+          },
+          {
+            key: 'queue',
+            label: 'Queue',
+            get: (r) => r.queue.name,
+            html: (r) => '<a href="' + esc(queueHref(r.queue)) + '">' + esc(r.queue.name) + '</a>',
+          },
+          { key: 'channel', label: 'Channel', get: (r) => r.channel_details.name },
+          { key: 'ack', label: 'Ack', get: (r) => (r.ack_required ? 'manual' : 'auto') },
+          { key: 'prefetch', label: 'Prefetch', num: true, get: (r) => r.prefetch_count },
+          { key: 'active', label: 'Active', get: (r) => (r.active ? 'yes' : 'no') },
+        ],
+        rows,
+        { title: 'All consumers' },
+      );
+  }
+
+  async function queuePage(main, vhost, name) {
+    const path = '/queues/' + enc(vhost) + '/' + enc(name);
+    const q = await api('GET', path);
+    const bindings = await api('GET', path + '/bindings');
+    const key = vhost + '\u0000' + name;
+    const hist = (state.queueHistory[key] = state.queueHistory[key] || []);
+    hist.push({ t: Date.now(), ready: q.messages_ready, unacked: q.messages_unacknowledged });
+    if (hist.length > HISTORY) hist.shift();
+    const keep = main.querySelector('#queue-forms');
+    if (!keep || main.dataset.queue !== key) {
+      main.dataset.queue = key;
+      main.innerHTML =
+        '<div><div class="crumbs"><a href="#/queues">Queues</a> / ' +
+        esc(vhost) +
+        '</div><div class="page-head"><div><h1 id="queue-name">' +
+        esc(name) +
+        '</h1><div class="sub muted" id="queue-sub"></div></div>' +
+        '<div class="actions"><button class="btn btn-danger" id="btn-purge">Purge messages</button><button class="btn btn-danger" id="btn-delete">Delete queue</button></div></div></div>' +
+        '<div class="grid stats" id="queue-stats"></div>' +
+        '<div class="grid charts">' +
+        chartCard('chart-queue', 'Queue depth', [
+          { label: 'Ready', color: C.c1 },
+          { label: 'Unacked', color: C.c4 },
+        ]) +
+        '<div class="card"><div class="card-head"><h2>Details</h2></div><div class="card-pad"><dl class="kv" id="queue-kv"></dl></div></div></div>' +
+        '<div class="grid charts" id="queue-forms">' +
+        '<div class="card"><div class="card-head"><h2>Publish a message</h2><span class="muted">via the default exchange</span></div><div class="card-pad"><form id="form-publish" class="grid">' +
+        '<label>Payload<textarea id="publish-payload" placeholder=\'{"hello": "world"}\'></textarea></label><div class="form-row"><label>Content type<input id="publish-ct" value="application/json"></label>' +
+        '<label>Delivery mode<select id="publish-dm"><option value="1">1 · transient</option><option value="2">2 · persistent</option></select></label><button class="btn btn-primary" type="submit">Publish</button></div></form></div></div>' +
+        '<div class="card"><div class="card-head"><h2>Get messages</h2><span class="muted">basic.get</span></div><div class="card-pad"><form id="form-get" class="form-row">' +
+        '<label>Ack mode<select id="get-ackmode"><option value="ack_requeue_true">Nack, requeue</option><option value="ack_requeue_false">Ack, remove</option><option value="reject_requeue_false">Reject, drop</option></select></label>' +
+        '<label>Count<input id="get-count" type="number" min="1" value="1"></label><button class="btn" type="submit">Get</button></form></div><div class="messages" id="get-results"></div></div></div>' +
+        '<div id="queue-bindings"></div>';
+      $('btn-purge').onclick = async () => {
+        if (
+          !(await confirmDialog(
+            'Purge ' + name + '?',
+            'All ready messages in this queue will be deleted. This cannot be undone.',
+          ))
+        )
+          return;
+        try {
+          await api('DELETE', path + '/contents');
+          toast('Queue purged');
+          render();
+        } catch (e) {
+          toast(e.message, true);
+        }
+      };
+      $('btn-delete').onclick = async () => {
+        if (
+          !(await confirmDialog(
+            'Delete ' + name + '?',
+            'The queue, its bindings and its messages will be deleted.',
+          ))
+        )
+          return;
+        try {
+          await api('DELETE', path);
+          toast('Queue deleted');
+          window.location.hash = '#/queues';
+        } catch (e) {
+          toast(e.message, true);
+        }
+      };
+      $('form-publish').onsubmit = async (ev) => {
+        ev.preventDefault();
+        try {
+          const r = await api('POST', '/exchanges/' + enc(vhost) + '/amq.default/publish', {
+            routing_key: name,
+            payload: $('publish-payload').value,
+            payload_encoding: 'string',
+            properties: { content_type: $('publish-ct').value, delivery_mode: Number($('publish-dm').value) },
+          });
+          toast(r.routed ? 'Message published' : 'Message was not routed', !r.routed);
+          render();
+        } catch (e) {
+          toast(e.message, true);
+        }
+      };
+      $('form-get').onsubmit = async (ev) => {
+        ev.preventDefault();
+        try {
+          const msgs = await api('POST', path + '/get', {
+            count: Number($('get-count').value),
+            ackmode: $('get-ackmode').value,
+            encoding: 'auto',
+          });
+          $('get-results').innerHTML =
+            msgs.length === 0
+              ? '<p class="muted">Queue is empty.</p>'
+              : msgs
+                  .map(
+                    (m, i) =>
+                      '<div class="message"><div class="muted">#' +
+                      (i + 1) +
+                      ' · routing key <code>' +
+                      esc(m.routing_key) +
+                      '</code> · ' +
+                      m.payload_bytes +
+                      ' bytes' +
+                      (m.redelivered ? ' · redelivered' : '') +
+                      '</div><pre class="mono">' +
+                      esc(m.payload) +
+                      '</pre></div>',
+                  )
+                  .join('');
+          render();
+        } catch (e) {
+          toast(e.message, true);
+        }
+      };
+    }
+    $('queue-sub').textContent =
+      q.vhost +
+      ' · ' +
+      q.type +
+      (q.durable ? ' · durable' : '') +
+      (q.auto_delete ? ' · auto-delete' : '') +
+      (q.exclusive ? ' · exclusive' : '');
+    $('queue-stats').innerHTML =
+      stat('Ready', num(q.messages_ready), '', 'queue-ready') +
+      stat('Unacked', num(q.messages_unacknowledged)) +
+      stat('Consumers', num(q.consumers)) +
+      stat('Publish', fmtRate(rate(q.message_stats, 'publish')), '/s') +
+      stat('Deliver', fmtRate(rate(q.message_stats, 'deliver_get')), '/s') +
+      stat('Ack', fmtRate(rate(q.message_stats, 'ack')), '/s');
+    const args = Object.keys(q.arguments);
+    $('queue-kv').innerHTML =
+      '<dt>Virtual host</dt><dd>' +
+      esc(q.vhost) +
+      '</dd><dt>Bytes ready</dt><dd>' +
+      num(q.message_bytes) +
+      '</dd><dt>Published</dt><dd>' +
+      num(q.message_stats.publish) +
+      '</dd><dt>Delivered</dt><dd>' +
+      num(q.message_stats.deliver_get) +
+      '</dd><dt>Acked</dt><dd>' +
+      num(q.message_stats.ack) +
+      '</dd>' +
+      '<dt>Arguments</dt><dd>' +
+      (args.length === 0
+        ? '<span class="muted">none</span>'
+        : args
+            .map((k) => '<code>' + esc(k) + '=' + esc(JSON.stringify(q.arguments[k])) + '</code>')
+            .join('<br>')) +
+      '</dd>';
+    $('queue-bindings').innerHTML = table(
+      'queue-bindings',
+      [
+        { key: 'source', label: 'From exchange', get: (r) => r.source || '(AMQP default)' },
+        {
+          key: 'rk',
+          label: 'Routing key',
+          get: (r) => r.routing_key,
+          html: (r) => '<code>' + esc(r.routing_key) + '</code>',
+        },
+      ],
+      bindings,
+      { title: 'Bindings' },
+    );
+    window.WarrenCharts.drawChart(
+      $('chart-queue'),
+      hist.map((h) => h.t),
+      [
+        { color: C.c1, values: hist.map((h) => h.ready) },
+        { color: C.c4, values: hist.map((h) => h.unacked) },
+      ],
+      { area: true },
+    );
+  }
+
+  const PAGES = {
+    overview: overviewPage,
+    queues: queuesPage,
+    exchanges: exchangesPage,
+    bindings: bindingsPage,
+    connections: connectionsPage,
+    consumers: consumersPage,
+  };
+
+  async function render() {
+    clearTimeout(state.timer);
+    const main = $('main');
+    const parts = (window.location.hash.replace(/^#\/?/, '') || 'overview').split('/');
+    const page = parts[0];
+    document.querySelectorAll('#nav a').forEach((a) => a.classList.toggle('active', a.dataset.page === page));
+    if (state.page !== window.location.hash) {
+      main.dataset.queue = '';
+      state.page = window.location.hash;
+    }
+    try {
+      if (page === 'queues' && parts.length >= 3)
+        await queuePage(main, decodeURIComponent(parts[1]), decodeURIComponent(parts.slice(2).join('/')));
+      else await (PAGES[page] || overviewPage)(main);
+    } catch (e) {
+      if (e.message !== 'signed out')
+        main.innerHTML =
+          '<div class="card card-pad"><h2>Could not load this page</h2><p class="error">' +
+          esc(e.message) +
+          '</p></div>';
+    }
+    if (sessionStorage.getItem(KEY)) state.timer = setTimeout(render, POLL_MS);
+  }
+
+  // ---- session ----
+  async function start() {
+    try {
+      const me = await api('GET', '/whoami');
+      const o = await api('GET', '/overview');
+      $('whoami').textContent = me.name;
+      $('node').textContent = o.node;
+      $('login').classList.add('hidden');
+      $('app').classList.remove('hidden');
+      render();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  function logout() {
+    sessionStorage.removeItem(KEY);
+    clearTimeout(state.timer);
+    $('app').classList.add('hidden');
+    $('login').classList.remove('hidden');
+  }
+
+  document.addEventListener('input', (ev) => {
+    const id = ev.target.dataset && ev.target.dataset.filter;
+    if (!id) return;
+    state.filter[id] = ev.target.value;
+    const pos = ev.target.selectionStart;
+    render().then(() => {
+      const el = document.querySelector('[data-filter="' + id + '"]');
+      if (el) {
+        el.focus();
+        el.setSelectionRange(pos, pos);
+      }
+    });
+  });
+  document.addEventListener('click', (ev) => {
+    const th = ev.target.closest && ev.target.closest('th[data-table]');
+    if (th) {
+      const id = th.dataset.table;
+      const cur = state.sort[id];
+      state.sort[id] = { key: th.dataset.key, dir: cur && cur.key === th.dataset.key ? -cur.dir : 1 };
+      render();
+      return;
+    }
+    const tr = ev.target.closest && ev.target.closest('tr.link');
+    if (tr && !ev.target.closest('a')) window.location.hash = tr.dataset.href;
+  });
+  window.addEventListener('hashchange', render);
+  $('logout').onclick = logout;
+  $('login-form').onsubmit = async (ev) => {
+    ev.preventDefault();
+    sessionStorage.setItem(KEY, btoa($('login-user').value + ':' + $('login-password').value));
+    if (!(await start())) {
+      sessionStorage.removeItem(KEY);
+      $('login-error').textContent = 'Login failed: wrong credentials or not a management user.';
+      $('login-error').classList.remove('hidden');
+    }
+  };
+  if (sessionStorage.getItem(KEY))
+    start().then((ok) => {
+      if (!ok) logout();
+    });
+  else logout();
+})();

@@ -1,0 +1,199 @@
+/**
+ * ManagementServer: RabbitMQ-style management HTTP API, Prometheus /metrics and the web
+ * dashboard, over node:http, for a Broker and its UserStore (and the AmqpServer, when there
+ * is one, for connections and channels). `warren broker --http-port` runs one; an embedded
+ * app can run one too: `new ManagementServer({ broker, users, port: 15672 }).listen()`.
+ *
+ * Every /api route needs HTTP basic auth with a user tagged administrator, monitoring or
+ * management (auth.ts); /metrics and the dashboard's static files do not. Errors are JSON
+ * { error, reason } with RabbitMQ's status codes.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { UserStore } from '../../broker/access/user-store.js';
+import type { Broker } from '../../broker/broker.js';
+import type { AmqpServer } from '../tcp/server.js';
+import { authenticateRequest, requireAdmin } from './auth.js';
+import { exportDefinitions, importDefinitions, resetBroker } from './definitions.js';
+import {
+  HttpError,
+  notFound,
+  pathSegments,
+  readJson,
+  sendError,
+  sendJson,
+  sendNoContent,
+  sendText,
+} from './http-util.js';
+import { brokerMetrics } from './prometheus.js';
+import { RateSampler } from './rates.js';
+import { matchPath, noContent, ok } from './route.js';
+import type { Call, ManagementContext, Result, Route } from './route.js';
+import { ACCESS_ROUTES } from './routes-access.js';
+import { OVERVIEW_ROUTES } from './routes-overview.js';
+import { RESOURCE_ROUTES } from './routes-resources.js';
+import { collectCounters } from './views.js';
+
+export interface ManagementServerOptions {
+  broker: Broker;
+  /** Users for HTTP auth and permissions (the AmqpServer's, so both agree). */
+  users?: UserStore;
+  /** The AMQP listener, for /api/connections, /api/channels and consumers' channels. */
+  server?: AmqpServer;
+  /** Default 15672; 0 picks a free port. */
+  port?: number;
+  /** Default '0.0.0.0' (guest is still loopback-only). */
+  host?: string;
+  /** Node name shown in the API and trace headers (default warren@hostname). */
+  node?: string;
+  /** Version shown by the API. */
+  version?: string;
+  /** Rate sampling interval in ms (default 1000). */
+  sampleIntervalMs?: number;
+  /** More Prometheus text for /metrics (an embedded app's framework metrics). */
+  extraMetrics?: () => string;
+}
+
+const ASSETS: Record<string, [file: string, type: string]> = {
+  '/': ['index.html', 'text/html; charset=utf-8'],
+  '/index.html': ['index.html', 'text/html; charset=utf-8'],
+  '/app.js': ['app.js', 'text/javascript; charset=utf-8'],
+  '/charts.js': ['charts.js', 'text/javascript; charset=utf-8'],
+  '/style.css': ['style.css', 'text/css; charset=utf-8'],
+};
+
+function adminRoutes(): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: 'api/definitions',
+      handler: (call) => {
+        requireAdmin(call.principal);
+        return ok(exportDefinitions(call.ctx.broker, call.ctx.users, call.ctx.version));
+      },
+    },
+    {
+      method: 'POST',
+      path: 'api/definitions',
+      handler: async (call) => {
+        requireAdmin(call.principal);
+        importDefinitions(call.ctx.broker, call.ctx.users, await call.body());
+        return noContent();
+      },
+    },
+    {
+      method: 'POST',
+      path: 'api/reset',
+      handler: (call) => {
+        requireAdmin(call.principal);
+        resetBroker(call.ctx.broker, call.ctx.users);
+        return noContent();
+      },
+    },
+  ];
+}
+
+export class ManagementServer {
+  readonly context: ManagementContext;
+  private readonly http: Server;
+  private readonly routes: Route[] = [
+    ...OVERVIEW_ROUTES,
+    ...RESOURCE_ROUTES,
+    ...ACCESS_ROUTES,
+    ...adminRoutes(),
+  ];
+  private readonly assets = new Map<string, string>();
+
+  constructor(private readonly options: ManagementServerOptions) {
+    const broker = options.broker;
+    this.context = {
+      broker,
+      users: options.users ?? options.server?.users ?? UserStore.withDefaultUser(),
+      server: options.server,
+      node: options.node ?? `warren@${hostname()}`,
+      version: options.version ?? '0.1.0',
+      sampler: new RateSampler(() => collectCounters(broker), options.sampleIntervalMs ?? 1000),
+    };
+    this.http = createServer((req, res) => void this.handle(req, res));
+  }
+
+  listen(): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.options.port ?? 15672, this.options.host ?? '0.0.0.0', () => {
+        this.http.off('error', reject);
+        this.context.sampler.start();
+        const a = this.http.address() as AddressInfo;
+        resolve({ host: a.address, port: a.port });
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.context.sampler.stop();
+    return new Promise((resolve) => {
+      this.http.close(() => resolve());
+      this.http.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (req.method === 'GET' && url.pathname === '/metrics') {
+        const extra = this.options.extraMetrics?.() ?? '';
+        const text = brokerMetrics(this.context.broker, this.context.server) + extra;
+        return sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text);
+      }
+      if (!url.pathname.startsWith('/api/')) return this.serveAsset(url.pathname, res);
+      const result = await this.dispatch(req, url);
+      for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+      if (result.body === undefined) return sendNoContent(res, result.status);
+      sendJson(res, result.status, result.body);
+    } catch (e) {
+      const err = e instanceof HttpError ? e : new HttpError(500, 'internal_error', String(e));
+      const fromDashboard = req.headers['x-warren-dashboard'] !== undefined;
+      const headers: Record<string, string> =
+        err.status === 401 && !fromDashboard ? { 'www-authenticate': 'Basic realm="Warren Management"' } : {};
+      if (!res.headersSent) sendError(res, err, headers);
+      else res.destroy();
+    }
+  }
+
+  private async dispatch(req: IncomingMessage, url: URL): Promise<Result> {
+    const segments = pathSegments(url.pathname);
+    let pathMatched = false;
+    for (const route of this.routes) {
+      const params = matchPath(route.path, segments);
+      if (params === undefined) continue;
+      pathMatched = true;
+      if (route.method !== req.method) continue;
+      const principal = authenticateRequest(req, this.context.users);
+      const call: Call = {
+        ctx: this.context,
+        principal,
+        params,
+        query: url.searchParams,
+        req,
+        body: () => readJson(req),
+      };
+      return await route.handler(call);
+    }
+    if (pathMatched) throw new HttpError(405, 'method_not_allowed', `${req.method} not allowed`);
+    throw notFound();
+  }
+
+  private serveAsset(pathname: string, res: ServerResponse): void {
+    const asset = ASSETS[pathname];
+    if (asset === undefined) throw notFound();
+    let text = this.assets.get(asset[0]);
+    if (text === undefined) {
+      text = readFileSync(new URL(`./dashboard/${asset[0]}`, import.meta.url), 'utf8');
+      this.assets.set(asset[0], text);
+    }
+    sendText(res, 200, asset[1], text);
+  }
+}

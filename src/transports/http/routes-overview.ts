@@ -1,0 +1,176 @@
+/**
+ * /api/overview, /api/connections, /api/channels, /api/consumers (and closing a
+ * connection with DELETE /api/connections/{name}). Connections and channels come from the
+ * TCP server when the management server has one; an embedded-only broker has none.
+ */
+import type { Queue } from '../../broker/queue/queue.js';
+import type { Consumer } from '../../broker/queue/consumer.js';
+import type { Vhost } from '../../broker/vhost.js';
+import type { ConnectionInfo } from '../tcp/connection-info.js';
+import { tableToJson } from './field-json.js';
+import { notFound } from './http-util.js';
+import { noContent, ok } from './route.js';
+import type { Call, Route } from './route.js';
+import { visibleVhosts } from './routes-resources.js';
+import { OVERVIEW_KEY, collectCounters, statCounters } from './views.js';
+import { MessageCounters } from '../../broker/stats/message-counters.js';
+
+function connections(call: Call): ConnectionInfo[] {
+  const all = call.ctx.server?.connectionInfos() ?? [];
+  return all.filter((c) => c.engine !== undefined && call.principal.canSeeVhost(c.vhost));
+}
+
+function splitPeer(peer: string): { host: string; port: number } {
+  const at = peer.lastIndexOf(':');
+  return { host: peer.slice(0, at), port: Number(peer.slice(at + 1)) };
+}
+
+function connectionView(call: Call, c: ConnectionInfo): Record<string, unknown> {
+  const peer = splitPeer(c.peer);
+  const local = call.ctx.server?.address;
+  return {
+    name: c.peer,
+    node: call.ctx.node,
+    user: c.user,
+    vhost: c.vhost,
+    state: c.state,
+    protocol: 'AMQP 0-9-1',
+    peer_host: peer.host,
+    peer_port: peer.port,
+    host: local?.host ?? '',
+    port: local?.port ?? 0,
+    channels: c.engine?.channels.size ?? 0,
+    connected_at: c.connectedAt,
+    timeout: c.heartbeat,
+    send_pend: c.bufferedBytes,
+    client_properties: tableToJson(c.clientProperties),
+  };
+}
+
+/** Every consumer of the visible vhosts with its queue. */
+function consumersOf(vhosts: Vhost[]): Array<{ vhost: Vhost; queue: Queue; consumer: Consumer }> {
+  const out = [];
+  for (const vhost of vhosts)
+    for (const queue of vhost.queues.values())
+      for (const consumer of queue.consumers.all()) out.push({ vhost, queue, consumer });
+  return out;
+}
+
+function channelRows(call: Call) {
+  const consumers = consumersOf(visibleVhosts(call));
+  const rows = [];
+  for (const c of connections(call)) {
+    for (const ch of c.engine!.channels.values()) {
+      const mine = consumers.filter((x) => x.consumer.host === ch);
+      rows.push({ c, ch, consumers: mine });
+    }
+  }
+  return rows;
+}
+
+function listChannels(call: Call) {
+  return ok(
+    channelRows(call).map(({ c, ch, consumers }) => ({
+      name: `${c.peer} (${ch.id})`,
+      number: ch.id,
+      node: call.ctx.node,
+      user: c.user,
+      vhost: c.vhost,
+      state: ch.open ? 'running' : 'closing',
+      consumer_count: consumers.length,
+      messages_unacknowledged: ch.unackedCount,
+      prefetch_count: consumers[0]?.consumer.prefetch ?? 0,
+      connection_details: { name: c.peer, ...splitPeer(c.peer) },
+    })),
+  );
+}
+
+function listConsumers(call: Call) {
+  const rows = channelRows(call);
+  const channelOf = new Map<object, { name: string; number: number; conn: ConnectionInfo }>();
+  for (const r of rows) channelOf.set(r.ch, { name: `${r.c.peer} (${r.ch.id})`, number: r.ch.id, conn: r.c });
+  return ok(
+    consumersOf(visibleVhosts(call)).map(({ vhost, queue, consumer }) => {
+      const ch = channelOf.get(consumer.host);
+      return {
+        consumer_tag: consumer.tag,
+        queue: { name: queue.name, vhost: vhost.name },
+        ack_required: !consumer.noAck,
+        exclusive: consumer.exclusive,
+        prefetch_count: consumer.prefetch,
+        priority: consumer.priority,
+        arguments: tableToJson(consumer.args),
+        active: queue.consumers.active === undefined || queue.consumers.active === consumer,
+        activity_status: 'up',
+        channel_details:
+          ch === undefined
+            ? { name: 'embedded', number: 0 }
+            : { name: ch.name, number: ch.number, connection_name: ch.conn.peer, user: ch.conn.user },
+      };
+    }),
+  );
+}
+
+function overview(call: Call) {
+  const { ctx } = call;
+  const vhosts = visibleVhosts(call);
+  const totals = collectCounters(ctx.broker).get(OVERVIEW_KEY) ?? {};
+  const conns = connections(call);
+  const pick = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, totals[k] ?? 0]));
+  const stats = statCounters(new MessageCounters());
+  const address = ctx.server?.address;
+  return ok({
+    management_version: ctx.version,
+    product_name: 'Warren',
+    product_version: ctx.version,
+    rabbitmq_version: ctx.version,
+    cluster_name: ctx.node,
+    node: ctx.node,
+    message_stats: ctx.sampler.details(OVERVIEW_KEY, pick(Object.keys(stats))),
+    queue_totals: ctx.sampler.details(
+      OVERVIEW_KEY,
+      pick(['messages', 'messages_ready', 'messages_unacknowledged']),
+    ),
+    object_totals: {
+      connections: conns.length,
+      channels: conns.reduce((n, c) => n + (c.engine?.channels.size ?? 0), 0),
+      exchanges: vhosts.reduce((n, v) => n + v.exchanges.size, 0),
+      queues: vhosts.reduce((n, v) => n + v.queues.size, 0),
+      consumers: consumersOf(vhosts).length,
+    },
+    listeners: address === undefined ? [] : [{ node: ctx.node, protocol: 'amqp', ...address }],
+    memory: process.memoryUsage.rss(),
+    uptime: Math.round(process.uptime() * 1000),
+  });
+}
+
+function closeConnection(call: Call) {
+  const name = call.params['name']!;
+  const c = connections(call).find((x) => x.peer === name);
+  if (c === undefined || call.ctx.server === undefined) throw notFound();
+  if (!call.principal.isAdmin && c.user !== call.principal.name) throw notFound();
+  call.ctx.server.closeConnection(name, call.req.headers['x-reason']?.toString() ?? 'closed by operator');
+  return noContent();
+}
+
+export const OVERVIEW_ROUTES: Route[] = [
+  { method: 'GET', path: 'api/overview', handler: overview },
+  {
+    method: 'GET',
+    path: 'api/connections',
+    handler: (call) => ok(connections(call).map((c) => connectionView(call, c))),
+  },
+  {
+    method: 'GET',
+    path: 'api/connections/:name',
+    handler: (call) => {
+      const c = connections(call).find((x) => x.peer === call.params['name']);
+      if (c === undefined) throw notFound();
+      return ok(connectionView(call, c));
+    },
+  },
+  { method: 'DELETE', path: 'api/connections/:name', handler: closeConnection },
+  { method: 'GET', path: 'api/channels', handler: listChannels },
+  { method: 'GET', path: 'api/consumers', handler: listConsumers },
+  { method: 'GET', path: 'api/consumers/:vhost', handler: listConsumers },
+];
