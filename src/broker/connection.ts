@@ -3,6 +3,11 @@
  * queues it declared (deleted when it closes). A ConnectionError thrown by any channel
  * method closes the whole connection inside the engine before it reaches the transport.
  *
+ * Engine-initiated closes (Broker.deleteVhost, Broker.close, a hard error) are reported to
+ * the transport through `onClosed`, so it can tell its client at once (connection.close 320
+ * on a socket, 'disconnect' in process) instead of on its next call. A close the transport
+ * asked for itself (close()) is not reported.
+ *
  * Invariant: after close() no channel of this connection is open and none of its
  * exclusive queues exists.
  */
@@ -23,6 +28,14 @@ export interface ConnectOptions {
   name?: string;
 }
 
+/**
+ * Told once, after the engine closed a connection by itself (connectionFailed), with the
+ * error it closed on. It runs inside the engine call that closed the connection (a channel
+ * method's hard error, Broker.deleteVhost's loop over connections): it should only record
+ * and notify, and open nothing new synchronously (reconnect on a later tick).
+ */
+export type ConnectionClosedListener = (reason: AmqpError) => void;
+
 /** What a connection needs from its broker. */
 export interface ConnectionHost {
   readonly consumerTimeout: number;
@@ -36,6 +49,8 @@ export class EngineConnection implements ChannelContext {
   closeReason: AmqpError | undefined;
   /** When set, channels enforce the user's permissions from it (access/permissions.ts). */
   access: PermissionSource | undefined = undefined;
+  /** Set by the transport right after connect (see ConnectionClosedListener). */
+  onClosed: ConnectionClosedListener | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -78,14 +93,21 @@ export class EngineConnection implements ChannelContext {
     if (this.channels.get(channel.id) === channel) this.channels.delete(channel.id);
   }
 
+  /** The engine closes the connection on `error`; onClosed is told (once). */
   connectionFailed(error: AmqpError): void {
     this.closeReason ??= error;
-    this.close();
+    if (!this.open) return;
+    this.release();
+    this.notifyClosed(this.closeReason);
   }
 
   /** Closes every channel (requeueing their unacked messages) and deletes exclusive queues. */
   close(): void {
     if (!this.open) return;
+    this.release();
+  }
+
+  private release(): void {
     this.open = false;
     const vhost = this.vhost;
     vhost.scheduler.run(() => {
@@ -93,5 +115,18 @@ export class EngineConnection implements ChannelContext {
       for (const q of [...vhost.queues.values()]) if (q.exclusiveOwner === this) vhost.deleteQueue(q);
     });
     this.host.connectionClosed(this);
+  }
+
+  /** A throwing listener must not break the engine loop that closed us (rethrown later). */
+  private notifyClosed(reason: AmqpError): void {
+    const listener = this.onClosed;
+    this.onClosed = undefined;
+    try {
+      listener?.(reason);
+    } catch (e) {
+      setImmediate(() => {
+        throw e;
+      });
+    }
   }
 }

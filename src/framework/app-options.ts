@@ -2,6 +2,7 @@
  * The options of `Warren.start`. Kept apart from app.ts so docs and tests can import the shape
  * without the runtime.
  */
+import type { UserStore } from '../broker/access/user-store.js';
 import type { Broker } from '../broker/broker.js';
 import type { Transport } from '../transports/transport.js';
 import type { ClientMiddleware } from './client-middleware.js';
@@ -14,6 +15,19 @@ export interface ReconnectSettings {
   maxDelayMs?: number;
   jitter?: number;
   maxAttempts?: number;
+}
+
+/**
+ * The management HTTP server (API, dashboard, /metrics) on the app's embedded broker, with
+ * the app's framework metrics appended to /metrics. Closed by app.close().
+ */
+export interface ManagementOptions {
+  /** 0 picks a free port (see app.managementAddress). */
+  port: number;
+  /** Default '127.0.0.1' (this process only); '0.0.0.0' to expose it. */
+  host?: string;
+  /** Users for HTTP basic auth on /api; default guest/guest (loopback only). */
+  users?: UserStore;
 }
 
 export interface WarrenStartOptions<C = Record<never, never>> {
@@ -56,6 +70,8 @@ export interface WarrenStartOptions<C = Record<never, never>> {
   onError?: (err: unknown) => void;
   /** Connection name shown by the broker (url connections). */
   connectionName?: string;
+  /** Runs the management server on the embedded broker (not with `url` or a non-embedded transport). */
+  management?: ManagementOptions;
 }
 
 /** Options of `app.close()`. */

@@ -4,18 +4,27 @@
  * transport (AmqpTransport for a `url`); everything else codes against transport.ts.
  * `app.close()` shuts down gracefully: consumers stop, in-flight handlers get until the
  * deadline, the rest is nacked back, pending calls fail with ShutdownError.
+ * Every app keeps framework metrics (metrics.ts; `app.metrics()`); `management` also serves
+ * them, with the embedded broker's, from the management server's /metrics.
  */
 import { Broker } from '../broker/broker.js';
 import { AmqpTransport } from '../transports/amqp/amqp-transport.js';
 import { EmbeddedTransport } from '../transports/embedded/embedded-transport.js';
+import { ManagementServer } from '../transports/http/management-server.js';
 import type { Transport } from '../transports/transport.js';
-import { DEFAULT_SHUTDOWN_TIMEOUT, type CloseOptions, type WarrenStartOptions } from './app-options.js';
+import {
+  DEFAULT_SHUTDOWN_TIMEOUT,
+  type CloseOptions,
+  type ManagementOptions,
+  type WarrenStartOptions,
+} from './app-options.js';
 import { WarrenClient } from './client.js';
 import type { Consumer } from './consumer.js';
 import type { TypedClient } from './contract.js';
 import { exploreServices, type HandlerDescriptor } from './explorer.js';
 import { createHandlerRunner } from './handler-runner.js';
 import { LifecycleEmitter } from './lifecycle-emitter.js';
+import { FrameworkMetrics } from './metrics.js';
 import type { TaskLifecycleEvent, TaskLifecycleListener } from './middleware.js';
 import { Publisher } from './publisher.js';
 import { RpcClient } from './rpc-client.js';
@@ -37,6 +46,8 @@ export class WarrenApp<C = Record<never, never>> {
   readonly #ownsTransport: boolean;
   readonly #shutdownTimeout: number;
   readonly #ownedBroker: Broker | undefined;
+  readonly #metrics: FrameworkMetrics;
+  #management: { server: ManagementServer; address: { host: string; port: number } } | undefined;
   #closing: Promise<void> | undefined;
   #signalHandler: (() => void) | undefined;
 
@@ -52,6 +63,7 @@ export class WarrenApp<C = Record<never, never>> {
     this.#ownsTransport = parts.ownsTransport;
     this.#shutdownTimeout = parts.shutdownTimeout;
     this.#ownedBroker = parts.ownedBroker;
+    this.#metrics = parts.metrics;
     this.client = parts.client as unknown as TypedClient<C>;
   }
 
@@ -66,6 +78,16 @@ export class WarrenApp<C = Record<never, never>> {
     return this;
   }
 
+  /** The framework's metrics in Prometheus text format (names in docs/operations.md). */
+  metrics(): string {
+    return this.#metrics.render();
+  }
+
+  /** Where the `management` server listens; undefined without that option. */
+  get managementAddress(): { host: string; port: number } | undefined {
+    return this.#management?.address;
+  }
+
   /** Messages waiting in the outage buffer. */
   get bufferedPublishes(): number {
     return this.#publisher.buffered;
@@ -75,6 +97,19 @@ export class WarrenApp<C = Record<never, never>> {
   close(options: CloseOptions = {}): Promise<void> {
     this.#closing ??= this.#shutdown(options.timeout ?? this.#shutdownTimeout);
     return this.#closing;
+  }
+
+  /** @internal starts the `management` server on `broker` (once, from start()). */
+  async startManagement(broker: Broker, options: ManagementOptions): Promise<void> {
+    const server = new ManagementServer({
+      broker,
+      users: options.users,
+      port: options.port,
+      host: options.host ?? '127.0.0.1',
+      extraMetrics: () => this.metrics(),
+    });
+    const address = await server.listen();
+    this.#management = { server, address };
   }
 
   /** @internal */
@@ -96,6 +131,7 @@ export class WarrenApp<C = Record<never, never>> {
     await this.#rpc.close();
     await this.#publisher.close();
     if (this.#ownsTransport) await this.transport.close();
+    await this.#management?.server.close();
     await this.#ownedBroker?.shutdown();
   }
 }
@@ -108,6 +144,7 @@ interface AppParts {
   rpc: RpcClient;
   consumers: Consumer[];
   events: LifecycleEmitter;
+  metrics: FrameworkMetrics;
   client: WarrenClient;
   ownsTransport: boolean;
   shutdownTimeout: number;
@@ -120,11 +157,14 @@ async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): 
   const handlers = exploreServices(options.services ?? [], { instantiate: options.instantiate });
   const ownedBroker = await openDataDir(options);
   const { transport, owns } = pickTransport(ownedBroker ? { ...options, broker: ownedBroker } : options);
+  const managementBroker = options.management && embeddedBroker(transport);
   const onError = options.onError ?? ((err: unknown) => console.error('[warren]', err));
   const app = buildApp<C>(options, handlers, transport, owns, onError, ownedBroker);
   try {
     if (!transport.connected) await transport.connect();
     await app.session.startAll();
+    if (options.management && managementBroker)
+      await app.app.startManagement(managementBroker, options.management);
   } catch (err) {
     await app.app.close({ timeout: 0 }).catch(() => undefined);
     throw err;
@@ -141,6 +181,14 @@ async function openDataDir(options: WarrenStartOptions<unknown>): Promise<Broker
       'dataDir is for the embedded broker: do not combine it with url, transport or broker',
     );
   return Broker.open(options.dataDir);
+}
+
+/** The broker `management` serves: the embedded transport's (there is none over `url`). */
+function embeddedBroker(transport: Transport): Broker {
+  if (transport instanceof EmbeddedTransport) return transport.broker;
+  throw new TypeError(
+    'management needs the embedded broker: it cannot be combined with url or a non-embedded transport',
+  );
 }
 
 function pickTransport(options: WarrenStartOptions<unknown>): { transport: Transport; owns: boolean } {
@@ -166,11 +214,13 @@ function buildApp<C>(
 ): { app: WarrenApp<C>; session: Session } {
   const session = new Session(transport, onError);
   const events = new LifecycleEmitter(onError);
+  const metrics = new FrameworkMetrics();
+  metrics.listen(events);
   const publisher = new Publisher(session, options.publishBufferSize);
-  const rpc = new RpcClient(session);
+  const rpc = new RpcClient(session, (name, outcome, ms) => metrics.rpcCall(name, outcome, ms));
   session.add(publisher);
   session.add(rpc);
-  const run = createHandlerRunner(options.middleware ?? []);
+  const run = metrics.timeRpcHandlers(createHandlerRunner(options.middleware ?? []));
   const openChannel = () => session.createChannel();
   const consumers: Consumer[] = handlers.map((d) => {
     switch (d.kind) {
@@ -198,6 +248,7 @@ function buildApp<C>(
     rpc,
     consumers,
     events,
+    metrics,
     client,
     ownsTransport,
     shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,

@@ -137,7 +137,14 @@ export {
 export type { RandomBytes, TraceContext } from './tracing.js';
 export { Warren, WarrenApp } from './app.js';
 export { DEFAULT_SHUTDOWN_TIMEOUT } from './app-options.js';
-export type { CloseOptions, ReconnectSettings, WarrenStartOptions } from './app-options.js';
+export type {
+  CloseOptions,
+  ManagementOptions,
+  ReconnectSettings,
+  WarrenStartOptions,
+} from './app-options.js';
+export { Counter, DEFAULT_BUCKETS, FRAMEWORK_METRICS, Histogram, MetricsRegistry } from './metrics.js';
+export type { RpcOutcome } from './metrics.js';
 export { composeClientMiddleware } from './client-middleware.js';
 export type { ClientCallContext, ClientMiddleware } from './client-middleware.js';
 export { DEFAULT_PUBLISH_BUFFER_SIZE } from './publisher.js';

@@ -4,7 +4,8 @@
  * and are told apart by correlation id. Requests are mandatory (no queue → NoHandlerError at
  * once), carry the caller's deadline (x-warren-deadline) and expire in the queue with the
  * timeout. Pending calls fail with ConnectionLostError when the connection drops and with
- * ShutdownError when the app closes.
+ * ShutdownError when the app closes. Every settled call is reported to the optional
+ * observer (the app's metrics) with its outcome and duration.
  */
 import { randomUUID } from 'node:crypto';
 import type { FieldTable } from '../protocol/field-value.js';
@@ -29,6 +30,11 @@ export interface RpcCallRequest {
   signal?: AbortSignal;
 }
 
+export type RpcCallOutcome = 'ok' | 'error' | 'timeout';
+
+/** Told once per call, when it settles. */
+export type RpcCallObserver = (procedure: string, outcome: RpcCallOutcome, durationMs: number) => void;
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -38,10 +44,12 @@ export class RpcClient implements SessionComponent {
   readonly #session: Session;
   readonly #pending = new Map<string, Pending>();
   #channel: Promise<TransportChannel> | undefined;
+  readonly #observe: RpcCallObserver | undefined;
   #closed = false;
 
-  constructor(session: Session) {
+  constructor(session: Session, observe?: RpcCallObserver) {
     this.#session = session;
+    this.#observe = observe;
   }
 
   get pendingCalls(): number {
@@ -68,6 +76,20 @@ export class RpcClient implements SessionComponent {
   }
 
   async call(req: RpcCallRequest): Promise<unknown> {
+    if (this.#observe === undefined) return this.#call(req);
+    const t0 = performance.now();
+    try {
+      const value = await this.#call(req);
+      this.#observe(req.name, 'ok', performance.now() - t0);
+      return value;
+    } catch (err) {
+      const outcome = err instanceof RpcTimeoutError ? 'timeout' : 'error';
+      this.#observe(req.name, outcome, performance.now() - t0);
+      throw err;
+    }
+  }
+
+  async #call(req: RpcCallRequest): Promise<unknown> {
     if (this.#closed) throw new ShutdownError();
     if (!this.#session.ready) throw new ConnectionLostError('not connected to the broker');
     req.signal?.throwIfAborted();

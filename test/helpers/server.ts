@@ -46,7 +46,9 @@ export let lastPeer: RawPeer | undefined;
 
 export class RawPeer {
   readonly commands: Command[] = [];
-  raw = Buffer.alloc(0);
+  /** Every byte received, as chunks (concatenated on demand by `raw`). */
+  private readonly chunks: Buffer[] = [];
+  receivedBytes = 0;
   closed: Promise<void>;
   isClosed = false;
   private readonly parser = new FrameParser({ frameMax: 0 });
@@ -55,7 +57,8 @@ export class RawPeer {
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (d: Buffer) => {
-      this.raw = Buffer.concat([this.raw, d]);
+      this.chunks.push(d);
+      this.receivedBytes += d.length;
       try {
         for (const f of this.parser.push(d)) {
           const c = this.assembler.push(f);
@@ -74,6 +77,10 @@ export class RawPeer {
         resolve();
       }),
     );
+  }
+
+  get raw(): Buffer {
+    return Buffer.concat(this.chunks, this.receivedBytes);
   }
 
   static open(port: number): Promise<RawPeer> {

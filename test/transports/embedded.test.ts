@@ -1,6 +1,6 @@
 // EmbeddedTransport specifics the conformance suite cannot see: construction, callback
 // scheduling relative to engine calls, backpressure, asynchronous (durable) confirms, and
-// how engine-side closes (ack timeout, hard errors, Broker.close) surface.
+// how engine-side closes (ack timeout, hard errors, Broker.close, vhost deletion) surface.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Broker } from '../../src/broker/index.js';
@@ -169,7 +169,7 @@ test('a hard error closes every channel, emits disconnect, then reconnects', T, 
   await t.close();
 });
 
-test('Broker.close is noticed on the next call: 320 and disconnect', T, async () => {
+test('after Broker.close, calls on old channels reject with 320', T, async () => {
   const { t, ch } = await open();
   const events: (Error | undefined)[] = [];
   t.on('disconnect', (e) => events.push(e));
@@ -189,4 +189,60 @@ test('client cancel resolves after deliveries already made; none follow', T, asy
   await ch.cancel(tag);
   assert.equal(inbox.messages.length, 3);
   await t.close();
+});
+
+test('Broker.deleteVhost emits disconnect at once and closes channels with 320', T, async () => {
+  const broker = new Broker({ consumerTimeout: 0 });
+  broker.addVhost('v');
+  const t = new EmbeddedTransport({ broker, vhost: 'v' });
+  await t.connect();
+  const ch = await t.createChannel();
+  const events: string[] = [];
+  const closes: (Error | undefined)[] = [];
+  t.on('disconnect', (e) => events.push(`disconnect ${replyCodeOf(e)}`));
+  t.on('reconnect', () => events.push('reconnect'));
+  ch.on('close', (e) => closes.push(e));
+  broker.deleteVhost('v');
+  assert.deepEqual(events, ['disconnect 320']);
+  assert.equal(t.connected, false);
+  await until(() => closes.length === 1, 'channel close event');
+  assert.equal(replyCodeOf(closes[0]), 320);
+  await sleep(20);
+  assert.deepEqual(events, ['disconnect 320'], 'the vhost is gone: no reconnect');
+  await rejection(t.createChannel(), 'not connected');
+  await t.close();
+});
+
+test('Broker.close emits disconnect at once, then reconnects per the option', T, async () => {
+  const broker = new Broker({ consumerTimeout: 0 });
+  const again = new EmbeddedTransport({ broker });
+  const once = new EmbeddedTransport({ broker, reconnect: false });
+  await again.connect();
+  await once.connect();
+  const seen: string[] = [];
+  for (const [name, t] of [
+    ['again', again],
+    ['once', once],
+  ] as const) {
+    t.on('disconnect', (e) => seen.push(`${name} disconnect ${replyCodeOf(e)}`));
+    t.on('reconnect', () => seen.push(`${name} reconnect`));
+  }
+  broker.close();
+  assert.deepEqual(seen, ['again disconnect 320', 'once disconnect 320']);
+  await until(() => seen.length === 3, 'reconnect');
+  assert.equal(seen[2], 'again reconnect');
+  assert.equal(again.connected, true);
+  assert.equal(once.connected, false);
+  await again.close();
+  await once.close();
+});
+
+test('a transport close() is not reported as a disconnect', T, async () => {
+  const { t } = await open();
+  const events: unknown[] = [];
+  t.on('disconnect', (e) => events.push(e));
+  await t.close();
+  t.broker.close();
+  await sleep(10);
+  assert.deepEqual(events, []);
 });

@@ -4,8 +4,8 @@
  *
  * Connection loss: the engine closes a connection on a hard error (a ConnectionError
  * thrown by a channel call, e.g. reusing a consumer tag) or from the broker side
- * (Broker.close(), a deleted vhost — noticed on the next call, as the engine has no
- * close callback). Then every channel closes with the error, 'disconnect' is emitted and,
+ * (Broker.close(), a deleted vhost — reported at once through EngineConnection.onClosed).
+ * Then every channel closes with the error, 'disconnect' is emitted and,
  * unless `reconnect: false` or close() was called, a new engine connection is opened on
  * the next macrotask and 'reconnect' emitted; channels are not recreated (as AmqpTransport:
  * the framework owns the topology). If reopening fails (vhost gone) the transport stays
@@ -104,12 +104,14 @@ export class EmbeddedTransport implements Transport {
 
   #open(): void {
     const o = this.#options;
-    this.#connection = this.broker.connect({
+    const connection = this.broker.connect({
       vhost: o.vhost ?? '/',
       user: o.user ?? 'guest',
       name: o.connectionName ?? 'warren-embedded',
       clientProperties: { product: 'warren', transport: 'embedded' },
     });
+    connection.onClosed = (reason) => this.#lost(connection, reason);
+    this.#connection = connection;
     this.#nextChannelId = 1;
   }
 

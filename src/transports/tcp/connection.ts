@@ -11,7 +11,9 @@
  * - after open, a ConnectionError (engine or codec FrameError 501/502/503/505) is sent as
  *   connection.close, everything but close/close-ok is then ignored, and the socket is
  *   destroyed on close-ok or after `closeTimeoutMs`; anything else thrown while handling
- *   this connection is a bug and becomes 541 INTERNAL_ERROR for this connection only.
+ *   this connection is a bug and becomes 541 INTERNAL_ERROR for this connection only;
+ * - when the engine closes the connection by itself (vhost deleted, Broker.close) its
+ *   reason (320 CONNECTION_FORCED) is sent as connection.close the same way.
  * Invariant: when the socket is gone the engine connection is closed (unacked requeued).
  */
 import type { Socket } from 'node:net';
@@ -230,6 +232,7 @@ export class TcpConnection {
         name: this.peer,
       });
       this.engine.access = this.ctx.users;
+      this.engine.onClosed = (reason) => this.engineClosed(reason);
     } catch (e) {
       if (e instanceof ConnectionError) return this.closeWith(e);
       throw e;
@@ -249,6 +252,17 @@ export class TcpConnection {
   }
 
   // ---- errors and closing ----
+
+  /**
+   * The engine closed the connection itself. Deferred to a microtask: when this runs inside
+   * a channel method that then throws the same hard error, onError sends the close first and
+   * this becomes a no-op; otherwise (vhost deleted, broker closed) this sends it.
+   */
+  private engineClosed(reason: AmqpError): void {
+    queueMicrotask(() => {
+      if (this.state === 'running') this.closeWith(reason);
+    });
+  }
 
   private onError(e: unknown): void {
     if (e instanceof ProtocolHeaderError) {
