@@ -1,8 +1,10 @@
 /**
  * A queue consumer with bounded concurrency and graceful stop, shared by task workers, the
  * RPC server and subscribers. Deliveries beyond `concurrency` (up to `prefetch`) wait locally;
- * stopping cancels the consumer, nacks the waiting ones back to the queue, lets running
- * handlers finish until the deadline and then nacks the rest back (requeue) as well.
+ * stopping cancels the consumer, hands the waiting (never started) ones back to the queue,
+ * lets running handlers finish until the deadline and then nacks the rest back (requeue).
+ * Handing back is a nack with requeue unless the spec says otherwise: task workers count a
+ * redelivered message as an interrupted attempt, so they hand back an uncharged copy instead.
  */
 import type { TransportChannel, TransportMessage } from '../transports/transport.js';
 import { Delivery } from './delivery.js';
@@ -18,6 +20,8 @@ export interface ConsumerSpec {
   setup(channel: TransportChannel): Promise<string>;
   /** Handles one delivery and settles it (ack/nack); must not throw. */
   handle(delivery: Delivery): Promise<void>;
+  /** Returns a delivery that was never started to its queue; default: nack with requeue. */
+  handBack?(delivery: Delivery): Promise<void>;
 }
 
 export class Consumer implements SessionComponent {
@@ -65,7 +69,7 @@ export class Consumer implements SessionComponent {
     if (channel && this.#consumerTag !== undefined) {
       await channel.cancel(this.#consumerTag).catch(() => undefined);
     }
-    for (const d of this.#waiting.splice(0)) d.nack(true);
+    await Promise.all(this.#waiting.splice(0).map((d) => this.#handBack(d)));
     const remaining = deadline - Date.now();
     if (this.#running.size > 0 && remaining > 0) {
       await Promise.race([Promise.allSettled(this.#running.values()), sleep(remaining)]);
@@ -80,11 +84,22 @@ export class Consumer implements SessionComponent {
   #onMessage(channel: TransportChannel, message: TransportMessage): void {
     const delivery = new Delivery(message, channel);
     if (this.#stopping) {
-      delivery.nack(true);
+      void this.#handBack(delivery);
       return;
     }
     this.#waiting.push(delivery);
     this.#pump();
+  }
+
+  #handBack(delivery: Delivery): Promise<void> {
+    if (this.#spec.handBack === undefined) {
+      delivery.nack(true);
+      return Promise.resolve();
+    }
+    return this.#spec.handBack(delivery).catch((err: unknown) => {
+      this.#onError(err);
+      delivery.nack(true);
+    });
   }
 
   #pump(): void {

@@ -149,7 +149,7 @@ export { composeClientMiddleware } from './client-middleware.js';
 export type { ClientCallContext, ClientMiddleware } from './client-middleware.js';
 export { DEFAULT_PUBLISH_BUFFER_SIZE } from './publisher.js';
 export { DEADLINE_HEADER } from './message-context.js';
-export { VALIDATION_ERRORS_HEADER } from './task-worker.js';
+export { AttemptInterruptedError, VALIDATION_ERRORS_HEADER } from './task-worker.js';
 export { REPLY_QUEUE } from './rpc-client.js';
 export { deserialize, serialize } from './serializer.js';
 export { currentTrace } from './trace-scope.js';

@@ -22,8 +22,18 @@ export const RETRY_HEADERS = {
   deadReason: 'x-warren-dead-reason',
 } as const;
 
-/** Why a task message went to its dead-letter queue. */
-export type DeadLetterReason = 'retries-exhausted' | 'unrecoverable';
+/**
+ * Why a task message went to its dead-letter queue. 'redelivered-too-often': the broker
+ * redelivered it (the worker holding it crashed or lost its connection mid-attempt) on its
+ * last attempt, so it is never run again.
+ */
+export type DeadLetterReason = 'retries-exhausted' | 'unrecoverable' | 'redelivered-too-often';
+
+/**
+ * Set by quorum queues on a redelivery. Not copied onto republished messages: a copy is a new
+ * message, and a stale count would read as the new message's own.
+ */
+const DELIVERY_COUNT_HEADER = 'x-delivery-count';
 
 /** Longest error message written to a header (headers share the frame with the properties). */
 export const MAX_HEADER_ERROR_LENGTH = 1024;
@@ -56,6 +66,7 @@ export function deadLetterHeaders(
 
 function failureHeaders(headers: FieldTable | undefined, error: unknown, now: number): FieldTable {
   const out: FieldTable = { ...headers };
+  delete out[DELIVERY_COUNT_HEADER];
   out[RETRY_HEADERS.attempt] = attemptOf(headers);
   out[RETRY_HEADERS.firstFailure] = toNumber(headers?.[RETRY_HEADERS.firstFailure]) ?? now;
   out[RETRY_HEADERS.lastFailure] = now;

@@ -39,3 +39,24 @@ export function decideFailure(input: FailureInput): FailureDecision {
     delayMs: backoffDelay(input.backoff, input.attempt, input.random),
   };
 }
+
+/** What decideRedelivered needs: the attempt the redelivered message carries. */
+export type RedeliveryInput = Omit<FailureInput, 'error'>;
+
+/**
+ * Decides the fate of a message the broker redelivered (its previous delivery was never
+ * settled: the worker crashed or lost its connection mid-attempt). That attempt counts as
+ * failed, so a message that kills its worker cannot loop forever: it is retried like any
+ * failure and dead-lettered as 'redelivered-too-often' once it was the last attempt.
+ *
+ * @example
+ * decideRedelivered({ attempt: 4, retries: 3, backoff }); // { action: 'dead', reason: 'redelivered-too-often' }
+ */
+export function decideRedelivered(input: RedeliveryInput): FailureDecision {
+  if (input.attempt > input.retries) return { action: 'dead', reason: 'redelivered-too-often' };
+  return {
+    action: 'retry',
+    retry: input.attempt,
+    delayMs: backoffDelay(input.backoff, input.attempt, input.random),
+  };
+}

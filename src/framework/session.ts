@@ -30,9 +30,12 @@ export class Session {
     transport.on('reconnect', this.#handleReconnect);
   }
 
-  /** True when channels can be opened and used right now. */
+  /**
+   * True when channels can be opened and used right now. Still true while a closing app
+   * drains (detached but connected), so retries and hand-backs made during the drain publish.
+   */
   get ready(): boolean {
-    return !this.#closed && !this.#restoring && this.transport.connected;
+    return !this.#restoring && this.transport.connected;
   }
 
   get closed(): boolean {

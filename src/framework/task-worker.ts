@@ -6,6 +6,12 @@
  * goes to the dead-letter queue with the error recorded and the original is acked. If even
  * that publish fails the original is rejected without requeue, which the work queue
  * dead-letters to the same queue: a poison message can never loop.
+ *
+ * A message the broker redelivers (redelivered flag set: its previous delivery was never
+ * settled because the worker crashed or lost its connection) is not run: the interrupted
+ * attempt counts as failed, so the message is republished to the retry path with attempt + 1,
+ * or dead-lettered as 'redelivered-too-often' after the last attempt. A message that kills its
+ * worker therefore runs at most retries + 1 times, on classic and quorum queues alike.
  */
 import type { FieldTable } from '../protocol/field-value.js';
 import type { PublishProperties, TransportChannel } from '../transports/transport.js';
@@ -19,7 +25,7 @@ import { taskContext } from './message-context.js';
 import { nominalDelay } from './backoff.js';
 import type { Publisher } from './publisher.js';
 import { deadLetterHeaders, retryHeaders, type DeadLetterReason } from './retry-headers.js';
-import { decideFailure } from './retry-policy.js';
+import { decideFailure, decideRedelivered, type FailureDecision } from './retry-policy.js';
 import { retryQueueFor, retryTopology, type RetryTopology } from './retry-topology.js';
 import { deserialize } from './serializer.js';
 
@@ -32,6 +38,16 @@ export interface WorkerDeps {
   run: HandlerRunner;
   openChannel: () => Promise<TransportChannel>;
   onError: (err: unknown) => void;
+}
+
+/** The error recorded for an attempt that never settled (its message came back redelivered). */
+export class AttemptInterruptedError extends Error {
+  override readonly name = 'AttemptInterruptedError';
+  constructor(attempt: number) {
+    super(
+      `attempt ${attempt} was interrupted: the broker redelivered the message (the worker crashed or lost its connection before settling it)`,
+    );
+  }
 }
 
 interface Attempt {
@@ -59,6 +75,7 @@ export class TaskWorker {
         concurrency,
         setup: (channel) => this.#declare(channel),
         handle: (delivery) => this.#handle(delivery),
+        handBack: (delivery) => this.#handBack(delivery),
       },
       deps.openChannel,
       deps.onError,
@@ -80,6 +97,7 @@ export class TaskWorker {
       attempt: context.attempt,
       startedAt: Date.now(),
     };
+    if (delivery.message.fields.redelivered) return this.#interrupted(delivery, info);
     let payload: unknown;
     try {
       payload = deserialize(delivery.message.body, delivery.message.properties.contentType);
@@ -115,15 +133,32 @@ export class TaskWorker {
   }
 
   async #fail(delivery: Delivery, info: Attempt, error: unknown): Promise<void> {
+    const opts = this.#d.options;
+    const durationMs = Date.now() - info.startedAt;
+    this.#deps.events.emit('task.failed', { ...base(info), error, durationMs });
+    const { attempt } = info;
+    const decision = decideFailure({ attempt, retries: opts.retries, backoff: opts.backoff, error });
+    await this.#settleFailure(delivery, info, error, decision);
+  }
+
+  /** Settles a redelivered message without running it: its previous attempt counts as failed. */
+  async #interrupted(delivery: Delivery, info: Attempt): Promise<void> {
+    const opts = this.#d.options;
+    const error = new AttemptInterruptedError(info.attempt);
+    this.#deps.events.emit('task.failed', { ...base(info), error, durationMs: 0 });
+    const { attempt } = info;
+    const decision = decideRedelivered({ attempt, retries: opts.retries, backoff: opts.backoff });
+    await this.#settleFailure(delivery, info, error, decision);
+  }
+
+  async #settleFailure(
+    delivery: Delivery,
+    info: Attempt,
+    error: unknown,
+    decision: FailureDecision,
+  ): Promise<void> {
     const { events } = this.#deps;
     const opts = this.#d.options;
-    events.emit('task.failed', { ...base(info), error, durationMs: Date.now() - info.startedAt });
-    const decision = decideFailure({
-      attempt: info.attempt,
-      retries: opts.retries,
-      backoff: opts.backoff,
-      error,
-    });
     const now = Date.now();
     const headers = delivery.message.properties.headers;
     if (decision.action === 'retry') {
@@ -145,6 +180,36 @@ export class TaskWorker {
     if (await this.#republish(delivery, queue, this.#copyProperties(delivery, dead))) {
       events.emit('task.dead-lettered', { ...base(info), error, reason, queue });
     }
+  }
+
+  /**
+   * Shutdown returns a message it never started. A nack would bring it back redelivered,
+   * which counts as an interrupted attempt; so an identical copy goes back to the work queue
+   * (same headers, same attempt) and the original is acked. If the copy cannot be published
+   * the original is nacked back (requeue) and pays that attempt, never lost.
+   */
+  async #handBack(delivery: Delivery): Promise<void> {
+    if (delivery.message.fields.redelivered) {
+      delivery.nack(true);
+      return;
+    }
+    const props = this.#copyProperties(delivery, { ...delivery.message.properties.headers });
+    try {
+      await this.#deps.publisher.publish(
+        {
+          exchange: '',
+          routingKey: this.topology.workQueue.name,
+          body: delivery.message.body,
+          properties: props,
+        },
+        { buffer: false },
+      );
+    } catch (err) {
+      this.#deps.onError(err);
+      delivery.nack(true);
+      return;
+    }
+    delivery.ack();
   }
 
   /** Publishes the copy, then acks the original; on failure rejects it to the broker's DLX. */

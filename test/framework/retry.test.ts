@@ -15,6 +15,7 @@ import {
   retryTopology,
   type TopologyOptions,
 } from '../../src/framework/index.js';
+import { decideRedelivered } from '../../src/framework/retry-policy.js';
 
 const base: TopologyOptions = {
   queue: 'email.send',
@@ -194,4 +195,28 @@ test('decideFailure: retry with backoff until retries run out; unrecoverable goe
     random: () => 1,
   });
   assert.deepEqual(jittered, { action: 'retry', retry: 2, delayMs: 1000 });
+});
+
+test('decideRedelivered: an interrupted attempt counts; the last one goes dead as redelivered-too-often', () => {
+  const backoff = base.backoff;
+  assert.deepEqual(decideRedelivered({ attempt: 1, retries: 3, backoff }), {
+    action: 'retry',
+    retry: 1,
+    delayMs: 1000,
+  });
+  assert.deepEqual(decideRedelivered({ attempt: 4, retries: 3, backoff }), {
+    action: 'dead',
+    reason: 'redelivered-too-often',
+  });
+  assert.deepEqual(decideRedelivered({ attempt: 1, retries: 0, backoff }), {
+    action: 'dead',
+    reason: 'redelivered-too-often',
+  });
+});
+
+test("retry headers drop a quorum queue's x-delivery-count: the copy is a new message", () => {
+  const h = retryHeaders({ 'x-delivery-count': 2, 'x-custom': 'kept' }, new Error('x'), 1);
+  assert.equal(h['x-delivery-count'], undefined);
+  assert.equal(h['x-custom'], 'kept');
+  assert.equal(h[RETRY_HEADERS.attempt], 2);
 });

@@ -22,31 +22,54 @@ export function toPublishOptions(props: PublishProperties | undefined): Options.
   return out;
 }
 
-const PROPERTY_KEYS = [
-  'contentType',
-  'contentEncoding',
-  'headers',
-  'deliveryMode',
-  'priority',
-  'correlationId',
-  'replyTo',
-  'expiration',
-  'messageId',
-  'timestamp',
-  'type',
-  'userId',
-  'appId',
-  'clusterId',
-] as const;
+/**
+ * The publish hot path's version of toPublishOptions: our properties as they are. amqplib's
+ * Args.publish reads the same names, maps `persistent` to deliveryMode (persistent first, as
+ * toPublishOptions does), reads `mandatory` as a boolean and skips undefined values, so the
+ * copy toPublishOptions makes is not needed to put the same frame on the wire.
+ */
+export function asPublishOptions(props: PublishProperties | undefined): Options.Publish | undefined {
+  return props;
+}
 
-/** amqplib's properties (every key present, many undefined) → ours (only keys with values). */
+type PropertyKey =
+  | 'contentType'
+  | 'contentEncoding'
+  | 'headers'
+  | 'deliveryMode'
+  | 'priority'
+  | 'correlationId'
+  | 'replyTo'
+  | 'expiration'
+  | 'messageId'
+  | 'timestamp'
+  | 'type'
+  | 'userId'
+  | 'appId'
+  | 'clusterId';
+
+/**
+ * amqplib's properties (every key present, many undefined) → ours (only keys with values).
+ * Unrolled rather than looped over a key list: this runs once per delivery, and fixed-name
+ * reads on amqplib's fixed-shape object stay monomorphic.
+ */
 export function toBasicProperties(props: MessageProperties): BasicProperties {
+  const p = props as unknown as Record<PropertyKey, unknown>;
   const out: Record<string, unknown> = {};
-  const raw = props as unknown as Record<string, unknown>;
-  for (const key of PROPERTY_KEYS) {
-    const value = raw[key];
-    if (value !== undefined && value !== null) out[key] = value;
-  }
+  if (p.contentType != null) out['contentType'] = p.contentType;
+  if (p.contentEncoding != null) out['contentEncoding'] = p.contentEncoding;
+  if (p.headers != null) out['headers'] = p.headers;
+  if (p.deliveryMode != null) out['deliveryMode'] = p.deliveryMode;
+  if (p.priority != null) out['priority'] = p.priority;
+  if (p.correlationId != null) out['correlationId'] = p.correlationId;
+  if (p.replyTo != null) out['replyTo'] = p.replyTo;
+  if (p.expiration != null) out['expiration'] = p.expiration;
+  if (p.messageId != null) out['messageId'] = p.messageId;
+  if (p.timestamp != null) out['timestamp'] = p.timestamp;
+  if (p.type != null) out['type'] = p.type;
+  if (p.userId != null) out['userId'] = p.userId;
+  if (p.appId != null) out['appId'] = p.appId;
+  if (p.clusterId != null) out['clusterId'] = p.clusterId;
   return out;
 }
 
@@ -69,9 +92,12 @@ export function toTransportMessage(msg: Message): TransportMessage {
   return { body: msg.content, properties: toBasicProperties(msg.properties), fields };
 }
 
-/** The minimal amqplib Message ack/nack need (they read only fields.deliveryTag). */
+/**
+ * The amqplib Message ack/nack need. They read only `fields.deliveryTag`, which a
+ * TransportMessage has under the same name, so the message itself serves (no allocation per ack).
+ */
 export function toAmqplibRef(message: TransportMessage): Message {
-  return { fields: { deliveryTag: message.fields.deliveryTag } } as unknown as Message;
+  return message as unknown as Message;
 }
 
 /**

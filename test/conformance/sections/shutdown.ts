@@ -2,51 +2,56 @@
 // picked up by another instance, and nothing is acked that was not done.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rpc, Service, ShutdownError, Task } from '../../../src/framework/index.js';
+import { Rpc, Service, ShutdownError, Task, type TaskContext } from '../../../src/framework/index.js';
 import { Harness, deferred, sleep, waitFor, type TransportFactory } from '../../helpers/framework-harness.js';
 
 const T = { timeout: 15_000 };
 
 export function shutdownTests(factory: TransportFactory): void {
-  test('close(): in-flight task finishes and is acked once, unstarted one is nacked back', T, async () => {
-    const h = new Harness(factory);
-    const name = h.name('drain');
-    h.taskQueues(name);
-    const started: string[] = [];
-    const finished: string[] = [];
-    const release = deferred();
-    @Service(h.name('svc'))
-    class Svc {
-      constructor(readonly id = 'a') {}
-      @Task(name, { concurrency: 1, prefetch: 5 })
-      async work(p: { i: number }): Promise<void> {
-        started.push(`${this.id}:${p.i}`);
-        if (this.id === 'a') await release.promise;
-        finished.push(`${this.id}:${p.i}`);
+  test(
+    'close(): in-flight task finishes and is acked once, unstarted one goes back uncharged',
+    T,
+    async () => {
+      const h = new Harness(factory);
+      const name = h.name('drain');
+      h.taskQueues(name);
+      const started: string[] = [];
+      const finished: string[] = [];
+      const release = deferred();
+      @Service(h.name('svc'))
+      class Svc {
+        constructor(readonly id = 'a') {}
+        // retries: 0, so a hand-back that cost an attempt would dead-letter task 2.
+        @Task(name, { concurrency: 1, prefetch: 5, retries: 0 })
+        async work(p: { i: number }, ctx: TaskContext): Promise<void> {
+          started.push(`${this.id}:${p.i}@${ctx.attempt}`);
+          if (this.id === 'a') await release.promise;
+          finished.push(`${this.id}:${p.i}`);
+        }
       }
-    }
-    try {
-      const a = await h.start([new Svc('a')]);
-      await a.client.enqueue(name, { i: 1 });
-      await a.client.enqueue(name, { i: 2 });
-      await waitFor(() => started.length === 1, 3000, 'first task to start');
-      const closing = a.close({ timeout: 5000 });
-      await sleep(100);
-      release.resolve();
-      await closing;
-      assert.deepEqual(finished, ['a:1']);
-      const b = await h.start([new Svc('b')]);
-      await waitFor(() => finished.length === 2, 3000, 'second app to take task 2');
-      assert.deepEqual(finished, ['a:1', 'b:2']);
-      await sleep(100);
-      assert.deepEqual(started, ['a:1', 'b:2'], 'task 1 acked exactly once, never redelivered');
-      await b.close();
-      assert.equal((await (await h.admin()).checkQueue(name)).messageCount, 0);
-    } finally {
-      release.resolve();
-      await h.cleanup();
-    }
-  });
+      try {
+        const a = await h.start([new Svc('a')]);
+        await a.client.enqueue(name, { i: 1 });
+        await a.client.enqueue(name, { i: 2 });
+        await waitFor(() => started.length === 1, 3000, 'first task to start');
+        const closing = a.close({ timeout: 5000 });
+        await sleep(100);
+        release.resolve();
+        await closing;
+        assert.deepEqual(finished, ['a:1']);
+        const b = await h.start([new Svc('b')]);
+        await waitFor(() => finished.length === 2, 3000, 'second app to take task 2');
+        assert.deepEqual(finished, ['a:1', 'b:2']);
+        await sleep(100);
+        assert.deepEqual(started, ['a:1@1', 'b:2@1'], 'task 1 acked exactly once; task 2 not charged');
+        await b.close();
+        assert.equal((await (await h.admin()).checkQueue(name)).messageCount, 0);
+      } finally {
+        release.resolve();
+        await h.cleanup();
+      }
+    },
+  );
 
   test('close(): a handler past the deadline is nacked back, not acked', T, async () => {
     const h = new Harness(factory);

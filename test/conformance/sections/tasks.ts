@@ -1,5 +1,6 @@
 // Tasks: enqueue → handler → ack, retries with backoff then the dead-letter queue, final errors,
-// invalid payloads, timeouts, and lifecycle events.
+// invalid payloads, timeouts, lifecycle events, quorum queues, and poison messages that crash
+// their worker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -12,7 +13,9 @@ import {
   VALIDATION_ERRORS_HEADER,
   type TaskContext,
 } from '../../../src/framework/index.js';
-import { Harness, waitFor, type TransportFactory } from '../../helpers/framework-harness.js';
+import type { QueueType } from '../../../src/framework/options.js';
+import type { Transport } from '../../../src/transports/transport.js';
+import { Harness, sleep, waitFor, type TransportFactory } from '../../helpers/framework-harness.js';
 
 const T = { timeout: 15_000 };
 
@@ -189,4 +192,93 @@ export function taskTests(factory: TransportFactory): void {
       await h.cleanup();
     }
   });
+
+  for (const queueType of ['classic', 'quorum'] as const) {
+    test(`${queueType}: a message that crashes its worker dies as redelivered-too-often`, T, () =>
+      crashLoop(factory, queueType),
+    );
+  }
+
+  test('quorum queues: topology declares, retries, then the dead-letter queue', T, async () => {
+    const h = new Harness(factory);
+    const name = h.name('quorum');
+    h.taskQueues(name, [50]);
+    const attempts: number[] = [];
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(name, { queueType: 'quorum', retries: 1, backoff: { type: 'fixed', delay: 50 } })
+      handle(_p: unknown, ctx: TaskContext): Promise<void> {
+        attempts.push(ctx.attempt);
+        return Promise.reject(new Error(`boom ${ctx.attempt}`));
+      }
+    }
+    try {
+      const app = await h.start([Svc]);
+      const admin = await h.admin();
+      // Re-declaring with the same quorum arguments is accepted: the queues are quorum queues.
+      await admin.assertQueue(`${name}.dead`, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+      await app.client.enqueue(name, { n: 1 });
+      const dead = await h.getMessage(`${name}.dead`);
+      assert.deepEqual(attempts, [1, 2]);
+      const headers = dead.properties.headers!;
+      assert.equal(headers[RETRY_HEADERS.attempt], 2);
+      assert.equal(headers[RETRY_HEADERS.error], 'boom 2');
+      assert.equal(headers[RETRY_HEADERS.deadReason], 'retries-exhausted');
+      assert.deepEqual(JSON.parse(dead.body.toString()), { n: 1 });
+      assert.equal((await admin.checkQueue(name)).messageCount, 0);
+    } finally {
+      await h.cleanup();
+    }
+  });
+}
+
+/**
+ * A poison message that kills its worker: the handler closes its app's transport without
+ * settling the message (the broker requeues it, redelivered, as after a crash) and never
+ * returns. Each "restart" is a fresh app on a fresh transport. With retries: 2 the handler
+ * runs at most 3 times; the next redelivery goes to the dead-letter queue.
+ */
+async function crashLoop(factory: TransportFactory, queueType: QueueType): Promise<void> {
+  const h = new Harness(factory);
+  const name = h.name(`crash-${queueType}`);
+  h.taskQueues(name, [50, 100]);
+  const attempts: number[] = [];
+  let current: Transport | undefined;
+  @Service(h.name('svc'))
+  class Svc {
+    @Task(name, { queueType, retries: 2, backoff: { type: 'exponential', delay: 50 } })
+    handle(_p: unknown, ctx: TaskContext): Promise<void> {
+      attempts.push(ctx.attempt);
+      void current?.close();
+      // Hangs like a dead process; settles only when cleanup's close() aborts it (no timers left).
+      return new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+    }
+  }
+  const restart = async (): Promise<void> => {
+    current = factory();
+    await h.startWith(current, [Svc]);
+  };
+  try {
+    await restart();
+    const producer = await h.start([]);
+    await producer.client.enqueue(name, { poison: true });
+    for (let crash = 1; crash <= 3; crash++) {
+      await waitFor(() => attempts.length >= crash, 5000, `attempt ${crash}`);
+      await restart();
+    }
+    const dead = await h.getMessage(`${name}.dead`, 8000).catch((err: unknown) => {
+      throw new Error(`attempts seen: ${JSON.stringify(attempts)}`, { cause: err });
+    });
+    await sleep(200);
+    assert.deepEqual(attempts, [1, 2, 3], 'never more than retries + 1 attempts');
+    const headers = dead.properties.headers!;
+    assert.equal(headers[RETRY_HEADERS.deadReason], 'redelivered-too-often');
+    assert.equal(headers[RETRY_HEADERS.attempt], 3);
+    assert.equal(headers[RETRY_HEADERS.errorName], 'AttemptInterruptedError');
+    assert.equal(typeof headers[RETRY_HEADERS.firstFailure], 'number');
+    assert.deepEqual(JSON.parse(dead.body.toString()), { poison: true });
+    assert.equal((await (await h.admin()).checkQueue(name)).messageCount, 0);
+  } finally {
+    await h.cleanup();
+  }
 }

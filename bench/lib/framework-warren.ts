@@ -1,0 +1,79 @@
+// Warren's side of the framework benchmark: one app (client + worker) per scenario on a given
+// target: the embedded broker, or an amqp:// URL (Warren's server in a child process, or
+// RabbitMQ). Every scenario uses fresh queue names and deletes its queues afterwards.
+import { Rpc, Service, Task, Warren, type WarrenApp } from '../../src/framework/index.js';
+import { AmqpTransport } from '../../src/transports/amqp/index.js';
+import { produceAndDrain, rpcLoad, uniqueName, type RpcResult, type TaskResult } from './framework-stats.js';
+
+/** Where the app runs: undefined = the embedded broker (Warren's zero-config default). */
+export type Target = { url: string } | undefined;
+
+export interface TaskScenario {
+  concurrency: number;
+  window: number;
+  maxJobs: number;
+  seconds: number;
+}
+
+async function startApp(target: Target, services: (new () => object)[]): Promise<WarrenApp> {
+  const onError = (err: unknown): void => console.error('[bench]', err);
+  if (!target) return Warren.start({ services, onError });
+  return Warren.start({ services, url: target.url, reconnect: false, onError });
+}
+
+/** Deletes a run's queues through a separate connection (embedded brokers die with the app). */
+async function deleteQueues(target: Target, queues: string[]): Promise<void> {
+  if (!target) return;
+  const t = new AmqpTransport(target.url, { reconnect: false });
+  await t.connect();
+  const ch = await t.createChannel();
+  for (const q of queues) await ch.deleteQueue(q).catch(() => undefined);
+  await t.close();
+}
+
+/** enqueue → trivial handler → ack, `concurrency` handlers, retries off (no delay queues). */
+export async function warrenTasks(target: Target, s: TaskScenario): Promise<TaskResult> {
+  const name = uniqueName(`task-c${s.concurrency}`);
+  let handled = 0;
+  @Service(uniqueName('svc'))
+  class Worker {
+    @Task(name, { concurrency: s.concurrency, retries: 0 })
+    handle(): Promise<void> {
+      handled++;
+      return Promise.resolve();
+    }
+  }
+  const app = await startApp(target, [Worker]);
+  try {
+    return await produceAndDrain(
+      () => app.client.enqueue(name, { n: 1 }),
+      () => handled,
+      s,
+    );
+  } finally {
+    await app.close({ timeout: 1000 });
+    await deleteQueues(target, [name, `${name}.dead`]);
+  }
+}
+
+/** A trivial RPC: 100 in flight for `seconds`, then sequential for `seconds`. */
+export async function warrenRpc(
+  target: Target,
+  opts: { inFlight: number; seconds: number },
+): Promise<RpcResult> {
+  const name = uniqueName('rpc');
+  @Service(uniqueName('svc'))
+  class Echo {
+    @Rpc(name, { prefetch: opts.inFlight })
+    echo(req: unknown): Promise<unknown> {
+      return Promise.resolve(req);
+    }
+  }
+  const app = await startApp(target, [Echo]);
+  try {
+    return await rpcLoad(() => app.client.call(name, { n: 1 }), opts);
+  } finally {
+    await app.close({ timeout: 1000 });
+    await deleteQueues(target, [name]);
+  }
+}
