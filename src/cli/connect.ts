@@ -2,12 +2,34 @@
  * How CLI commands reach a broker. The URL comes from --url or WARREN_URL; commands that
  * talk to workers (call, enqueue, publish, purge, delete) need one, because an embedded
  * broker in a fresh process has nobody on it. Connection failures become one-line
- * UserErrors naming the broker with its password hidden.
+ * UserErrors naming the broker with its password hidden, and so do the client's failures
+ * while a client app is in use.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Warren, type WarrenApp } from '../framework/app.js';
 import { AmqpTransport } from '../transports/amqp/amqp-transport.js';
 import type { TransportChannel } from '../transports/transport.js';
+import { toUserError } from './client-errors.js';
 import { UserError } from './command.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type BrokerArgsConfig<O extends Options> = {
+  args: string[];
+  allowPositionals: true;
+  options: { url: { type: 'string' } } & O;
+};
+
+/** Parses a broker command's argv: positionals, --url, and the command's own `options`. */
+export function parseBrokerArgs<O extends Options>(
+  argv: string[],
+  options: O,
+): ReturnType<typeof parseArgs<BrokerArgsConfig<O>>> {
+  return parseArgs<BrokerArgsConfig<O>>({
+    args: argv,
+    allowPositionals: true,
+    options: { url: { type: 'string' }, ...options },
+  });
+}
 
 /** The broker URL from the flag, else WARREN_URL, else undefined. */
 export function brokerUrl(flag: string | undefined): string | undefined {
@@ -58,7 +80,7 @@ export function connectError(url: string, err: unknown): UserError {
 }
 
 /** A client-only app (no services) on `url`; no reconnects, so failures surface at once. */
-export async function startClientApp(url: string): Promise<WarrenApp> {
+async function startClientApp(url: string): Promise<WarrenApp> {
   try {
     return await Warren.start({
       url,
@@ -69,6 +91,25 @@ export async function startClientApp(url: string): Promise<WarrenApp> {
     });
   } catch (err) {
     throw connectError(url, err);
+  }
+}
+
+/**
+ * Runs `fn` with a client app on `url`, then closes it at once. What the client throws
+ * becomes a one-line UserError; `hint` says what to check when nothing handles the message.
+ */
+export async function withClientApp<T>(
+  url: string,
+  hint: string,
+  fn: (app: WarrenApp) => Promise<T>,
+): Promise<T> {
+  const app = await startClientApp(url);
+  try {
+    return await fn(app);
+  } catch (err) {
+    throw toUserError(err, hint);
+  } finally {
+    await app.close({ timeout: 0 });
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * The operator commands' HTTP client for the management API: --url (or WARREN_MGMT_URL,
  * default http://127.0.0.1:15672), --user / --password (or WARREN_MGMT_USER /
- * WARREN_MGMT_PASSWORD, default guest/guest). API errors become one-line UserErrors.
+ * WARREN_MGMT_PASSWORD, default guest/guest). API errors become one-line UserErrors. Listings
+ * print as aligned tables, or as the API's JSON with --json.
  */
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import type { CliIO } from './command.js';
 import { UserError } from './command.js';
 
 export const CONNECTION_OPTIONS = {
@@ -85,4 +87,16 @@ export function renderTable(headers: string[], rows: Array<Array<string | number
       .join('  ')
       .trimEnd();
   return [line(headers), ...cells.map((r, i) => line(r, rows[i]))];
+}
+
+/** Prints the API's objects as JSON with --json, else as a table of `headers` and `row(r)`. */
+export function printRows<T>(
+  io: CliIO,
+  values: OperatorValues,
+  rows: T[],
+  headers: string[],
+  row: (r: T) => Array<string | number>,
+): void {
+  if (values.json === true) io.out(JSON.stringify(rows, null, 2));
+  else for (const line of renderTable(headers, rows.map(row))) io.out(line);
 }

@@ -10,8 +10,11 @@
  *   must drop it when `remove`/`removeDestination` reports the key became empty;
  * - `byDest` holds exactly the destinations with at least one binding;
  * - `size` is the number of bindings.
+ *
+ * TableRouter is the whole router for the types that route straight from this store
+ * (direct, fanout): they only add `route`.
  */
-import type { BindingSpec } from '../exchange-router.js';
+import type { BindingSpec, ExchangeRouter } from '../exchange-router.js';
 import type { FieldTable } from '../../protocol/field-value.js';
 import { fieldTablesEqual } from './field-equality.js';
 
@@ -110,5 +113,32 @@ export class BindingTable<D, E extends BindingSpec<D> = BindingSpec<D>> {
     for (const e of this.entries()) {
       yield { destination: e.destination, routingKey: e.routingKey, arguments: e.arguments };
     }
+  }
+}
+
+/** A router whose bindings are exactly its BindingTable's; subclasses only say how to route. */
+export abstract class TableRouter<D> implements ExchangeRouter<D> {
+  protected readonly table = new BindingTable<D>();
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  bind(destination: D, routingKey: string, args: FieldTable): boolean {
+    return this.table.add({ destination, routingKey, arguments: args });
+  }
+
+  unbind(destination: D, routingKey: string, args: FieldTable): boolean {
+    return this.table.remove(destination, routingKey, args) !== undefined;
+  }
+
+  unbindAll(destination: D): number {
+    return this.table.removeDestination(destination).length;
+  }
+
+  abstract route(routingKey: string, headers: FieldTable | undefined, out: Set<D>): void;
+
+  bindings(): Iterable<BindingSpec<D>> {
+    return this.table.specs();
   }
 }

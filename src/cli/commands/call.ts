@@ -1,10 +1,8 @@
 /** `warren call <procedure> [json]`: calls an RPC and prints the reply as JSON. */
-import { parseArgs } from 'node:util';
 import { DEFAULT_RPC_TIMEOUT } from '../../framework/defaults.js';
-import { toUserError } from '../client-errors.js';
 import type { CliCommand } from '../command.js';
 import { UserError } from '../command.js';
-import { requireBrokerUrl, startClientApp } from '../connect.js';
+import { parseBrokerArgs, requireBrokerUrl, withClientApp } from '../connect.js';
 import { parseJsonArg, parsePositiveInt } from '../json-arg.js';
 
 const usage = `Usage: warren call <procedure> [json] [options]
@@ -26,14 +24,9 @@ export const callCommand: CliCommand = {
   summary: 'Call an RPC procedure and print the reply as JSON',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        url: { type: 'string' },
-        timeout: { type: 'string' },
-        pretty: { type: 'boolean', default: false },
-      },
+    const { values, positionals } = parseBrokerArgs(argv, {
+      timeout: { type: 'string' },
+      pretty: { type: 'boolean', default: false },
     });
     const [procedure, json, ...extra] = positionals;
     if (procedure === undefined || extra.length > 0)
@@ -41,15 +34,11 @@ export const callCommand: CliCommand = {
     const request = parseJsonArg(json, 'request');
     const timeout = parsePositiveInt(values.timeout, '--timeout', DEFAULT_RPC_TIMEOUT);
     const url = requireBrokerUrl(values.url, 'call');
-    const app = await startClientApp(url);
-    try {
+    const hint = `no worker serves procedure '${procedure}' (is one running on this broker?)`;
+    return withClientApp(url, hint, async (app) => {
       const reply = await app.client.call(procedure, request, { timeout });
       io.out(JSON.stringify(reply ?? null, null, values.pretty ? 2 : undefined));
       return 0;
-    } catch (err) {
-      throw toUserError(err, `no worker serves procedure '${procedure}' (is one running on this broker?)`);
-    } finally {
-      await app.close({ timeout: 0 });
-    }
+    });
   },
 };

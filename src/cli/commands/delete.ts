@@ -1,8 +1,7 @@
 /** `warren delete queue|exchange <name>`: deletes a queue or an exchange. */
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { UserError } from '../command.js';
-import { requireBrokerUrl, withChannel } from '../connect.js';
+import { parseBrokerArgs, requireBrokerUrl, withChannel } from '../connect.js';
 import { amqpToUserError } from './purge.js';
 
 const usage = `Usage: warren delete queue <name> [options]
@@ -24,14 +23,9 @@ export const deleteCommand: CliCommand = {
   summary: 'Delete a queue or an exchange',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        url: { type: 'string' },
-        'if-unused': { type: 'boolean', default: false },
-        'if-empty': { type: 'boolean', default: false },
-      },
+    const { values, positionals } = parseBrokerArgs(argv, {
+      'if-unused': { type: 'boolean', default: false },
+      'if-empty': { type: 'boolean', default: false },
     });
     const [kind, name, ...extra] = positionals;
     if ((kind !== 'queue' && kind !== 'exchange') || name === undefined || extra.length > 0) {

@@ -1,9 +1,7 @@
 /** `warren enqueue <task> [json]`: enqueues a task once or `--count N` times. */
-import { parseArgs } from 'node:util';
-import { toUserError } from '../client-errors.js';
 import type { CliCommand } from '../command.js';
 import { UserError } from '../command.js';
-import { requireBrokerUrl, startClientApp } from '../connect.js';
+import { parseBrokerArgs, requireBrokerUrl, withClientApp } from '../connect.js';
 import { parseJsonArg, parsePositiveInt } from '../json-arg.js';
 import { reportSummary, sendMany } from '../send-many.js';
 
@@ -28,15 +26,10 @@ export const enqueueCommand: CliCommand = {
   summary: 'Enqueue a task (optionally --count N times)',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        url: { type: 'string' },
-        queue: { type: 'string' },
-        count: { type: 'string' },
-        priority: { type: 'string' },
-      },
+    const { values, positionals } = parseBrokerArgs(argv, {
+      queue: { type: 'string' },
+      count: { type: 'string' },
+      priority: { type: 'string' },
     });
     const [task, json, ...extra] = positionals;
     if (task === undefined || extra.length > 0) throw new UserError(`expected <task> [json]\n${usage}`, 2);
@@ -46,8 +39,8 @@ export const enqueueCommand: CliCommand = {
       values.priority === undefined ? undefined : parsePositiveInt(values.priority, '--priority', 0);
     const queue = values.queue ?? task;
     const url = requireBrokerUrl(values.url, 'enqueue');
-    const app = await startClientApp(url);
-    try {
+    const hint = `no queue '${queue}' on this broker (start a worker for '${task}', or pass --queue)`;
+    return withClientApp(url, hint, async (app) => {
       // The client sends to the task's queue; an app without services knows none, so map it here.
       const send = () => app.client.enqueue(queue, payload, { priority });
       if (count === 1) {
@@ -57,13 +50,6 @@ export const enqueueCommand: CliCommand = {
         reportSummary(io, 'enqueued', `'${queue}'`, await sendMany(count, send));
       }
       return 0;
-    } catch (err) {
-      throw toUserError(
-        err,
-        `no queue '${queue}' on this broker (start a worker for '${task}', or pass --queue)`,
-      );
-    } finally {
-      await app.close({ timeout: 0 });
-    }
+    });
   },
 };

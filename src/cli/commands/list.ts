@@ -9,7 +9,7 @@ import {
   CONNECTION_HELP,
   ManagementClient,
   parseOperatorArgs,
-  renderTable,
+  printRows,
   vhostPath,
 } from '../management-client.js';
 
@@ -96,13 +96,7 @@ export const listCommand: CliCommand = {
     const path = `/${kind.path}${scoped ? `/${vhostPath(values.vhost!)}` : ''}`;
     let rows = await new ManagementClient(values).get<Row[]>(path);
     if (values.vhost !== undefined && !scoped) rows = rows.filter((r) => r['vhost'] === values.vhost);
-    if (values.json === true) io.out(JSON.stringify(rows, null, 2));
-    else
-      for (const line of renderTable(
-        kind.headers,
-        rows.map((r) => kind.row(r)),
-      ))
-        io.out(line);
+    printRows(io, values, rows, kind.headers, (r) => kind.row(r));
     return 0;
   },
 };

@@ -8,7 +8,7 @@ import {
   CONNECTION_HELP,
   ManagementClient,
   parseOperatorArgs,
-  renderTable,
+  printRows,
   vhostPath,
 } from '../management-client.js';
 
@@ -43,13 +43,13 @@ export const permissionsCommand: CliCommand = {
     if (action === 'list' || action === undefined) {
       let rows = await api.get<Permission[]>('/permissions');
       if (values.vhost !== undefined) rows = rows.filter((p) => p.vhost === vhost);
-      if (values.json === true) io.out(JSON.stringify(rows, null, 2));
-      else
-        for (const l of renderTable(
-          ['user', 'vhost', 'configure', 'write', 'read'],
-          rows.map((p) => [p.user, p.vhost, p.configure, p.write, p.read]),
-        ))
-          io.out(l);
+      printRows(io, values, rows, ['user', 'vhost', 'configure', 'write', 'read'], (p) => [
+        p.user,
+        p.vhost,
+        p.configure,
+        p.write,
+        p.read,
+      ]);
       return 0;
     }
     if (user === undefined) throw new UserError(`permissions ${action} needs a user`, 2);

@@ -1,9 +1,7 @@
 /** `warren publish <exchange> <routing-key> [json]`: publishes an event once or `--count N` times. */
-import { parseArgs } from 'node:util';
-import { toUserError } from '../client-errors.js';
 import type { CliCommand } from '../command.js';
 import { UserError } from '../command.js';
-import { requireBrokerUrl, startClientApp } from '../connect.js';
+import { parseBrokerArgs, requireBrokerUrl, withClientApp } from '../connect.js';
 import { parseJsonArg, parsePositiveInt } from '../json-arg.js';
 import { reportSummary, sendMany } from '../send-many.js';
 
@@ -27,14 +25,9 @@ export const publishCommand: CliCommand = {
   summary: 'Publish an event to an exchange (optionally --count N times)',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        url: { type: 'string' },
-        count: { type: 'string' },
-        mandatory: { type: 'boolean', default: false },
-      },
+    const { values, positionals } = parseBrokerArgs(argv, {
+      count: { type: 'string' },
+      mandatory: { type: 'boolean', default: false },
     });
     const [exchange, routingKey, json, ...extra] = positionals;
     if (exchange === undefined || routingKey === undefined || extra.length > 0) {
@@ -43,16 +36,12 @@ export const publishCommand: CliCommand = {
     const payload = parseJsonArg(json);
     const count = parsePositiveInt(values.count, '--count', 1);
     const url = requireBrokerUrl(values.url, 'publish');
-    const app = await startClientApp(url);
-    try {
+    const hint = `no queue is bound to '${exchange}' for routing key '${routingKey}'`;
+    return withClientApp(url, hint, async (app) => {
       const send = () => app.client.publish(exchange, routingKey, payload, { mandatory: values.mandatory });
       const summary = await sendMany(count, send);
       reportSummary(io, 'published', `'${exchange}' with routing key '${routingKey}'`, summary);
       return 0;
-    } catch (err) {
-      throw toUserError(err, `no queue is bound to '${exchange}' for routing key '${routingKey}'`);
-    } finally {
-      await app.close({ timeout: 0 });
-    }
+    });
   },
 };

@@ -1,9 +1,8 @@
 /** `warren purge <queue>`: removes every ready message from a queue. */
-import { parseArgs } from 'node:util';
 import { AmqpError } from '../../protocol/errors.js';
 import type { CliCommand } from '../command.js';
 import { UserError } from '../command.js';
-import { requireBrokerUrl, withChannel } from '../connect.js';
+import { parseBrokerArgs, requireBrokerUrl, withChannel } from '../connect.js';
 
 const usage = `Usage: warren purge <queue> [options]
 
@@ -21,11 +20,7 @@ export const purgeCommand: CliCommand = {
   summary: 'Remove every ready message from a queue',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { url: { type: 'string' } },
-    });
+    const { values, positionals } = parseBrokerArgs(argv, {});
     const [queue, ...extra] = positionals;
     if (queue === undefined || extra.length > 0) throw new UserError(`expected <queue>\n${usage}`, 2);
     const url = requireBrokerUrl(values.url, 'purge');

@@ -5,7 +5,7 @@
  */
 import { UserError } from '../command.js';
 import type { CliCommand } from '../command.js';
-import { CONNECTION_HELP, ManagementClient, parseOperatorArgs, renderTable } from '../management-client.js';
+import { CONNECTION_HELP, ManagementClient, parseOperatorArgs, printRows } from '../management-client.js';
 
 const USAGE = [
   'Usage: warren users <action> [options]',
@@ -31,13 +31,7 @@ export const usersCommand: CliCommand = {
     const api = new ManagementClient(values);
     if (action === 'list' || action === undefined) {
       const rows = await api.get<Array<{ name: string; tags: string[] }>>('/users');
-      if (values.json === true) io.out(JSON.stringify(rows, null, 2));
-      else
-        for (const l of renderTable(
-          ['name', 'tags'],
-          rows.map((r) => [r.name, r.tags.join(',')]),
-        ))
-          io.out(l);
+      printRows(io, values, rows, ['name', 'tags'], (r) => [r.name, r.tags.join(',')]);
       return 0;
     }
     if (name === undefined) throw new UserError(`users ${action} needs a user name`, 2);

@@ -7,7 +7,7 @@ import {
   CONNECTION_HELP,
   ManagementClient,
   parseOperatorArgs,
-  renderTable,
+  printRows,
   vhostPath,
 } from '../management-client.js';
 
@@ -23,13 +23,11 @@ export const vhostsCommand: CliCommand = {
     const api = new ManagementClient(values);
     if (action === 'list' || action === undefined) {
       const rows = await api.get<Array<{ name: string; messages: number; tracing: boolean }>>('/vhosts');
-      if (values.json === true) io.out(JSON.stringify(rows, null, 2));
-      else
-        for (const l of renderTable(
-          ['name', 'messages', 'tracing'],
-          rows.map((r) => [r.name, r.messages, String(r.tracing)]),
-        ))
-          io.out(l);
+      printRows(io, values, rows, ['name', 'messages', 'tracing'], (r) => [
+        r.name,
+        r.messages,
+        String(r.tracing),
+      ]);
       return 0;
     }
     if (name === undefined) throw new UserError(`vhosts ${action} needs a vhost name`, 2);

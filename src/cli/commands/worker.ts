@@ -2,12 +2,11 @@
  * `warren worker <module…>`: runs the @Service classes exported by the given modules until
  * SIGTERM or SIGINT, then shuts down gracefully (in-flight handlers finish, app.close()).
  */
-import { parseArgs } from 'node:util';
 import { Warren, type WarrenApp } from '../../framework/app.js';
 import type { HandlerDescriptor } from '../../framework/explorer.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { UserError } from '../command.js';
-import { brokerUrl, connectError, redactUrl } from '../connect.js';
+import { brokerUrl, connectError, parseBrokerArgs, redactUrl } from '../connect.js';
 import { parsePositiveInt } from '../json-arg.js';
 import { loadServices } from '../load-modules.js';
 import { withConcurrency } from '../service-overrides.js';
@@ -32,14 +31,9 @@ export const workerCommand: CliCommand = {
   summary: 'Run the @Service classes exported by modules',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        url: { type: 'string' },
-        concurrency: { type: 'string' },
-        'shutdown-timeout': { type: 'string' },
-      },
+    const { values, positionals } = parseBrokerArgs(argv, {
+      concurrency: { type: 'string' },
+      'shutdown-timeout': { type: 'string' },
     });
     if (positionals.length === 0) throw new UserError(`expected at least one <module>\n${usage}`, 2);
     const concurrency =

@@ -29,13 +29,10 @@ export function assertOptionalInt(
   min: number,
   max: number,
 ): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value))) {
     throw new TypeError(`${where}: ${what} must be an integer, got ${describe(value)}`);
   }
-  if (value < min || value > max) {
-    throw new RangeError(`${where}: ${what} must be between ${min} and ${max}, got ${value}`);
-  }
+  assertOptionalNumber(where, what, value, min, max);
 }
 
 /** Checks an optional number lies in [min, max] (fractions allowed). */

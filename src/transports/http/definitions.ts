@@ -14,7 +14,7 @@ import { withChannel } from './engine-session.js';
 import { jsonToTable, tableToJson } from './field-json.js';
 import { badRequest } from './http-util.js';
 import { parseTags } from './routes-access.js';
-import { bindingsOf } from './views.js';
+import { bindingsOf, exchangeDefinition } from './views.js';
 
 const EVERYTHING: PermissionSource = { isPermitted: () => true };
 
@@ -56,15 +56,7 @@ export function exportDefinitions(
     exchanges: vhosts.flatMap((v) =>
       [...v.exchanges.values()]
         .filter((x) => x.name !== '' && !x.name.startsWith('amq.'))
-        .map((x) => ({
-          name: x.name,
-          vhost: v.name,
-          type: x.type,
-          durable: x.durable,
-          auto_delete: x.autoDelete,
-          internal: x.internal,
-          arguments: tableToJson(x.arguments),
-        })),
+        .map((x) => exchangeDefinition(v, x)),
     ),
     bindings: vhosts.flatMap((v) =>
       bindingsOf(v)

@@ -3,6 +3,7 @@
  * (messages, messages_ready, messages_unacknowledged, consumers, message_stats with
  * publish / deliver_get / ack counts and rates), exchanges, bindings (including the default
  * exchange's implicit ones), vhosts. Pure functions of the engine state and the sampler.
+ * The definitions export shares the exchange shape (exchangeDefinition).
  */
 import { createHash } from 'node:crypto';
 import type { Broker } from '../../broker/broker.js';
@@ -92,7 +93,8 @@ export function queueView(v: Vhost, q: Queue, sampler: RateSampler): Record<stri
   };
 }
 
-export function exchangeView(v: Vhost, x: Exchange): Record<string, unknown> {
+/** An exchange as declared: its entry in the definitions export, and the start of its view. */
+export function exchangeDefinition(v: Vhost, x: Exchange): Record<string, unknown> {
   return {
     name: x.name,
     vhost: v.name,
@@ -101,8 +103,11 @@ export function exchangeView(v: Vhost, x: Exchange): Record<string, unknown> {
     auto_delete: x.autoDelete,
     internal: x.internal,
     arguments: tableToJson(x.arguments),
-    bindings: x.router?.size ?? v.queues.size,
   };
+}
+
+export function exchangeView(v: Vhost, x: Exchange): Record<string, unknown> {
+  return { ...exchangeDefinition(v, x), bindings: x.router?.size ?? v.queues.size };
 }
 
 /** RabbitMQ's properties_key: the routing key ("~" when empty), plus a hash of any arguments. */

@@ -8,6 +8,7 @@
  */
 import type { ChannelSink } from '../../broker/channel-sink.js';
 import type { Message } from '../../broker/message.js';
+import type { OutgoingContent } from '../../protocol/command.js';
 import type { AmqpError } from '../../protocol/errors.js';
 import { encodeBasicProperties } from '../../protocol/generated/properties-codecs.js';
 import { Writer } from '../../protocol/writer.js';
@@ -25,6 +26,11 @@ export function encodedProperties(message: Message): Buffer {
     message.contentHeader = raw;
   }
   return raw;
+}
+
+/** A message as the content of a basic.deliver or basic.return. */
+function contentOf(message: Message): OutgoingContent {
+  return { rawProperties: encodedProperties(message), body: message.body };
 }
 
 /** What a sink needs from its connection. */
@@ -54,8 +60,8 @@ export class SocketSink implements ChannelSink {
   ): void {
     const w = this.owner.writer;
     if (w.isClosed) return;
-    const content = { rawProperties: encodedProperties(message), body: message.body };
-    w.out.deliver(this.channel, { consumerTag, deliveryTag, redelivered, exchange, routingKey }, content);
+    const args = { consumerTag, deliveryTag, redelivered, exchange, routingKey };
+    w.out.deliver(this.channel, args, contentOf(message));
     w.schedule();
   }
 
@@ -66,15 +72,7 @@ export class SocketSink implements ChannelSink {
     routingKey: string,
     message: Message,
   ): void {
-    const w = this.owner.writer;
-    if (w.isClosed) return;
-    const content = { rawProperties: encodedProperties(message), body: message.body };
-    w.out.command(
-      this.channel,
-      { name: 'basic.return', replyCode, replyText, exchange, routingKey },
-      content,
-    );
-    w.schedule();
+    this.send({ name: 'basic.return', replyCode, replyText, exchange, routingKey }, message);
   }
 
   publisherAck(deliveryTag: number, multiple: boolean): void {
@@ -94,10 +92,11 @@ export class SocketSink implements ChannelSink {
     this.owner.channelFailed(this.channel, error);
   }
 
-  private send(method: Parameters<FrameWriter['out']['command']>[1]): void {
+  /** Writes `method`, with `message` as its content for a content method, unless closed. */
+  private send(method: Parameters<FrameWriter['out']['command']>[1], message?: Message): void {
     const w = this.owner.writer;
     if (w.isClosed) return;
-    w.out.command(this.channel, method);
+    w.out.command(this.channel, method, message === undefined ? undefined : contentOf(message));
     w.schedule();
   }
 }

@@ -228,165 +228,144 @@
     );
   }
 
+  // A column showing its value as code.
+  const codeColumn = (key, label, get) => ({
+    key,
+    label,
+    get,
+    html: (r) => '<code>' + esc(get(r)) + '</code>',
+  });
+
+  // A page listing the API's objects at /<id> in one table.
+  const listPage = (heading, id, columns, opts) => async (main) => {
+    const rows = await api('GET', '/' + id);
+    main.innerHTML = '<div class="page-head"><h1>' + heading + '</h1></div>' + table(id, columns, rows, opts);
+  };
+
   const queueHref = (r) => '#/queues/' + enc(r.vhost) + '/' + enc(r.name);
 
-  async function queuesPage(main) {
-    const rows = await api('GET', '/queues');
-    main.innerHTML =
-      '<div class="page-head"><h1>Queues</h1></div>' +
-      table(
-        'queues',
-        [
-          {
-            key: 'name',
-            label: 'Name',
-            get: (r) => r.name,
-            html: (r) => '<a href="' + esc(queueHref(r)) + '">' + esc(r.name) + '</a>',
-          },
-          { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
-          {
-            key: 'type',
-            label: 'Type',
-            get: (r) => r.type,
-            html: (r) =>
-              '<span class="tag ' +
-              (r.type === 'quorum' ? '' : 'grey') +
-              '">' +
-              esc(r.type) +
-              '</span>' +
-              (r.durable ? ' <span class="tag green">D</span>' : '') +
-              (r.exclusive ? ' <span class="tag grey">excl</span>' : ''),
-          },
-          { key: 'ready', label: 'Ready', num: true, get: (r) => r.messages_ready },
-          { key: 'unacked', label: 'Unacked', num: true, get: (r) => r.messages_unacknowledged },
-          { key: 'total', label: 'Total', num: true, get: (r) => r.messages },
-          { key: 'consumers', label: 'Consumers', num: true, get: (r) => r.consumers },
-          {
-            key: 'in',
-            label: 'In /s',
-            num: true,
-            get: (r) => rate(r.message_stats, 'publish'),
-            html: (r) => fmtRate(rate(r.message_stats, 'publish')),
-          },
-          {
-            key: 'out',
-            label: 'Out /s',
-            num: true,
-            get: (r) => rate(r.message_stats, 'deliver_get'),
-            html: (r) => fmtRate(rate(r.message_stats, 'deliver_get')),
-          },
-        ],
-        rows,
-        { title: 'All queues', link: queueHref },
-      );
-  }
+  const queuesPage = listPage(
+    'Queues',
+    'queues',
+    [
+      {
+        key: 'name',
+        label: 'Name',
+        get: (r) => r.name,
+        html: (r) => '<a href="' + esc(queueHref(r)) + '">' + esc(r.name) + '</a>',
+      },
+      { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+      {
+        key: 'type',
+        label: 'Type',
+        get: (r) => r.type,
+        html: (r) =>
+          '<span class="tag ' +
+          (r.type === 'quorum' ? '' : 'grey') +
+          '">' +
+          esc(r.type) +
+          '</span>' +
+          (r.durable ? ' <span class="tag green">D</span>' : '') +
+          (r.exclusive ? ' <span class="tag grey">excl</span>' : ''),
+      },
+      { key: 'ready', label: 'Ready', num: true, get: (r) => r.messages_ready },
+      { key: 'unacked', label: 'Unacked', num: true, get: (r) => r.messages_unacknowledged },
+      { key: 'total', label: 'Total', num: true, get: (r) => r.messages },
+      { key: 'consumers', label: 'Consumers', num: true, get: (r) => r.consumers },
+      {
+        key: 'in',
+        label: 'In /s',
+        num: true,
+        get: (r) => rate(r.message_stats, 'publish'),
+        html: (r) => fmtRate(rate(r.message_stats, 'publish')),
+      },
+      {
+        key: 'out',
+        label: 'Out /s',
+        num: true,
+        get: (r) => rate(r.message_stats, 'deliver_get'),
+        html: (r) => fmtRate(rate(r.message_stats, 'deliver_get')),
+      },
+    ],
+    { title: 'All queues', link: queueHref },
+  );
 
-  async function exchangesPage(main) {
-    const rows = await api('GET', '/exchanges');
-    main.innerHTML =
-      '<div class="page-head"><h1>Exchanges</h1></div>' +
-      table(
-        'exchanges',
-        [
-          { key: 'name', label: 'Name', get: (r) => r.name || '(AMQP default)' },
-          { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
-          {
-            key: 'type',
-            label: 'Type',
-            get: (r) => r.type,
-            html: (r) => '<span class="tag">' + esc(r.type) + '</span>',
-          },
-          {
-            key: 'flags',
-            label: 'Features',
-            get: (r) => (r.durable ? 'D ' : '') + (r.auto_delete ? 'AD ' : '') + (r.internal ? 'I' : ''),
-          },
-          { key: 'bindings', label: 'Bindings', num: true, get: (r) => r.bindings },
-        ],
-        rows,
-        { title: 'All exchanges' },
-      );
-  }
+  const exchangesPage = listPage(
+    'Exchanges',
+    'exchanges',
+    [
+      { key: 'name', label: 'Name', get: (r) => r.name || '(AMQP default)' },
+      { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+      {
+        key: 'type',
+        label: 'Type',
+        get: (r) => r.type,
+        html: (r) => '<span class="tag">' + esc(r.type) + '</span>',
+      },
+      {
+        key: 'flags',
+        label: 'Features',
+        get: (r) => (r.durable ? 'D ' : '') + (r.auto_delete ? 'AD ' : '') + (r.internal ? 'I' : ''),
+      },
+      { key: 'bindings', label: 'Bindings', num: true, get: (r) => r.bindings },
+    ],
+    { title: 'All exchanges' },
+  );
 
-  async function bindingsPage(main) {
-    const rows = await api('GET', '/bindings');
-    main.innerHTML =
-      '<div class="page-head"><h1>Bindings</h1></div>' +
-      table(
-        'bindings',
-        [
-          { key: 'source', label: 'Source', get: (r) => r.source || '(AMQP default)' },
-          { key: 'destination', label: 'Destination', get: (r) => r.destination },
-          { key: 'type', label: 'Type', get: (r) => r.destination_type },
-          {
-            key: 'rk',
-            label: 'Routing key',
-            get: (r) => r.routing_key,
-            html: (r) => '<code>' + esc(r.routing_key) + '</code>',
-          },
-          { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
-        ],
-        rows,
-        { title: 'All bindings' },
-      );
-  }
+  const bindingsPage = listPage(
+    'Bindings',
+    'bindings',
+    [
+      { key: 'source', label: 'Source', get: (r) => r.source || '(AMQP default)' },
+      { key: 'destination', label: 'Destination', get: (r) => r.destination },
+      { key: 'type', label: 'Type', get: (r) => r.destination_type },
+      codeColumn('rk', 'Routing key', (r) => r.routing_key),
+      { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+    ],
+    { title: 'All bindings' },
+  );
 
-  async function connectionsPage(main) {
-    const rows = await api('GET', '/connections');
-    main.innerHTML =
-      '<div class="page-head"><h1>Connections</h1></div>' +
-      table(
-        'connections',
-        [
-          { key: 'name', label: 'Client', get: (r) => r.name },
-          { key: 'user', label: 'User', get: (r) => r.user },
-          { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
-          {
-            key: 'product',
-            label: 'Library',
-            get: (r) => (r.client_properties.product || '') + ' ' + (r.client_properties.version || ''),
-          },
-          { key: 'channels', label: 'Channels', num: true, get: (r) => r.channels },
-          {
-            key: 'state',
-            label: 'State',
-            get: (r) => r.state,
-            html: (r) => '<span class="tag green">' + esc(r.state) + '</span>',
-          },
-        ],
-        rows,
-        { title: 'Open connections' },
-      );
-  }
+  const connectionsPage = listPage(
+    'Connections',
+    'connections',
+    [
+      { key: 'name', label: 'Client', get: (r) => r.name },
+      { key: 'user', label: 'User', get: (r) => r.user },
+      { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+      {
+        key: 'product',
+        label: 'Library',
+        get: (r) => (r.client_properties.product || '') + ' ' + (r.client_properties.version || ''),
+      },
+      { key: 'channels', label: 'Channels', num: true, get: (r) => r.channels },
+      {
+        key: 'state',
+        label: 'State',
+        get: (r) => r.state,
+        html: (r) => '<span class="tag green">' + esc(r.state) + '</span>',
+      },
+    ],
+    { title: 'Open connections' },
+  );
 
-  async function consumersPage(main) {
-    const rows = await api('GET', '/consumers');
-    main.innerHTML =
-      '<div class="page-head"><h1>Consumers</h1></div>' +
-      table(
-        'consumers',
-        [
-          {
-            key: 'tag',
-            label: 'Consumer tag',
-            get: (r) => r.consumer_tag,
-            html: (r) => '<code>' + esc(r.consumer_tag) + '</code>',
-          },
-          {
-            key: 'queue',
-            label: 'Queue',
-            get: (r) => r.queue.name,
-            html: (r) => '<a href="' + esc(queueHref(r.queue)) + '">' + esc(r.queue.name) + '</a>',
-          },
-          { key: 'channel', label: 'Channel', get: (r) => r.channel_details.name },
-          { key: 'ack', label: 'Ack', get: (r) => (r.ack_required ? 'manual' : 'auto') },
-          { key: 'prefetch', label: 'Prefetch', num: true, get: (r) => r.prefetch_count },
-          { key: 'active', label: 'Active', get: (r) => (r.active ? 'yes' : 'no') },
-        ],
-        rows,
-        { title: 'All consumers' },
-      );
-  }
+  const consumersPage = listPage(
+    'Consumers',
+    'consumers',
+    [
+      codeColumn('tag', 'Consumer tag', (r) => r.consumer_tag),
+      {
+        key: 'queue',
+        label: 'Queue',
+        get: (r) => r.queue.name,
+        html: (r) => '<a href="' + esc(queueHref(r.queue)) + '">' + esc(r.queue.name) + '</a>',
+      },
+      { key: 'channel', label: 'Channel', get: (r) => r.channel_details.name },
+      { key: 'ack', label: 'Ack', get: (r) => (r.ack_required ? 'manual' : 'auto') },
+      { key: 'prefetch', label: 'Prefetch', num: true, get: (r) => r.prefetch_count },
+      { key: 'active', label: 'Active', get: (r) => (r.active ? 'yes' : 'no') },
+    ],
+    { title: 'All consumers' },
+  );
 
   async function queuePage(main, vhost, name) {
     const path = '/queues/' + enc(vhost) + '/' + enc(name);
@@ -539,12 +518,7 @@
       'queue-bindings',
       [
         { key: 'source', label: 'From exchange', get: (r) => r.source || '(AMQP default)' },
-        {
-          key: 'rk',
-          label: 'Routing key',
-          get: (r) => r.routing_key,
-          html: (r) => '<code>' + esc(r.routing_key) + '</code>',
-        },
+        codeColumn('rk', 'Routing key', (r) => r.routing_key),
       ],
       bindings,
       { title: 'Bindings' },
