@@ -1,7 +1,8 @@
 // Persistence figures: this disk's fdatasync rate (4 KB append + fdatasync), persistent
 // publish-with-confirms + consume-with-acks through amqplib against Warren's server (a
 // child process with --data-dir) and the RabbitMQ at 127.0.0.1:5672 (if reachable), and
-// recovery time for 1,000,000 persistent messages.
+// recovery time for 1,000,000 persistent messages (bodies past the paging threshold stay on
+// disk: recovery rebuilds the index and loads only up to the threshold).
 // Usage: node --import tsx bench/persistence.bench.ts [--messages N] [--recovery N]
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,8 +40,8 @@ function fdatasyncRate(dir: string): number {
 }
 
 /** Publisher (confirm window) and consumer (acks) on one connection; msgs/s end to end. */
-async function confirmedRoundTrip(url: string, queue: string): Promise<number> {
-  const conn = await amqp.connect(url);
+async function confirmedRoundTrip(url: string, queue: string, noDelay: boolean): Promise<number> {
+  const conn = await amqp.connect(url, { noDelay });
   try {
     const pub = await conn.createConfirmChannel();
     const sub = await conn.createChannel();
@@ -102,6 +103,9 @@ async function recovery(dir: string): Promise<{ ms: number; messages: number; wr
   const t0 = performance.now();
   const again = await Broker.open(dir);
   const ms = performance.now() - t0;
+  console.log(
+    `  (${store.log.stats.syncs} fdatasyncs while writing; RSS after recovery ${Math.round(process.memoryUsage().rss / 1048576)} MiB)`,
+  );
   const messages = again.vhost('/')!.queues.get('r')!.messageCount;
   await again.shutdown();
   return { ms, messages, writeRate };
@@ -112,20 +116,30 @@ let proc: Awaited<ReturnType<typeof startBrokerProcess>> | undefined;
 try {
   const fsyncs = fdatasyncRate(dir);
   console.log(`fdatasync rate (4 KB append + fdatasync): ${Math.round(fsyncs).toLocaleString()} flushes/s`);
+  // Both brokers with the same client, twice: TCP_NODELAY on (as Warren's own transport
+  // connects) and amqplib's default (Nagle: its publishes then wait for the server's
+  // delayed ACK of its previous small write whenever the confirms arrive before its acks).
   proc = await startBrokerProcess(join(dir, 'server'));
-  const warren = await confirmedRoundTrip(proc.url, 'bench.persist');
-  await kill9(proc);
-  console.log(
-    `Warren server: ${Math.round(warren).toLocaleString()} msgs/s persistent, confirmed after fdatasync (${MESSAGES} msgs, window ${WINDOW}) = ${(warren / fsyncs).toFixed(1)}× the flush rate`,
-  );
-  try {
-    const rabbit = await confirmedRoundTrip('amqp://guest:guest@127.0.0.1:5672', 'warren.bench.persist');
+  for (const noDelay of [true, false]) {
+    const label = noDelay ? 'noDelay' : 'Nagle (amqplib default)';
+    const warren = await confirmedRoundTrip(proc.url, `bench.persist.${noDelay}`, noDelay);
     console.log(
-      `RabbitMQ:      ${Math.round(rabbit).toLocaleString()} msgs/s; Warren/RabbitMQ = ${(warren / rabbit).toFixed(2)}×`,
+      `[${label}] Warren server: ${Math.round(warren).toLocaleString()} msgs/s persistent, confirmed after fdatasync (${MESSAGES} msgs, window ${WINDOW})`,
     );
-  } catch (e) {
-    console.log(`RabbitMQ at 127.0.0.1:5672 not reachable: ${e instanceof Error ? e.message : String(e)}`);
+    try {
+      const rabbit = await confirmedRoundTrip(
+        'amqp://guest:guest@127.0.0.1:5672',
+        'warren.bench.persist',
+        noDelay,
+      );
+      console.log(
+        `[${label}] RabbitMQ:      ${Math.round(rabbit).toLocaleString()} msgs/s; Warren/RabbitMQ = ${(warren / rabbit).toFixed(2)}×`,
+      );
+    } catch (e) {
+      console.log(`RabbitMQ at 127.0.0.1:5672 not reachable: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
+  await kill9(proc);
   const r = await recovery(join(dir, 'recovery'));
   console.log(
     `recovery of ${r.messages.toLocaleString()} persistent messages: ${Math.round(r.ms)} ms (written at ${Math.round(r.writeRate).toLocaleString()} msgs/s in-process)`,

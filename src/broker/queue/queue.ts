@@ -21,6 +21,7 @@ import type { Consumer, QueueHandle } from './consumer.js';
 import { ConsumerSet } from './consumer-set.js';
 import type { DeathReason } from './dead-letter.js';
 import type { QueueConfig } from './queue-config.js';
+import { MESSAGE_OVERHEAD, PagedTail } from './paged-tail.js';
 import { ReadyList } from './ready-list.js';
 import { MessageCounters } from '../stats/message-counters.js';
 
@@ -69,6 +70,8 @@ export class Queue implements QueueHandle, Dispatchable {
   scheduled = false;
   unackedCount = 0;
   private readonly ready: ReadyList;
+  /** Durable, non-priority, unlimited queues on a paging store: the on-disk tail. */
+  private readonly pager: PagedTail | undefined;
   private nextSeq = 1;
   private hadConsumer = false;
   private hasExpiring = false;
@@ -91,6 +94,11 @@ export class Queue implements QueueHandle, Dispatchable {
     this.ready = new ReadyList(options.config.maxPriority);
     this.consumers = new ConsumerSet(options.config.singleActiveConsumer);
     this.limited = options.config.maxLength !== undefined || options.config.maxLengthBytes !== undefined;
+    const threshold = env.store.pageThreshold;
+    this.pager =
+      this.durable && threshold !== undefined && !this.limited && options.config.maxPriority === undefined
+        ? new PagedTail(env.store, this.storeKey, threshold)
+        : undefined;
     this.touch();
   }
 
@@ -100,11 +108,26 @@ export class Queue implements QueueHandle, Dispatchable {
 
   /** Ready messages (what queue.declare-ok and basic.get-ok report). */
   get messageCount(): number {
-    return this.ready.length;
+    return this.ready.length + (this.pager?.length ?? 0);
   }
 
   get messageBytes(): number {
-    return this.ready.bytes;
+    const p = this.pager;
+    return this.ready.bytes + (p === undefined ? 0 : p.bytes + p.transientBytes);
+  }
+
+  /** Body bytes this queue holds in memory (ready list + transient messages of a paged tail). */
+  get heldBytes(): number {
+    return this.ready.bytes + (this.pager?.transientBytes ?? 0);
+  }
+
+  /** Ready messages whose bodies are only on disk. */
+  get pagedCount(): number {
+    return this.pager?.count ?? 0;
+  }
+
+  private get memoryCost(): number {
+    return this.ready.bytes + this.ready.length * MESSAGE_OVERHEAD;
   }
 
   get consumerCount(): number {
@@ -145,7 +168,10 @@ export class Queue implements QueueHandle, Dispatchable {
       if (!this.env.store.persist(this.storeKey, message.seq, message, waiter, token))
         result = EnqueueResult.Pending;
     }
-    this.ready.push(message);
+    const pager = this.pager;
+    if (pager !== undefined && (pager.active || this.memoryCost > pager.threshold))
+      pager.add(message, message.persistent);
+    else this.ready.push(message);
     if (this.limited && cfg.overflow === 'drop-head') this.dropOverLimit();
     if (message.expiresAt !== 0) this.noteExpiring(message.expiresAt);
     if (this.consumers.count > 0) this.env.scheduler.schedule(this);
@@ -191,6 +217,27 @@ export class Queue implements QueueHandle, Dispatchable {
       if (this.deleted) return;
     }
     if (this.hasExpiring) this.armExpiry();
+    if (this.pager?.active === true) this.pageIn();
+  }
+
+  /** Reads the paged tail ahead of consumers while less than half the threshold is in memory. */
+  private pageIn(): void {
+    const pager = this.pager!;
+    if (pager.reading || this.memoryCost >= pager.threshold / 2) return;
+    pager.readAsync(
+      (m) => this.pagedIn(m),
+      () => {
+        this.wake();
+        if (this.pager?.active === true) this.pageIn();
+      },
+      (fn) => this.env.scheduler.run(fn),
+      (e) => console.warn(`warren: paging in queue '${this.name}' failed: ${String(e)}`),
+    );
+  }
+
+  private pagedIn(m: Message): void {
+    this.ready.push(m);
+    if (m.expiresAt !== 0) this.noteExpiring(m.expiresAt);
   }
 
   /** Removes the next live message (dead-lettering expired heads on the way). */
@@ -210,7 +257,11 @@ export class Queue implements QueueHandle, Dispatchable {
   /** basic.get: the next message, or undefined when none is ready. */
   get(noAck: boolean): Message | undefined {
     this.touch();
-    const m = this.takeHead(this.hasExpiring ? this.env.clock.now() : 0);
+    let m = this.takeHead(this.hasExpiring ? this.env.clock.now() : 0);
+    while (m === undefined && this.pager?.active === true) {
+      this.pager.readSync((p) => this.pagedIn(p));
+      m = this.takeHead(this.hasExpiring ? this.env.clock.now() : 0);
+    }
     if (m === undefined) return undefined;
     if (noAck) this.forget(m);
     else this.taken(m);
@@ -229,13 +280,24 @@ export class Queue implements QueueHandle, Dispatchable {
    * Recovery: appends messages read back from the store (in seq order) and numbers new
    * messages after `maxSeq` (the highest seq the store ever logged for this queue).
    */
-  restore(messages: readonly Message[], maxSeq: number): void {
+  restore(
+    messages: readonly Message[],
+    maxSeq: number,
+    paged?: { count: number; bytes: number; fromSeq: number },
+  ): void {
     if (maxSeq >= this.nextSeq) this.nextSeq = maxSeq + 1;
     for (const m of messages) {
       this.ready.push(m);
       if (m.expiresAt !== 0) this.noteExpiring(m.expiresAt);
     }
+    if (paged !== undefined && paged.count > 0)
+      this.pager?.restorePaged(paged.count, paged.bytes, paged.fromSeq);
     this.wake();
+  }
+
+  /** Recovery: how many bytes of messages to load into memory (the rest stays paged). */
+  get restoreBudget(): number {
+    return this.pager?.threshold ?? Infinity;
   }
 
   settle(message: Message): void {
@@ -291,20 +353,34 @@ export class Queue implements QueueHandle, Dispatchable {
 
   /** Schedules a dispatch when there is something to deliver and someone to take it. */
   wake(): void {
-    if (this.consumers.count > 0 && this.ready.length > 0) this.env.scheduler.schedule(this);
+    if (this.consumers.count === 0) return;
+    if (this.ready.length > 0) this.env.scheduler.schedule(this);
+    else if (this.pager?.active === true) this.pageIn();
   }
 
   purge(): number {
     const messages = this.ready.drain();
     for (const m of messages) this.forget(m);
-    return messages.length;
+    return messages.length + this.clearPaged();
+  }
+
+  /** Drops the paged tail (purge/delete); returns how many messages it held. */
+  private clearPaged(): number {
+    const pager = this.pager;
+    if (pager === undefined || !pager.active) return 0;
+    const stored =
+      pager.count > 0 && !this.deleted
+        ? (this.env.store.removeFrom?.(this.storeKey, pager.fromSeq) ?? 0)
+        : pager.count;
+    return stored + pager.clear().length;
   }
 
   /** Marks the queue deleted; the vhost removes bindings. Returns the ready count dropped. */
   markDeleted(): { count: number; consumers: Consumer[] } {
-    const count = this.ready.length;
+    const count = this.messageCount;
     this.ready.drain();
     this.deleted = true;
+    this.clearPaged();
     this.clearTimers();
     if (this.durable) this.env.store.dropQueue(this.storeKey);
     const consumers = [...this.consumers.all()];

@@ -4,26 +4,36 @@
  * Group commit: records are encoded into the open Batch as they arrive; the first append
  * of a batch schedules a flush with setImmediate, so everything appended in that turn of the
  * event loop (and everything appended while a flush is in progress) goes out in one write
- * and one fdatasync, through fs async APIs, so the event loop keeps serving meanwhile.
+ * (fs callback APIs on a raw fd, so the event loop keeps serving meanwhile).
+ *
+ * Only batches carrying PUBLISH records (or waited on by sync()/close) are fdatasynced.
+ * Batches of REMOVE / DELIVERED / DROP records only are written without a sync (RabbitMQ
+ * does not fsync acks synchronously either): they become durable with the next synced
+ * flush (at the latest LAZY_SYNC_MS later), so acks never cost a disk flush of their own.
  *
  * Ordering invariants:
  * - append → write → fdatasync → complete(): only then are confirms released
  *   (`onDurable`), so a confirm is never sent for a record not on disk.
  * - A failed write or fdatasync truncates the segment back to its last good length and
- *   reports the batch failed (publishers get nacks); its REMOVE records are re-appended.
- * - Segment deletion happens after the flush that made its last message dead completed
- *   (ack record on disk before segment deletion), and only for the oldest segments and
- *   never the one being written, so a REMOVE / DROP record never outlives... is never
- *   needed for a PUBLISH that still exists in an older file.
+ *   reports the batch failed (publishers get nacks); its REMOVE records are re-appended,
+ *   and so are those of earlier unsynced batches when an fdatasync fails.
+ * - A removal's segment accounting (and so segment deletion) happens only after an
+ *   fdatasync covering its record completed (ack record on disk before segment deletion);
+ *   rolling to a new segment fdatasyncs the old one first when it holds unsynced bytes.
+ *   Only the oldest segments are deleted and never the one being written, so a REMOVE /
+ *   DROP record is never needed for a PUBLISH that still exists in an older file.
  */
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writer } from '../../protocol/writer.js';
 import { SEGMENT_MAGIC } from './record-codec.js';
 import type { PendingRecord, QueueIndex } from './queue-index.js';
 import { SEG_PENDING } from './queue-index.js';
+import { closeFd, datasyncFd, openFd, truncateFd, writeAll } from './log-file.js';
+
+/** Longest an ack-only batch stays unsynced. */
+const LAZY_SYNC_MS = 50;
 
 /** A removal whose segment accounting waits for its record to be on disk. */
 export interface Removal {
@@ -45,6 +55,17 @@ export class Batch {
   readonly tokens: number[] = [];
 }
 
+/** What the flush loop measured (for benches and diagnostics). */
+export interface LogStats {
+  /** Batches written. */
+  writes: number;
+  bytes: number;
+  /** fdatasyncs of batches (== flushes). */
+  syncs: number;
+  writeMs: number;
+  syncMs: number;
+}
+
 export interface CommitLogHooks {
   /** Re-encodes a removal record into `w` (after a failed write). */
   reappend(w: Writer, r: Removal): void;
@@ -63,13 +84,19 @@ export class CommitLog {
   readonly live = new Map<number, number>();
   /** Segment ids on disk, oldest first (the last is the one being written). */
   readonly segments: number[] = [];
-  flushes = 0;
-  private fh: FileHandle | undefined;
+  readonly stats: LogStats = { writes: 0, bytes: 0, syncs: 0, writeMs: 0, syncMs: 0 };
+  private fd = -1;
   private writeId: number;
   private size = 0;
   private flushing = false;
   private scheduled = false;
   private closed = false;
+  /** The open segment holds written but not fdatasynced bytes. */
+  private dirty = false;
+  /** Removals written by unsynced batches: released at the next successful fdatasync. */
+  private unsynced: Removal[] = [];
+  private syncWanted = false;
+  private lazyTimer: NodeJS.Timeout | undefined;
   /** The last flush failed (idle() then does not wait for the retries). */
   private failing = false;
   private idleWaiters: (() => void)[] = [];
@@ -84,6 +111,11 @@ export class CommitLog {
     this.writeId = (recovered[recovered.length - 1] ?? 0) + 1;
   }
 
+  /** fdatasyncs done so far. */
+  get flushes(): number {
+    return this.stats.syncs;
+  }
+
   /** Schedules a flush of the open batch (called after every append). */
   kick(): void {
     if (this.scheduled || this.flushing || this.closed) return;
@@ -95,46 +127,39 @@ export class CommitLog {
   }
 
   get busy(): boolean {
-    return this.flushing || this.scheduled || this.batch.w.length > 0;
+    return this.flushing || this.scheduled || this.batch.w.length > 0 || this.dirty;
   }
 
-  /** Resolves when every appended record is written (or failed). */
+  /** Resolves when every appended record is written and synced (or failed). */
   idle(): Promise<void> {
     if (!this.busy || (this.failing && !this.flushing)) return Promise.resolve();
+    this.syncWanted = true;
     if (!this.flushing && !this.scheduled) this.kick();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  private needsSync(b: Batch): boolean {
+    return b.pubRecords.length > 0 || b.waiters.length > 0 || this.syncWanted || this.idleWaiters.length > 0;
+  }
+
   private async flush(): Promise<void> {
     const b = this.batch;
-    if (b.w.length === 0 || this.flushing) return this.settleIdle();
+    if (this.flushing) return;
+    const sync = this.needsSync(b);
+    if (b.w.length === 0 && !(sync && this.dirty)) return this.settleIdle();
     this.flushing = true;
     this.batch = new Batch();
+    if (sync) this.syncWanted = false;
     const buf = b.w.take();
-    let seg = -1;
     let failed = false;
     try {
       await this.hooks.beforeWrite();
-      if (this.fh === undefined || this.size >= this.segmentSize) await this.roll();
-      seg = this.writeId;
-      const fh = this.fh!;
+      if (this.fd < 0 || this.size >= this.segmentSize) await this.roll();
+      const seg = this.writeId;
       const base = this.size;
-      try {
-        let done = 0;
-        while (done < buf.length) {
-          const { bytesWritten } = await fh.write(buf, done, buf.length - done, base + done);
-          if (bytesWritten <= 0) throw new Error('short write');
-          done += bytesWritten;
-        }
-        await fh.datasync();
-      } catch (e) {
-        await fh.truncate(base).catch(() => undefined);
-        throw e;
-      }
-      this.size = base + buf.length;
-      this.flushes++;
+      await this.writeAndSync(buf, base, sync);
       this.failing = false;
-      this.hooks.run(() => this.complete(b, seg, base));
+      this.hooks.run(() => this.complete(b, seg, base, sync));
     } catch (e) {
       failed = true;
       this.failing = true;
@@ -143,8 +168,47 @@ export class CommitLog {
       this.flushing = false;
     }
     if (failed) return this.retryLater();
-    if (this.batch.w.length > 0 && !this.closed) return this.flush();
+    if ((this.batch.w.length > 0 || (this.dirty && this.syncWanted)) && !this.closed) return this.flush();
+    if (this.dirty) this.armLazySync();
     this.settleIdle();
+  }
+
+  /** Appends `buf` at `base` and (when `sync`) fdatasyncs; truncates back on failure. */
+  private async writeAndSync(buf: Buffer, base: number, sync: boolean): Promise<void> {
+    const fd = this.fd;
+    try {
+      const t0 = performance.now();
+      if (buf.length > 0) {
+        await writeAll(fd, buf, base);
+        this.size = base + buf.length;
+        this.dirty = true;
+        this.stats.writes++;
+        this.stats.bytes += buf.length;
+      }
+      const t1 = performance.now();
+      this.stats.writeMs += t1 - t0;
+      if (!sync) return;
+      await datasyncFd(fd);
+      this.dirty = false;
+      this.stats.syncs++;
+      this.stats.syncMs += performance.now() - t1;
+    } catch (e) {
+      await truncateFd(fd, base);
+      this.size = base;
+      throw e;
+    }
+  }
+
+  /** Ack-only bytes do not wait for a publish forever: sync them soon. */
+  private armLazySync(): void {
+    if (this.lazyTimer !== undefined || this.closed) return;
+    this.lazyTimer = setTimeout(() => {
+      this.lazyTimer = undefined;
+      if (!this.dirty) return;
+      this.syncWanted = true;
+      this.kick();
+    }, LAZY_SYNC_MS);
+    this.lazyTimer.unref();
   }
 
   /** After a failure: wake idle() waiters, retry what is left (re-appended removals) later. */
@@ -164,27 +228,30 @@ export class CommitLog {
   }
 
   private async roll(): Promise<void> {
-    const next = this.fh === undefined ? this.writeId : this.writeId + 1;
-    const path = join(this.dir, segmentName(next));
-    const fh = await open(path, 'w');
+    if (this.fd >= 0 && this.dirty) {
+      await datasyncFd(this.fd);
+      this.dirty = false;
+    }
+    const next = this.fd < 0 ? this.writeId : this.writeId + 1;
+    const fd = await openFd(join(this.dir, segmentName(next)), 'w');
     try {
-      await fh.write(SEGMENT_MAGIC, 0, SEGMENT_MAGIC.length, 0);
-      await fh.datasync();
+      await writeAll(fd, SEGMENT_MAGIC, 0);
+      await datasyncFd(fd);
       syncDir(this.dir);
     } catch (e) {
-      await fh.close().catch(() => undefined);
+      await closeFd(fd).catch(() => undefined);
       throw e;
     }
-    const old = this.fh;
-    this.fh = fh;
+    const old = this.fd;
+    this.fd = fd;
     this.writeId = next;
     this.size = SEGMENT_MAGIC.length;
     this.segments.push(next);
     this.live.set(next, 0);
-    if (old !== undefined) await old.close();
+    if (old >= 0) await closeFd(old);
   }
 
-  private complete(b: Batch, seg: number, base: number): void {
+  private complete(b: Batch, seg: number, base: number, synced: boolean): void {
     const live = this.live;
     for (let i = 0; i < b.pubRecords.length; i++) {
       const rec = b.pubRecords[i]!;
@@ -200,6 +267,12 @@ export class CommitLog {
       }
       live.set(seg, (live.get(seg) ?? 0) + 1);
     }
+    if (!synced) {
+      for (const r of b.removals) this.unsynced.push(r);
+      return;
+    }
+    for (const r of this.unsynced) this.release(r);
+    this.unsynced = [];
     for (const r of b.removals) this.release(r);
     for (let i = 0; i < b.waiters.length; i++) b.waiters[i]!.durable(b.tokens[i]!);
     this.collect();
@@ -215,10 +288,13 @@ export class CommitLog {
       dec(typeof r.where === 'number' ? r.where : r.where.seg, 1);
   }
 
+  /** A failed batch: nack its publishes; its removals (and unsynced ones) are re-appended. */
   private fail(b: Batch, e: unknown): void {
     this.hooks.onError(e, join(this.dir, segmentName(this.writeId)));
     for (const rec of b.pubRecords) rec.seg = -2;
-    for (const r of b.removals) {
+    const again = [...this.unsynced, ...b.removals];
+    this.unsynced = [];
+    for (const r of again) {
       this.hooks.reappend(this.batch.w, r);
       this.batch.removals.push(r);
     }
@@ -245,8 +321,9 @@ export class CommitLog {
   async close(): Promise<void> {
     await this.idle();
     this.closed = true;
-    await this.fh?.close();
-    this.fh = undefined;
+    if (this.lazyTimer !== undefined) clearTimeout(this.lazyTimer);
+    if (this.fd >= 0) await closeFd(this.fd);
+    this.fd = -1;
   }
 }
 

@@ -22,7 +22,8 @@ import { CommitLog } from './commit-log.js';
 import type { Removal } from './commit-log.js';
 import { DefinitionsFile } from './definitions-file.js';
 import type { DurableWaiter, MessageStore } from './message-store.js';
-import { F_DELIVERED, QueueIndex, SEG_PENDING } from './queue-index.js';
+import { F_DEAD, F_DELIVERED, QueueIndex, SEG_PENDING } from './queue-index.js';
+import { planPage, readPage, readPageSync } from './page-reader.js';
 import type { PendingRecord } from './queue-index.js';
 import { FLAG_DELIVERED, RecordType, writeDrop, writePublish, writeSeqRecord } from './record-codec.js';
 import { replay } from './recovery.js';
@@ -37,6 +38,12 @@ export interface FileStoreOptions {
    * segment there (reported through onWarning) instead of failing the start.
    */
   repair?: boolean;
+  /**
+   * Paging threshold per durable queue: once its in-memory messages exceed this many bytes
+   * (bodies + ~256 B overhead each), new persistent messages keep only their index entry and
+   * are paged in ahead of consumers (default 64 MiB; Infinity disables paging).
+   */
+  pageThreshold?: number;
   /** Torn tails, repairs, write failures (default: console.warn). */
   onWarning?: (text: string) => void;
 }
@@ -55,6 +62,7 @@ export class FileStore implements MessageStore {
   readonly log: CommitLog;
   readonly indexes: Map<string, QueueIndex>;
   readonly recovery: RecoveryStats;
+  readonly pageThreshold: number | undefined;
   /** Runs store callbacks (confirms) as an engine entry point; set by the Broker. */
   runner: (fn: () => void) => void = (fn) => fn();
   private readonly warn: (text: string) => void;
@@ -65,6 +73,8 @@ export class FileStore implements MessageStore {
     options: FileStoreOptions,
   ) {
     const t0 = performance.now();
+    const threshold = options.pageThreshold ?? 64 * 1024 * 1024;
+    this.pageThreshold = Number.isFinite(threshold) ? threshold : undefined;
     this.warn = options.onWarning ?? ((t) => console.warn(`warren store: ${t}`));
     const messages = join(dataDir, 'messages');
     prepareDir(dataDir);
@@ -207,6 +217,33 @@ export class FileStore implements MessageStore {
     writeDrop(b.w, queueKey);
     b.removals.push({ queueKey, seq: 0, where: -1, counts, pendings });
     this.log.kick();
+  }
+
+  readPaged(
+    queueKey: string,
+    fromSeq: number,
+    maxBytes: number,
+    done: (e: unknown, m: Message[]) => void,
+  ): void {
+    const idx = this.indexes.get(queueKey);
+    if (idx === undefined) return done(null, []);
+    readPage(this.log.dir, planPage(idx, fromSeq, maxBytes, 1 << 20), done);
+  }
+
+  readPagedSync(queueKey: string, fromSeq: number, maxBytes: number): Message[] {
+    const idx = this.indexes.get(queueKey);
+    if (idx === undefined) return [];
+    return readPageSync(this.log.dir, planPage(idx, fromSeq, maxBytes, 1 << 20));
+  }
+
+  removeFrom(queueKey: string, fromSeq: number): number {
+    const idx = this.indexes.get(queueKey);
+    if (idx === undefined) return 0;
+    const seqs: number[] = [];
+    for (let i = idx.lowerBound(fromSeq); i < idx.tail; i++)
+      if ((idx.flags[i]! & F_DEAD) === 0) seqs.push(idx.seqs[i]!);
+    for (const seq of seqs) this.remove(queueKey, seq);
+    return seqs.length;
   }
 
   private reappend(w: Writer, r: Removal): void {

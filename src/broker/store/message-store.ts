@@ -30,6 +30,23 @@ export interface MessageStore {
   dropQueue(queueKey: string): void;
   /** First delivery of a persisted message (it comes back redelivered after a restart). */
   delivered?(queueKey: string, seq: number): void;
+  /**
+   * Paging (a store keeping bodies on disk): per-queue bytes of in-memory messages above
+   * which a durable queue keeps new persistent messages as index entries only. Undefined:
+   * the store cannot page (every message stays in memory).
+   */
+  readonly pageThreshold?: number;
+  /** Page-in: the next live messages with seq >= fromSeq (up to ~maxBytes), async. */
+  readPaged?(
+    queueKey: string,
+    fromSeq: number,
+    maxBytes: number,
+    done: (e: unknown, m: Message[]) => void,
+  ): void;
+  /** Page-in, synchronously (basic.get, recovery). */
+  readPagedSync?(queueKey: string, fromSeq: number, maxBytes: number): Message[];
+  /** Removes every logged message of the queue with seq >= fromSeq (purge of a paged tail). */
+  removeFrom?(queueKey: string, fromSeq: number): number;
   /** Flushes what is pending and releases files (broker shutdown). */
   close?(): Promise<void>;
 }

@@ -1,18 +1,15 @@
 /**
  * Start-up: re-declares the saved definitions on a fresh Broker, then hands every durable
- * queue its logged messages (read back segment by segment, in seq order; delivered ones
- * come back with redelivered set).
+ * queue its logged messages (read back in batches, in seq order; delivered ones come back
+ * with redelivered set), keeping what exceeds its paging threshold on disk.
  */
-import { openSync, readSync, closeSync } from 'node:fs';
-import { join } from 'node:path';
 import { declareQueue } from '../channel/declarations.js';
 import type { Message } from '../message.js';
 import { Method } from '../methods.js';
-import { segmentName } from './commit-log.js';
+import { MESSAGE_OVERHEAD } from '../queue/paged-tail.js';
 import type { FileStore } from './file-store.js';
-import { F_DELIVERED } from './queue-index.js';
-import { RECORD_HEADER, checkRecord, readMessage } from './record-codec.js';
-import { CorruptSegmentError } from './store-errors.js';
+import { F_DEAD } from './queue-index.js';
+import type { QueueIndex } from './queue-index.js';
 import type { Vhost } from '../vhost.js';
 
 /** What restoring needs of the Broker (kept structural: the Broker imports this module). */
@@ -49,57 +46,51 @@ export function restoreDefinitions(broker: Broker, store: FileStore): void {
   }
 }
 
-/** Loads every live logged message into its queue. */
+/**
+ * Loads the live logged messages of every durable queue: up to the queue's restore budget
+ * (its paging threshold) into memory, read in batches of a few MiB; the rest stays on disk
+ * as the queue's paged tail (only the index is in memory).
+ */
 export function restoreMessages(broker: Broker, store: FileStore): void {
   const known = new Set<string>();
   for (const name of broker.vhostNames())
     for (const q of broker.vhost(name)!.queues.values()) if (q.durable) known.add(q.storeKey);
   store.adoptQueues(known);
-  const reader = new SegmentReader(store.log.dir);
-  try {
-    for (const name of broker.vhostNames()) {
-      for (const q of broker.vhost(name)!.queues.values()) {
-        const idx = store.indexes.get(q.storeKey);
-        if (idx === undefined) continue;
-        const messages: Message[] = [];
-        for (const i of idx.liveEntries()) {
-          const m = reader.read(idx.segs[i]!, idx.offs[i]!, idx.lens[i]!);
-          if ((idx.flags[i]! & F_DELIVERED) !== 0) m.redelivered = true;
+  for (const name of broker.vhostNames()) {
+    for (const q of broker.vhost(name)!.queues.values()) {
+      const idx = store.indexes.get(q.storeKey);
+      if (idx === undefined) continue;
+      const messages: Message[] = [];
+      let cost = 0;
+      let from = 0;
+      while (cost < q.restoreBudget) {
+        const batch = store.readPagedSync(
+          q.storeKey,
+          from,
+          Math.min(4 * 1024 * 1024, q.restoreBudget - cost),
+        );
+        if (batch.length === 0) break;
+        for (const m of batch) {
           messages.push(m);
+          cost += m.body.length + MESSAGE_OVERHEAD;
         }
-        q.restore(messages, idx.maxSeq);
+        from = batch[batch.length - 1]!.seq + 1;
       }
+      q.restore(messages, idx.maxSeq, pagedRest(idx, from));
     }
-  } finally {
-    reader.close();
   }
 }
 
-/** Reads single records, keeping the current segment file open. */
-export class SegmentReader {
-  private fd = -1;
-  private seg = -1;
-  private buf = Buffer.allocUnsafe(64 * 1024);
-
-  constructor(private readonly dir: string) {}
-
-  read(seg: number, off: number, len: number): Message {
-    if (seg !== this.seg) {
-      this.close();
-      this.fd = openSync(join(this.dir, segmentName(seg)), 'r');
-      this.seg = seg;
-    }
-    if (this.buf.length < len) this.buf = Buffer.allocUnsafe(len * 2);
-    const n = readSync(this.fd, this.buf, 0, len, off);
-    const file = join(this.dir, segmentName(seg));
-    const ok = n === len ? checkRecord(this.buf, 0, len) : 'short read';
-    if (ok !== len) throw new CorruptSegmentError(file, off, typeof ok === 'string' ? ok : 'length mismatch');
-    return readMessage(this.buf, RECORD_HEADER, len);
+/** Live entries from `from` on (what stays paged). */
+function pagedRest(idx: QueueIndex, from: number): { count: number; bytes: number; fromSeq: number } {
+  let count = 0;
+  let bytes = 0;
+  let fromSeq = 0;
+  for (let i = idx.lowerBound(from); i < idx.tail; i++) {
+    if ((idx.flags[i]! & F_DEAD) !== 0) continue;
+    if (count === 0) fromSeq = idx.seqs[i]!;
+    count++;
+    bytes += idx.lens[i]!;
   }
-
-  close(): void {
-    if (this.fd >= 0) closeSync(this.fd);
-    this.fd = -1;
-    this.seg = -1;
-  }
+  return { count, bytes, fromSeq };
 }
