@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FieldTable } from '../protocol/field-value.js';
-import type { PublishProperties } from '../transports/transport.js';
 import {
   composeClientMiddleware,
   type ClientCallContext,
@@ -36,48 +35,55 @@ export class WarrenClient implements Client {
     this.#deps = deps;
   }
 
-  async enqueue(name: string, payload: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+  enqueue(name: string, payload: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     const messageId = options.messageId ?? randomUUID();
     const queue = this.#deps.taskQueues.get(name) ?? name;
-    await this.#invoke({ kind: 'enqueue', name, payload, headers: { ...options.headers } }, (ctx) =>
+    const direct = this.#deps.middleware.length === 0;
+    return this.#invoke({ kind: 'enqueue', name, payload, headers: { ...options.headers } }, (ctx) =>
       this.#deps.publisher.publish({
         exchange: '',
         routingKey: queue,
         body: serialize(ctx.payload),
         properties: {
-          ...baseProperties(messageId, ctx.headers),
+          messageId,
+          contentType: JSON_CONTENT_TYPE,
+          timestamp: Math.floor(Date.now() / 1000),
+          headers: withTrace(ctx.headers, direct),
           persistent: true,
           mandatory: true,
           priority: options.priority,
           expiration: options.ttl === undefined ? undefined : String(options.ttl),
         },
       }),
-    );
-    return { messageId };
+    ).then(() => ({ messageId }));
   }
 
   call(name: string, request: unknown, options: CallOptions = {}): Promise<unknown> {
     const queue = this.#deps.rpcQueues.get(name) ?? name;
+    const direct = this.#deps.middleware.length === 0;
     return this.#invoke({ kind: 'call', name, payload: request, headers: { ...options.headers } }, (ctx) =>
       this.#deps.rpc.call({
         name,
         queue,
         body: serialize(ctx.payload),
-        headers: withTrace(ctx.headers),
+        // withTrace returns the call's own table (or a fresh copy): the deadline goes in place.
+        headers: withTrace(ctx.headers, direct),
+        ownsHeaders: true,
         timeout: options.timeout,
         signal: options.signal,
       }),
     );
   }
 
-  async publish(
+  publish(
     exchange: string,
     routingKey: string,
     payload: unknown,
     options: PublishOptions = {},
   ): Promise<void> {
     const messageId = options.messageId ?? randomUUID();
-    await this.#invoke(
+    const direct = this.#deps.middleware.length === 0;
+    return this.#invoke(
       { kind: 'publish', name: exchange, routingKey, payload, headers: { ...options.headers } },
       (ctx) =>
         this.#deps.publisher.publish({
@@ -85,28 +91,38 @@ export class WarrenClient implements Client {
           routingKey,
           body: serialize(ctx.payload),
           properties: {
-            ...baseProperties(messageId, ctx.headers),
+            messageId,
+            contentType: JSON_CONTENT_TYPE,
+            timestamp: Math.floor(Date.now() / 1000),
+            headers: withTrace(ctx.headers, direct),
             persistent: options.persistent ?? true,
             mandatory: options.mandatory ?? false,
           },
         }),
-    );
+    ).then(ignore);
   }
 
+  /** Runs `op` through the client middleware; a synchronous throw becomes a rejection. */
   #invoke(ctx: ClientCallContext, op: (ctx: ClientCallContext) => Promise<unknown>): Promise<unknown> {
-    return composeClientMiddleware(this.#deps.middleware, op)(ctx);
+    try {
+      const middleware = this.#deps.middleware;
+      return middleware.length === 0 ? op(ctx) : composeClientMiddleware(middleware, op)(ctx);
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
+      return Promise.reject(err);
+    }
   }
 }
 
-function baseProperties(messageId: string, headers: FieldTable): PublishProperties {
-  return {
-    messageId,
-    contentType: JSON_CONTENT_TYPE,
-    timestamp: Math.floor(Date.now() / 1000),
-    headers: withTrace(headers),
-  };
-}
+function ignore(): void {}
 
-function withTrace(headers: FieldTable): FieldTable {
-  return { ...headers, [TRACEPARENT_HEADER]: outgoingTraceparent(headers) };
+/**
+ * The headers to send: `headers` plus the traceparent. `owned` = the table is the call's own
+ * copy that no middleware saw, so the traceparent is added in place instead of copying again.
+ */
+function withTrace(headers: FieldTable, owned: boolean): FieldTable {
+  const traceparent = outgoingTraceparent(headers);
+  if (!owned) return { ...headers, [TRACEPARENT_HEADER]: traceparent };
+  headers[TRACEPARENT_HEADER] = traceparent;
+  return headers;
 }

@@ -106,15 +106,24 @@ export class Consumer implements SessionComponent {
     while (this.#running.size < this.#spec.concurrency && !this.#stopping) {
       const next = this.#waiting.shift();
       if (!next) return;
-      const run = this.#spec
-        .handle(next)
-        .catch((err: unknown) => this.#onError(err))
-        .finally(() => {
-          this.#running.delete(next);
-          this.#pump();
-        });
+      // One reaction for both outcomes (no catch + finally chain): settled, it frees the slot.
+      const run = this.#spec.handle(next).then(
+        () => this.#finished(next),
+        (err: unknown) => {
+          try {
+            this.#onError(err);
+          } finally {
+            this.#finished(next);
+          }
+        },
+      );
       this.#running.set(next, run);
     }
+  }
+
+  #finished(delivery: Delivery): void {
+    this.#running.delete(delivery);
+    this.#pump();
   }
 }
 

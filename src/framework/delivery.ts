@@ -8,7 +8,11 @@ import type { TransportChannel, TransportMessage } from '../transports/transport
 export class Delivery {
   readonly message: TransportMessage;
   readonly #channel: TransportChannel;
-  readonly #controller = new AbortController();
+  /**
+   * Created on first use: most handlers never read their signal and most deliveries are never
+   * aborted, and an AbortController (with its signal) per message is measurable.
+   */
+  #controller: AbortController | undefined;
   #settled = false;
 
   constructor(message: TransportMessage, channel: TransportChannel) {
@@ -18,7 +22,7 @@ export class Delivery {
 
   /** Aborted on handler timeout or when shutdown gives up on the handler. */
   get signal(): AbortSignal {
-    return this.#controller.signal;
+    return (this.#controller ??= new AbortController()).signal;
   }
 
   /** False once acked, nacked or abandoned: its outcome no longer matters. */
@@ -27,7 +31,7 @@ export class Delivery {
   }
 
   abort(reason: unknown): void {
-    this.#controller.abort(reason);
+    (this.#controller ??= new AbortController()).abort(reason);
   }
 
   ack(): void {

@@ -23,6 +23,12 @@ export class LifecycleEmitter {
     this.#listeners.get(event)?.delete(listener);
   }
 
+  /** Whether `event` has listeners: lets emitters skip building a payload nobody reads. */
+  listening(event: TaskLifecycleEvent): boolean {
+    const set = this.#listeners.get(event);
+    return set !== undefined && set.size > 0;
+  }
+
   emit<E extends TaskLifecycleEvent>(event: E, payload: TaskLifecycleEventMap[E]): void {
     const set = this.#listeners.get(event);
     if (!set) return;

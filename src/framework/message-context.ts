@@ -6,7 +6,7 @@ import type { FieldTable } from '../protocol/field-value.js';
 import type { Delivery } from './delivery.js';
 import type { LifecycleEmitter } from './lifecycle-emitter.js';
 import { attemptOf } from './retry-headers.js';
-import type { EventContext, MessageContext, RpcContext, TaskContext } from './task-context.js';
+import type { EventContext, RpcContext, TaskContext } from './task-context.js';
 import { handlerTrace } from './trace-scope.js';
 import { formatTraceparent, type TraceContext } from './tracing.js';
 
@@ -18,22 +18,40 @@ export interface BuiltContext<C> {
   trace: TraceContext;
 }
 
-function baseContext(delivery: Delivery): { base: MessageContext; trace: TraceContext } {
+/*
+ * Each context is one object literal (no intermediate base object spread into it), and
+ * `signal` reads the delivery's signal, whose AbortController is created only when a handler
+ * reads it (delivery.ts). `signal` stays an own, enumerable property (spreading a context
+ * still copies it, and assigning it replaces it as with a data property), defined with one
+ * shared accessor: a getter in the literal would cost a closure and a slow-path property
+ * definition per message.
+ */
+const DELIVERY = Symbol('warren.delivery');
+
+interface WithDelivery {
+  [DELIVERY]: Delivery;
+}
+
+const SIGNAL: PropertyDescriptor = {
+  get(this: WithDelivery): AbortSignal {
+    return this[DELIVERY].signal;
+  },
+  set(this: WithDelivery, value: unknown) {
+    Object.defineProperty(this, 'signal', { value, writable: true, enumerable: true, configurable: true });
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/** Adds the lazy `signal` to a context literal that carries its delivery under DELIVERY. */
+function withSignal<C>(context: Omit<C, 'signal'> & WithDelivery): C {
+  Object.defineProperty(context, 'signal', SIGNAL);
+  return context as unknown as C;
+}
+
+function messageIdOf(delivery: Delivery): string {
   const props = delivery.message.properties;
-  const headers: FieldTable = props.headers ?? {};
-  const trace = handlerTrace(headers);
-  const messageId =
-    props.messageId ?? props.correlationId ?? `delivery-${delivery.message.fields.deliveryTag}`;
-  return {
-    trace,
-    base: {
-      messageId,
-      redelivered: delivery.message.fields.redelivered,
-      headers,
-      traceparent: formatTraceparent(trace),
-      signal: delivery.signal,
-    },
-  };
+  return props.messageId ?? props.correlationId ?? `delivery-${delivery.message.fields.deliveryTag}`;
 }
 
 export function taskContext(
@@ -42,32 +60,59 @@ export function taskContext(
   maxAttempts: number,
   events: LifecycleEmitter,
 ): BuiltContext<TaskContext> {
-  const { base, trace } = baseContext(delivery);
-  const attempt = attemptOf(base.headers);
-  const ts = delivery.message.properties.timestamp;
-  const context: TaskContext = {
-    ...base,
+  const props = delivery.message.properties;
+  const headers: FieldTable = props.headers ?? {};
+  const trace = handlerTrace(headers);
+  const messageId = messageIdOf(delivery);
+  const attempt = attemptOf(headers);
+  const ts = props.timestamp;
+  const context = withSignal<TaskContext>({
+    messageId,
+    redelivered: delivery.message.fields.redelivered,
+    headers,
+    traceparent: formatTraceparent(trace),
+    [DELIVERY]: delivery,
     taskName,
     attempt,
     maxAttempts,
     enqueuedAt: ts === undefined ? undefined : new Date(ts * 1000),
     progress: (data: unknown) => {
-      events.emit('task.progress', { taskName, messageId: base.messageId, attempt, data });
+      events.emit('task.progress', { taskName, messageId, attempt, data });
       return Promise.resolve();
     },
-  };
+  });
   return { context, trace };
 }
 
 export function rpcContext(delivery: Delivery, rpcName: string): BuiltContext<RpcContext> {
-  const { base, trace } = baseContext(delivery);
-  return { context: { ...base, rpcName, deadline: deadlineOf(base.headers) }, trace };
+  const headers: FieldTable = delivery.message.properties.headers ?? {};
+  const trace = handlerTrace(headers);
+  const context = withSignal<RpcContext>({
+    messageId: messageIdOf(delivery),
+    redelivered: delivery.message.fields.redelivered,
+    headers,
+    traceparent: formatTraceparent(trace),
+    [DELIVERY]: delivery,
+    rpcName,
+    deadline: deadlineOf(headers),
+  });
+  return { context, trace };
 }
 
 export function eventContext(delivery: Delivery): BuiltContext<EventContext> {
-  const { base, trace } = baseContext(delivery);
-  const { exchange, routingKey } = delivery.message.fields;
-  return { context: { ...base, exchange, routingKey }, trace };
+  const headers: FieldTable = delivery.message.properties.headers ?? {};
+  const trace = handlerTrace(headers);
+  const { exchange, routingKey, redelivered } = delivery.message.fields;
+  const context = withSignal<EventContext>({
+    messageId: messageIdOf(delivery),
+    redelivered,
+    headers,
+    traceparent: formatTraceparent(trace),
+    [DELIVERY]: delivery,
+    exchange,
+    routingKey,
+  });
+  return { context, trace };
 }
 
 /** The caller's deadline from the headers, if present and numeric. */

@@ -35,8 +35,19 @@ function formatNumber(n: number): string {
   return String(n);
 }
 
+interface Series<S> {
+  labels: [string, string][];
+  state: S;
+}
+
+/** Series by label values, one Map level per label name (leaves hold the series). */
+type SeriesTree<S> = Map<string, SeriesTree<S> | Series<S>>;
+
 abstract class Metric<S> {
-  readonly #series = new Map<string, { labels: [string, string][]; state: S }>();
+  /** Every series, in creation order (the render order). */
+  readonly #series: Series<S>[] = [];
+  /** Lookup without building a key: O(number of labels) Map gets per sample. */
+  readonly #tree: SeriesTree<S> = new Map();
 
   constructor(
     readonly name: string,
@@ -49,20 +60,34 @@ abstract class Metric<S> {
   protected abstract sampleLines(labels: [string, string][], state: S): string[];
 
   protected series(labels: Labels): S {
-    const values = this.labelNames.map((k) => labels[k] ?? '');
-    const key = JSON.stringify(values);
-    let entry = this.#series.get(key);
+    const names = this.labelNames;
+    const last = names.length - 1;
+    if (last < 0) return (this.#series[0] ??= this.#create(labels)).state;
+    let node = this.#tree;
+    for (let i = 0; i < last; i++) {
+      const value = labels[names[i] as string] ?? '';
+      let next = node.get(value) as SeriesTree<S> | undefined;
+      if (next === undefined) node.set(value, (next = new Map()));
+      node = next;
+    }
+    const value = labels[names[last] as string] ?? '';
+    let entry = node.get(value) as Series<S> | undefined;
     if (entry === undefined) {
-      const pairs = this.labelNames.map((k, i): [string, string] => [k, values[i] ?? '']);
-      entry = { labels: pairs, state: this.initial() };
-      this.#series.set(key, entry);
+      entry = this.#create(labels);
+      node.set(value, entry);
+      this.#series.push(entry);
     }
     return entry.state;
   }
 
+  #create(labels: Labels): Series<S> {
+    const pairs = this.labelNames.map((k): [string, string] => [k, labels[k] ?? '']);
+    return { labels: pairs, state: this.initial() };
+  }
+
   render(): string[] {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
-    for (const { labels, state } of this.#series.values()) lines.push(...this.sampleLines(labels, state));
+    for (const { labels, state } of this.#series) lines.push(...this.sampleLines(labels, state));
     return lines;
   }
 }
@@ -101,8 +126,13 @@ export class Histogram extends Metric<HistogramState> {
 
   observe(labels: Labels, value: number): void {
     const s = this.series(labels);
-    const i = this.buckets.findIndex((b) => value <= b);
-    if (i >= 0) s.counts[i] = (s.counts[i] ?? 0) + 1;
+    const buckets = this.buckets;
+    for (let i = 0; i < buckets.length; i++) {
+      if (value <= (buckets[i] as number)) {
+        s.counts[i] = (s.counts[i] ?? 0) + 1;
+        break;
+      }
+    }
     s.sum += value;
     s.count += 1;
   }
@@ -223,19 +253,28 @@ export class FrameworkMetrics {
 
   /** Wraps the handler runner so every @Rpc call (including its timeout) is timed. */
   timeRpcHandlers(run: HandlerRunner): HandlerRunner {
-    return async (call) => {
+    return (call) => {
       if (call.descriptor.kind !== 'rpc') return run(call);
-      const labels = (outcome: RpcOutcome) => ({ procedure: call.descriptor.name, outcome });
+      const procedure = call.descriptor.name;
       const t0 = performance.now();
+      let running: Promise<unknown>;
       try {
-        const value = await run(call);
-        this.#rpcServer.observe(labels('ok'), (performance.now() - t0) / 1000);
-        return value;
+        running = run(call);
       } catch (err) {
-        const outcome = err instanceof TaskTimeoutError ? 'timeout' : 'error';
-        this.#rpcServer.observe(labels(outcome), (performance.now() - t0) / 1000);
-        throw err;
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
+        running = Promise.reject(err);
       }
+      return running.then(
+        (value) => {
+          this.#rpcServer.observe({ procedure, outcome: 'ok' }, (performance.now() - t0) / 1000);
+          return value;
+        },
+        (err: unknown) => {
+          const outcome: RpcOutcome = err instanceof TaskTimeoutError ? 'timeout' : 'error';
+          this.#rpcServer.observe({ procedure, outcome }, (performance.now() - t0) / 1000);
+          throw err;
+        },
+      );
     };
   }
 

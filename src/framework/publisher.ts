@@ -34,6 +34,8 @@ export class Publisher implements SessionComponent {
   readonly #capacity: number;
   readonly #buffer: Buffered[] = [];
   #channel: Promise<TransportChannel> | undefined;
+  /** What `#channel` resolved to, while it is still the current channel. */
+  #open: TransportChannel | undefined;
   #closed = false;
 
   constructor(session: Session, capacity = DEFAULT_PUBLISH_BUFFER_SIZE) {
@@ -50,30 +52,49 @@ export class Publisher implements SessionComponent {
    * Publishes and resolves on the broker's confirm. With `buffer: false` (retry republishes,
    * RPC replies: useless after an outage) it fails fast with ConnectionLostError instead.
    */
-  async publish(request: PublishRequest, options: { buffer?: boolean } = {}): Promise<void> {
-    if (this.#closed) throw new ShutdownError();
+  publish(request: PublishRequest, options: { buffer?: boolean } = {}): Promise<void> {
+    if (this.#closed) return Promise.reject(new ShutdownError());
     const buffer = options.buffer ?? true;
     if (!this.#session.ready) {
-      if (!buffer) throw new ConnectionLostError();
+      if (!buffer) return Promise.reject(new ConnectionLostError());
       return this.#enqueue(request);
     }
+    const channel = this.#open;
+    if (channel === undefined) return this.#publishWhenOpen(request, buffer);
+    // Fast path, the channel is open: one reaction instead of an async function's awaits.
+    let sent: Promise<void>;
+    try {
+      sent = channel.publish(request.exchange, request.routingKey, request.body, request.properties);
+    } catch (err) {
+      return this.#failed(request, buffer, err);
+    }
+    return sent.then(undefined, (err: unknown) => this.#failed(request, buffer, err));
+  }
+
+  async #publishWhenOpen(request: PublishRequest, buffer: boolean): Promise<void> {
     try {
       const channel = await this.#getChannel();
       await channel.publish(request.exchange, request.routingKey, request.body, request.properties);
     } catch (err) {
-      if (buffer && !this.#closed && isConnectionLoss(err) && !this.#session.ready)
-        return this.#enqueue(request);
-      throw mapTransportError(err);
+      return this.#failed(request, buffer, err);
     }
   }
 
+  /** A publish failed: back into the outage buffer if the connection is down, else the error. */
+  #failed(request: PublishRequest, buffer: boolean, err: unknown): Promise<void> {
+    if (buffer && !this.#closed && isConnectionLoss(err) && !this.#session.ready)
+      return this.#enqueue(request);
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
+    return Promise.reject(mapTransportError(err));
+  }
+
   async start(): Promise<void> {
-    this.#channel = undefined;
+    this.#setChannel(undefined);
     await this.#getChannel();
   }
 
   onDisconnect(): void {
-    this.#channel = undefined;
+    this.#setChannel(undefined);
   }
 
   onRestored(): void {
@@ -89,7 +110,7 @@ export class Publisher implements SessionComponent {
     for (const item of this.#buffer.splice(0))
       item.reject(new ShutdownError('app closed before the connection came back'));
     const channel = this.#channel;
-    this.#channel = undefined;
+    this.#setChannel(undefined);
     if (channel) await channel.then((c) => c.close()).catch(() => undefined);
   }
 
@@ -98,20 +119,28 @@ export class Publisher implements SessionComponent {
     return new Promise((resolve, reject) => this.#buffer.push({ request, resolve, reject }));
   }
 
+  #setChannel(channel: Promise<TransportChannel> | undefined): void {
+    this.#channel = channel;
+    this.#open = undefined;
+  }
+
   #getChannel(): Promise<TransportChannel> {
-    if (!this.#channel) {
+    let current = this.#channel;
+    if (!current) {
       const opening = this.#session.createChannel().then((channel) => {
         channel.on('close', () => {
-          if (this.#channel === opening) this.#channel = undefined;
+          if (this.#channel === opening) this.#setChannel(undefined);
         });
+        if (this.#channel === opening) this.#open = channel;
         return channel;
       });
       opening.catch(() => {
-        if (this.#channel === opening) this.#channel = undefined;
+        if (this.#channel === opening) this.#setChannel(undefined);
       });
-      this.#channel = opening;
+      this.#setChannel(opening);
+      current = opening;
     }
-    return this.#channel;
+    return current;
   }
 }
 

@@ -15,11 +15,15 @@ import { DEFAULT_RPC_TIMEOUT } from './defaults.js';
 import { ConnectionLostError, NoHandlerError, RpcTimeoutError, ShutdownError } from './errors.js';
 import { DEADLINE_HEADER } from './message-context.js';
 import { JSON_CONTENT_TYPE, deserializeRpcError, isRpcErrorReply } from './rpc-error-codec.js';
+import { TimeoutQueue, type Expiry } from './handler-runner.js';
 import { deserialize } from './serializer.js';
 import type { Session, SessionComponent } from './session.js';
 import { mapTransportError } from './transport-errors.js';
 
 export const REPLY_QUEUE = 'amq.rabbitmq.reply-to';
+
+/** Distinct call timeouts that share a timer queue; further ones use a timer per call. */
+const MAX_TIMEOUT_QUEUES = 16;
 
 export interface RpcCallRequest {
   name: string;
@@ -28,6 +32,8 @@ export interface RpcCallRequest {
   headers: FieldTable;
   timeout?: number;
   signal?: AbortSignal;
+  /** The headers table is the call's own: the deadline is added in place instead of a copy. */
+  ownsHeaders?: boolean;
 }
 
 export type RpcCallOutcome = 'ok' | 'error' | 'timeout';
@@ -35,15 +41,29 @@ export type RpcCallOutcome = 'ok' | 'error' | 'timeout';
 /** Told once per call, when it settles. */
 export type RpcCallObserver = (procedure: string, outcome: RpcCallOutcome, durationMs: number) => void;
 
+/** One call waiting for its reply; settled exactly once (then removed from the map). */
 interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (err: unknown) => void;
+  readonly name: string;
+  readonly correlationId: string;
+  readonly timeout: number;
+  readonly signal: AbortSignal | undefined;
+  /** performance.now() at the call, for the observer. */
+  readonly t0: number;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+  /** Its entry in the timeout queue of its duration, or its own timer. */
+  expiry: Expiry | undefined;
+  timer: NodeJS.Timeout | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 export class RpcClient implements SessionComponent {
   readonly #session: Session;
   readonly #pending = new Map<string, Pending>();
+  readonly #timeoutQueues = new Map<number, TimeoutQueue>();
   #channel: Promise<TransportChannel> | undefined;
+  /** What `#channel` resolved to, while it is still the current channel. */
+  #open: TransportChannel | undefined;
   readonly #observe: RpcCallObserver | undefined;
   #closed = false;
 
@@ -58,12 +78,12 @@ export class RpcClient implements SessionComponent {
 
   /** The reply channel is opened lazily by the first call (after a reconnect, likewise). */
   start(): Promise<void> {
-    this.#channel = undefined;
+    this.#setChannel(undefined);
     return Promise.resolve();
   }
 
   onDisconnect(): void {
-    this.#channel = undefined;
+    this.#setChannel(undefined);
     this.#failAll(() => new ConnectionLostError('connection lost while waiting for the RPC reply'));
   }
 
@@ -71,52 +91,70 @@ export class RpcClient implements SessionComponent {
     this.#closed = true;
     this.#failAll(() => new ShutdownError());
     const channel = this.#channel;
-    this.#channel = undefined;
+    this.#setChannel(undefined);
     if (channel) await channel.then((c) => c.close()).catch(() => undefined);
   }
 
-  async call(req: RpcCallRequest): Promise<unknown> {
-    if (this.#observe === undefined) return this.#call(req);
-    const t0 = performance.now();
-    try {
-      const value = await this.#call(req);
-      this.#observe(req.name, 'ok', performance.now() - t0);
-      return value;
-    } catch (err) {
-      const outcome = err instanceof RpcTimeoutError ? 'timeout' : 'error';
-      this.#observe(req.name, outcome, performance.now() - t0);
-      throw err;
+  call(req: RpcCallRequest): Promise<unknown> {
+    const t0 = this.#observe === undefined ? 0 : performance.now();
+    const channel = this.#open;
+    // Fast path: the reply channel is open and nothing forbids the call. Otherwise the full
+    // sequence of checks, in the original order, with the channel opened on the way.
+    if (channel !== undefined && !this.#closed && this.#session.ready && req.signal?.aborted !== true) {
+      return this.#send(channel, req, t0);
     }
+    return this.#callSlow(req, t0);
   }
 
-  async #call(req: RpcCallRequest): Promise<unknown> {
-    if (this.#closed) throw new ShutdownError();
-    if (!this.#session.ready) throw new ConnectionLostError('not connected to the broker');
-    req.signal?.throwIfAborted();
+  async #callSlow(req: RpcCallRequest, t0: number): Promise<unknown> {
+    let channel: TransportChannel;
+    try {
+      if (this.#closed) throw new ShutdownError();
+      if (!this.#session.ready) throw new ConnectionLostError('not connected to the broker');
+      req.signal?.throwIfAborted();
+      channel = await this.#getChannel();
+      req.signal?.throwIfAborted();
+    } catch (err) {
+      this.#observed(req.name, t0, err);
+      throw err;
+    }
+    return this.#send(channel, req, t0);
+  }
+
+  /** Reports a settled call to the observer. */
+  #observed(name: string, t0: number, err?: unknown): void {
+    if (this.#observe === undefined) return;
+    const outcome = err === undefined ? 'ok' : err instanceof RpcTimeoutError ? 'timeout' : 'error';
+    this.#observe(name, outcome, performance.now() - t0);
+  }
+
+  #send(channel: TransportChannel, req: RpcCallRequest, t0: number): Promise<unknown> {
     const timeout = req.timeout ?? DEFAULT_RPC_TIMEOUT;
     const correlationId = randomUUID();
-    const channel = await this.#getChannel();
-    req.signal?.throwIfAborted();
     return new Promise<unknown>((resolve, reject) => {
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        req.signal?.removeEventListener('abort', onAbort);
-        this.#pending.delete(correlationId);
+      const p: Pending = {
+        name: req.name,
+        correlationId,
+        timeout,
+        signal: req.signal,
+        t0,
+        resolve,
+        reject,
+        expiry: undefined,
+        timer: undefined,
+        onAbort: undefined,
       };
-      const onAbort = (): void => {
-        cleanup();
-        reject(asError(req.signal?.reason));
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new RpcTimeoutError(req.name, timeout));
-      }, timeout);
-      req.signal?.addEventListener('abort', onAbort, { once: true });
-      this.#pending.set(correlationId, {
-        resolve: (v) => (cleanup(), resolve(v)),
-        reject: (e) => (cleanup(), reject(asError(e))),
-      });
-      const headers = { ...req.headers, [DEADLINE_HEADER]: Date.now() + timeout };
+      const queue = this.#timeouts(timeout);
+      if (queue !== undefined) p.expiry = queue.add(() => this.#onTimeout(p));
+      else p.timer = setTimeout(this.#onTimeout, timeout, p);
+      if (req.signal !== undefined) {
+        const onAbort = (): void => this.#settle(p, asError(p.signal?.reason), false);
+        p.onAbort = onAbort;
+        req.signal.addEventListener('abort', onAbort, { once: true });
+      }
+      this.#pending.set(correlationId, p);
+      const headers = req.ownsHeaders === true ? req.headers : { ...req.headers };
+      headers[DEADLINE_HEADER] = Date.now() + timeout;
       channel
         .publish('', req.queue, req.body, {
           correlationId,
@@ -127,19 +165,64 @@ export class RpcClient implements SessionComponent {
           mandatory: true,
           persistent: false,
         })
-        .catch((err: unknown) => this.#pending.get(correlationId)?.reject(publishError(req.name, err)));
+        .then(undefined, (err: unknown) => {
+          if (this.#pending.get(correlationId) === p)
+            this.#settle(p, asError(publishError(req.name, err)), false);
+        });
     });
   }
 
-  #getChannel(): Promise<TransportChannel> {
-    if (!this.#channel) {
-      const opening = this.#openChannel();
-      opening.catch(() => {
-        if (this.#channel === opening) this.#channel = undefined;
-      });
-      this.#channel = opening;
+  /**
+   * Settles a pending call once: clears its timer and abort listener, forgets it, reports it,
+   * then resolves with `value` (ok) or rejects with it.
+   */
+  #settle(p: Pending, value: unknown, ok: boolean): void {
+    if (this.#pending.get(p.correlationId) !== p) return;
+    if (p.expiry !== undefined) this.#timeouts(p.timeout)?.settle(p.expiry);
+    else clearTimeout(p.timer);
+    if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
+    this.#pending.delete(p.correlationId);
+    this.#observed(p.name, p.t0, ok ? undefined : value);
+    if (ok) p.resolve(value);
+    else p.reject(value);
+  }
+
+  /**
+   * Call timeouts: one queue per duration (one timer each, not one per call), for the first
+   * MAX_TIMEOUT_QUEUES durations; calls with other durations get a timer of their own.
+   */
+  #timeouts(ms: number): TimeoutQueue | undefined {
+    let queue = this.#timeoutQueues.get(ms);
+    if (queue === undefined && this.#timeoutQueues.size < MAX_TIMEOUT_QUEUES) {
+      this.#timeoutQueues.set(ms, (queue = new TimeoutQueue(ms)));
     }
-    return this.#channel;
+    return queue;
+  }
+
+  readonly #onTimeout = (p: Pending): void => this.#settle(p, new RpcTimeoutError(p.name, p.timeout), false);
+
+  #getChannel(): Promise<TransportChannel> {
+    let current = this.#channel;
+    if (!current) {
+      const opening = this.#openChannel();
+      opening.then(
+        (channel) => {
+          if (this.#channel === opening) this.#open = channel;
+        },
+        () => {
+          if (this.#channel === opening) this.#setChannel(undefined);
+        },
+      );
+      this.#setChannel(opening);
+      current = opening;
+    }
+    return current;
+  }
+
+  /** `#open` always follows `#channel`: set once the current channel promise resolved. */
+  #setChannel(channel: Promise<TransportChannel> | undefined): void {
+    this.#channel = channel;
+    this.#open = undefined;
   }
 
   async #openChannel(): Promise<TransportChannel> {
@@ -147,7 +230,7 @@ export class RpcClient implements SessionComponent {
     channel.on('close', (error) => {
       void this.#channel?.then((current) => {
         if (current !== channel) return;
-        this.#channel = undefined;
+        this.#setChannel(undefined);
         this.#failAll(() => new ConnectionLostError('RPC reply channel closed', { cause: error }));
       });
     });
@@ -160,18 +243,21 @@ export class RpcClient implements SessionComponent {
     const pending = id === undefined ? undefined : this.#pending.get(id);
     if (!pending) return; // late reply to a call that timed out or was cancelled
     if (isRpcErrorReply(message.properties.headers)) {
-      pending.reject(deserializeRpcError(message.body));
+      this.#settle(pending, asError(deserializeRpcError(message.body)), false);
       return;
     }
+    let value: unknown;
     try {
-      pending.resolve(deserialize(message.body, message.properties.contentType));
+      value = deserialize(message.body, message.properties.contentType);
     } catch (err) {
-      pending.reject(err);
+      this.#settle(pending, asError(err), false);
+      return;
     }
+    this.#settle(pending, value, true);
   }
 
   #failAll(error: () => Error): void {
-    for (const p of [...this.#pending.values()]) p.reject(error());
+    for (const p of [...this.#pending.values()]) this.#settle(p, asError(error()), false);
   }
 }
 

@@ -51,21 +51,31 @@ export class RpcServer {
     );
   }
 
-  async #handle(delivery: Delivery): Promise<void> {
+  /** Not async: the handler's outcome and the reply's confirm are each one reaction. */
+  #handle(delivery: Delivery): Promise<void> {
+    try {
+      return this.#serve(delivery);
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
+      return Promise.reject(err);
+    }
+  }
+
+  #serve(delivery: Delivery): Promise<void> {
     const { context, trace } = rpcContext(delivery, this.#d.name);
     const remaining = context.deadline === undefined ? Infinity : context.deadline - Date.now();
     if (remaining <= 0) {
       delivery.ack();
       this.#deps.onDropped?.(this.#d.name, context.messageId);
-      return;
+      return RESOLVED;
     }
-    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+    let running: Promise<unknown>;
     try {
       const payload = deserialize(delivery.message.body, delivery.message.properties.contentType);
       const valid = this.#d.validate?.(payload);
       if (valid && !valid.ok) throw valid.error;
       const timeoutMs = Math.min(this.#d.options.timeout, remaining);
-      const value = await this.#deps.run({
+      running = this.#deps.run({
         descriptor: this.#d,
         payload,
         context,
@@ -76,23 +86,34 @@ export class RpcServer {
           abort: (reason) => delivery.abort(reason),
         },
       });
-      const checked = this.#d.validateResponse?.(value);
-      if (checked && !checked.ok) throw checked.error;
-      outcome = { ok: true, value };
     } catch (error) {
-      outcome = { ok: false, error };
+      return this.#finish(delivery, { ok: false, error });
     }
-    if (!delivery.active) return;
-    await this.#reply(delivery, outcome);
-    delivery.ack();
+    return running.then(
+      (value) => this.#finish(delivery, this.#checked(value)),
+      (error: unknown) => this.#finish(delivery, { ok: false, error }),
+    );
   }
 
-  async #reply(
-    delivery: Delivery,
-    outcome: { ok: true; value: unknown } | { ok: false; error: unknown },
-  ): Promise<void> {
+  #checked(value: unknown): Outcome {
+    try {
+      const checked = this.#d.validateResponse?.(value);
+      if (checked && !checked.ok) throw checked.error;
+      return { ok: true, value };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  /** Replies (unless the delivery was settled meanwhile), then acks. */
+  #finish(delivery: Delivery, outcome: Outcome): Promise<void> {
+    if (!delivery.active) return RESOLVED;
+    return this.#reply(delivery, outcome).then(() => delivery.ack());
+  }
+
+  #reply(delivery: Delivery, outcome: Outcome): Promise<void> {
     const { replyTo, correlationId } = delivery.message.properties;
-    if (!replyTo) return;
+    if (!replyTo) return RESOLVED;
     let body: Buffer;
     let headers = {};
     let contentType = JSON_CONTENT_TYPE;
@@ -105,13 +126,15 @@ export class RpcServer {
     } else {
       ({ body, headers, contentType } = serializeRpcError(outcome.error));
     }
-    try {
-      await this.#deps.publisher.publish(
+    return this.#deps.publisher
+      .publish(
         { exchange: '', routingKey: replyTo, body, properties: { correlationId, contentType, headers } },
         { buffer: false },
-      );
-    } catch (err) {
-      this.#deps.onError(err);
-    }
+      )
+      .then(undefined, (err: unknown) => this.#deps.onError(err));
   }
 }
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+const RESOLVED: Promise<void> = Promise.resolve();

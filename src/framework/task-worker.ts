@@ -87,7 +87,17 @@ export class TaskWorker {
     return this.topology.workQueue.name;
   }
 
-  async #handle(delivery: Delivery): Promise<void> {
+  /** Not async: the handler's outcome is taken with one reaction instead of await frames. */
+  #handle(delivery: Delivery): Promise<void> {
+    try {
+      return this.#attempt(delivery);
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
+      return Promise.reject(err);
+    }
+  }
+
+  #attempt(delivery: Delivery): Promise<void> {
     const { events, run } = this.#deps;
     const opts = this.#d.options;
     const { context, trace } = taskContext(delivery, this.#d.name, opts.retries + 1, events);
@@ -106,31 +116,41 @@ export class TaskWorker {
     } catch (err) {
       return this.#fail(delivery, info, err);
     }
-    events.emit('task.started', {
-      taskName: info.taskName,
-      messageId: info.messageId,
-      attempt: info.attempt,
-    });
-    try {
-      await run({
-        descriptor: this.#d,
-        payload,
-        context,
-        trace,
-        timeout: {
-          ms: opts.timeout,
-          error: () => new TaskTimeoutError(this.#d.name, opts.timeout),
-          abort: (reason) => delivery.abort(reason),
-        },
+    if (events.listening('task.started')) {
+      events.emit('task.started', {
+        taskName: info.taskName,
+        messageId: info.messageId,
+        attempt: info.attempt,
       });
-    } catch (err) {
-      if (delivery.active) await this.#fail(delivery, info, err);
-      return;
     }
+    return run({
+      descriptor: this.#d,
+      payload,
+      context,
+      trace,
+      timeout: { ms: opts.timeout, error: this.#timeoutError, abort: (reason) => delivery.abort(reason) },
+    }).then(
+      () => this.#succeeded(delivery, info),
+      (err: unknown) => (delivery.active ? this.#fail(delivery, info, err) : undefined),
+    );
+  }
+
+  #succeeded(delivery: Delivery, info: Attempt): void {
     if (!delivery.active) return;
     delivery.ack();
-    events.emit('task.succeeded', { ...base(info), durationMs: Date.now() - info.startedAt });
+    const { events } = this.#deps;
+    if (events.listening('task.succeeded')) {
+      events.emit('task.succeeded', {
+        taskName: info.taskName,
+        messageId: info.messageId,
+        attempt: info.attempt,
+        durationMs: Date.now() - info.startedAt,
+      });
+    }
   }
+
+  /** The error a timed-out attempt fails with (a new one each time). */
+  readonly #timeoutError = (): Error => new TaskTimeoutError(this.#d.name, this.#d.options.timeout);
 
   async #fail(delivery: Delivery, info: Attempt, error: unknown): Promise<void> {
     const opts = this.#d.options;
