@@ -2,8 +2,10 @@
  * Argument shapes of the channel methods that take more than a few fields: the AMQP
  * method's fields in camelCase (nowait and ticket are the transport's business). Missing
  * booleans default to false and tables to {} so a decoded method object can be passed as is.
+ * Also basic.get's result (GetOk, re-exported by channel.ts).
  */
 import type { FieldTable } from '../../protocol/field-value.js';
+import type { Message } from '../message.js';
 
 export interface ExchangeDeclareArgs {
   exchange: string;
@@ -68,4 +70,13 @@ export interface BasicQosArgs {
   prefetchSize?: number;
   prefetchCount?: number;
   global?: boolean;
+}
+
+export interface GetOk {
+  deliveryTag: number;
+  redelivered: boolean;
+  exchange: string;
+  routingKey: string;
+  messageCount: number;
+  message: Message;
 }

@@ -4,6 +4,11 @@
  * before it is thrown (unacked messages requeued, consumers cancelled) so the transport
  * only has to send channel.close; a ConnectionError closes the whole connection likewise.
  *
+ * The channel is the ConsumerHost of its consumers (delivery numbering, prefetch and flow,
+ * the unacked log and settlement) and composes the rest: declarations.ts (exchange.* and
+ * queue.*), consumers.ts (basic.consume/cancel), publish.ts (routing), confirms.ts,
+ * tx-buffer.ts, reply-to.ts (direct reply-to), settlement.ts and consumer-timeout.ts.
+ *
  * Invariants: delivery tags start at 1 and increase by one per delivery (consumers,
  * basic.get and direct reply-to share the counter); `unackedCount` counts consumer
  * deliveries awaiting ack (the global prefetch limit); publishes in confirm mode are
@@ -14,23 +19,15 @@ import {
   channelErrorHard,
   notFound,
   notImplemented,
-  notAllowed,
   preconditionFailed,
-  accessRefused,
 } from '../../protocol/errors.js';
-import type { AmqpError } from '../../protocol/errors.js';
-import type { FieldTable } from '../../protocol/field-value.js';
+import type { AmqpError, MethodRef } from '../../protocol/errors.js';
 import type { BasicProperties } from '../../protocol/properties.js';
-import { Deque } from '../../util/deque.js';
-import type { TimerHandle } from '../../util/clock.js';
-import { generatedName, randomToken } from '../../util/random-name.js';
 import type { ChannelSink } from '../channel-sink.js';
-import { Message } from '../message.js';
+import type { Message } from '../message.js';
 import { Method } from '../methods.js';
-import { Consumer } from '../queue/consumer.js';
-import type { ConsumerHost, QueueHandle } from '../queue/consumer.js';
-import { EnqueueResult } from '../queue/queue.js';
-import type { Queue } from '../queue/queue.js';
+import type { Consumer } from '../queue/consumer.js';
+import type { ConsumerHost } from '../queue/consumer.js';
 import type { Dispatchable } from '../scheduler.js';
 import type { DurableWaiter } from '../store/message-store.js';
 import type { ReplyTarget, Vhost } from '../vhost.js';
@@ -40,17 +37,25 @@ import type {
   ExchangeBindArgs,
   ExchangeDeclareArgs,
   ExchangeDeleteArgs,
+  GetOk,
   QueueBindArgs,
   QueueDeclareArgs,
   QueueDeclareOk,
   QueueDeleteArgs,
 } from './channel-args.js';
+export type { GetOk } from './channel-args.js';
+import { Confirms } from './confirms.js';
+import { ConsumerTimeout } from './consumer-timeout.js';
+import { ChannelConsumers } from './consumers.js';
 import * as decl from './declarations.js';
 import { REPLY_TO } from './declarations.js';
+import { messageTtl } from './expiration.js';
+import { PublishRouter, publishTarget } from './publish.js';
+import { DirectReplyTo } from './reply-to.js';
+import { applySettlement, settledUpTo, takeSettled } from './settlement.js';
+import type { Settlement } from './settlement.js';
 import { TxBuffer } from './tx-buffer.js';
-import type { UnackedEntry } from './unacked-log.js';
 import { UnackedLog } from './unacked-log.js';
-import { parseExpiration } from './expiration.js';
 
 /** What a channel needs from its connection. */
 export interface ChannelContext {
@@ -63,17 +68,6 @@ export interface ChannelContext {
   connectionFailed(error: AmqpError): void;
 }
 
-export interface GetOk {
-  deliveryTag: number;
-  redelivered: boolean;
-  exchange: string;
-  routingKey: string;
-  messageCount: number;
-  message: Message;
-}
-
-const REPLY_PREFIX = 'amq.rabbitmq.reply-to.';
-
 export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, Dispatchable {
   open = true;
   scheduled = false;
@@ -81,26 +75,35 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
   private nextDeliveryTag = 1;
   private readonly unacked = new UnackedLog();
   unackedCount = 0;
-  private readonly consumers = new Map<string, Consumer>();
-  private prefetchCount = 0;
   private globalPrefetch = 0;
   private flowActive = true;
   private mode: 'none' | 'confirm' | 'tx' = 'none';
-  private publishSeq = 0;
-  private readonly pendingConfirms = new Map<number, number>();
   private tx: TxBuffer | null = null;
   private lastQueue = '';
-  private replyConsumerTag: string | null = null;
-  private replyName = '';
-  private readonly replies = new Deque<Message>(16);
-  private timeoutTimer: TimerHandle | undefined;
+  private readonly consumers: ChannelConsumers;
+  private readonly replyTo: DirectReplyTo;
+  private readonly confirms: Confirms;
+  private readonly router: PublishRouter;
+  private readonly timeout: ConsumerTimeout;
 
   constructor(
     readonly id: number,
     private readonly ctx: ChannelContext,
     readonly sink: ChannelSink,
   ) {
-    this.vhost = ctx.vhost;
+    const vhost = (this.vhost = ctx.vhost);
+    this.consumers = new ChannelConsumers(vhost, ctx.owner, this);
+    this.replyTo = new DirectReplyTo(vhost.replyTargets);
+    this.confirms = new Confirms(sink);
+    this.router = new PublishRouter(vhost, id, ctx, sink, this, this.confirms);
+    this.timeout = new ConsumerTimeout(
+      vhost.clock,
+      vhost.scheduler,
+      this.unacked,
+      ctx.consumerTimeout,
+      id,
+      (e) => this.timedOut(e),
+    );
   }
 
   // ---- plumbing ----
@@ -140,7 +143,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
     return this.lastQueue;
   }
 
-  // ---- exchange.* / queue.* ----
+  // ---- exchange.* / queue.* (declarations.ts) ----
 
   exchangeDeclare(args: ExchangeDeclareArgs): void {
     this.run(() => void decl.declareExchange(this.vhost, args));
@@ -193,7 +196,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
     );
   }
 
-  // ---- basic.qos / consume / cancel / flow ----
+  // ---- basic.qos / consume / cancel / flow (consumers.ts, reply-to.ts) ----
 
   basicQos(args: BasicQosArgs): void {
     this.run(() => {
@@ -204,75 +207,27 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
         this.globalPrefetch = count;
         this.wakeConsumers();
       } else {
-        this.prefetchCount = count;
+        this.consumers.prefetchCount = count;
       }
     });
   }
 
   basicConsume(args: BasicConsumeArgs): string {
     return this.run(() => {
-      const method = Method.basicConsume;
       const name = this.queueName(args.queue);
-      let tag = args.consumerTag ?? '';
-      if (tag === '') tag = generatedName('amq.ctag-');
-      else if (this.consumers.has(tag) || tag === this.replyConsumerTag) {
-        throw notAllowed(`attempt to reuse consumer tag '${tag}'`, method);
-      }
-      if (name === REPLY_TO) return this.consumeReplyTo(tag, args.noAck ?? false);
-      const q = this.vhost.getQueue(name, this.ctx.owner, method);
-      const exclusive = args.exclusive ?? false;
-      if (q.consumers.exclusive !== undefined || (exclusive && q.consumerCount > 0)) {
-        throw accessRefused(`${this.vhost.describeQueue(q.name)} in exclusive use`, method);
-      }
-      const cargs: FieldTable = args.arguments ?? {};
-      const p = cargs['x-priority'];
-      const priority = typeof p === 'number' ? p : 0;
-      const c = new Consumer(
-        tag,
-        q,
-        this,
-        args.noAck ?? false,
-        exclusive,
-        priority,
-        cargs,
-        this.prefetchCount,
-      );
-      this.consumers.set(tag, c);
-      q.addConsumer(c);
+      const tag = this.consumers.tagFor(args.consumerTag, this.replyTo.consumerTag);
+      if (name === REPLY_TO) return this.replyTo.consume(tag, args.noAck ?? false, this);
+      this.consumers.add(tag, name, args);
       return tag;
     });
   }
 
-  private consumeReplyTo(tag: string, noAck: boolean): string {
-    const method = Method.basicConsume;
-    if (!noAck) throw preconditionFailed('reply consumer cannot acknowledge', method);
-    if (this.replyConsumerTag !== null) throw preconditionFailed('reply consumer already set', method);
-    this.replyConsumerTag = tag;
-    this.replyName = REPLY_PREFIX + randomToken(18);
-    this.vhost.replyTargets.set(this.replyName, this);
-    return tag;
-  }
-
   basicCancel(consumerTag: string): string {
     return this.run(() => {
-      if (consumerTag === this.replyConsumerTag) {
-        this.dropReplyConsumer();
-        return consumerTag;
-      }
-      const c = this.consumers.get(consumerTag);
-      if (c !== undefined) {
-        this.consumers.delete(consumerTag);
-        c.queue.removeConsumer(c);
-      }
+      if (consumerTag === this.replyTo.consumerTag) this.replyTo.drop();
+      else this.consumers.cancel(consumerTag);
       return consumerTag;
     });
-  }
-
-  private dropReplyConsumer(): void {
-    if (this.replyConsumerTag === null) return;
-    this.vhost.replyTargets.delete(this.replyName);
-    this.replyConsumerTag = null;
-    this.replies.clear();
   }
 
   /** channel.flow from the client: returns the new state (flow-ok's `active`). */
@@ -291,8 +246,8 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
   }
 
   private wakeConsumers(): void {
-    for (const c of this.consumers.values()) c.queue.wake();
-    if (this.replies.length > 0) this.vhost.scheduler.schedule(this);
+    this.consumers.wake();
+    if (this.replyTo.pending.length > 0) this.vhost.scheduler.schedule(this);
   }
 
   // ---- ConsumerHost ----
@@ -312,33 +267,32 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
       this.unacked.push(tag, message, consumer.queue, consumer, this.vhost.clock.now());
       consumer.unacked++;
       this.unackedCount++;
-      if (this.timeoutTimer === undefined && this.ctx.consumerTimeout > 0) this.armTimeout();
+      this.timeout.track();
     }
     this.vhost.monitor.delivered(this.id, this.ctx, consumer.queue.name, message);
     this.sink.deliver(consumer.tag, tag, message.redelivered, message.exchange, message.routingKey, message);
   }
 
   cancelledByServer(consumer: Consumer): void {
-    if (this.consumers.get(consumer.tag) !== consumer) return;
-    this.consumers.delete(consumer.tag);
-    if (this.open) this.sink.consumerCancelled(consumer.tag);
+    if (this.consumers.forget(consumer) && this.open) this.sink.consumerCancelled(consumer.tag);
   }
 
   // ---- direct reply-to (ReplyTarget, Dispatchable) ----
 
   deliverReply(message: Message): void {
-    this.replies.push(message);
+    this.replyTo.pending.push(message);
     this.vhost.scheduler.schedule(this);
   }
 
   dispatch(): void {
-    while (this.replies.length > 0 && this.replyConsumerTag !== null && this.canDeliver(true)) {
-      const m = this.replies.shift()!;
-      this.sink.deliver(this.replyConsumerTag, this.nextDeliveryTag++, false, m.exchange, m.routingKey, m);
+    const r = this.replyTo;
+    while (r.pending.length > 0 && r.consumerTag !== null && this.canDeliver(true)) {
+      const m = r.pending.shift()!;
+      this.sink.deliver(r.consumerTag, this.nextDeliveryTag++, false, m.exchange, m.routingKey, m);
     }
   }
 
-  // ---- basic.publish ----
+  // ---- basic.publish (publish.ts) / confirms (confirms.ts) ----
 
   basicPublish(
     exchange: string,
@@ -350,23 +304,15 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
   ): void {
     this.begin();
     try {
-      if (immediate) throw notImplemented('immediate=true', Method.basicPublish);
-      const x = this.vhost.exchanges.get(exchange);
-      if (x === undefined) throw notFound(`no ${this.vhost.describeExchange(exchange)}`, Method.basicPublish);
-      if (x.internal) {
-        throw accessRefused(
-          `cannot publish to internal ${this.vhost.describeExchange(exchange)}`,
-          Method.basicPublish,
-        );
-      }
-      const ttl = properties.expiration === undefined ? -1 : parseExpiration(properties.expiration);
-      if (properties.replyTo === REPLY_TO) properties = this.rewriteReplyTo(properties);
+      const x = publishTarget(this.vhost, exchange, immediate);
+      const ttl = messageTtl(properties);
+      if (properties.replyTo === REPLY_TO) properties = this.replyTo.rewrite(properties);
       if (this.tx !== null) {
         this.tx.ops.push({ kind: 'publish', exchange, routingKey, mandatory, properties, body });
         return;
       }
-      const seq = this.mode === 'confirm' ? ++this.publishSeq : 0;
-      this.route(x.name, routingKey, mandatory, properties, body, ttl, seq);
+      const seq = this.mode === 'confirm' ? this.confirms.next() : 0;
+      this.router.route(x.name, routingKey, mandatory, properties, body, ttl, seq);
     } catch (e) {
       throw this.fail(e);
     } finally {
@@ -374,109 +320,14 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
     }
   }
 
-  private rewriteReplyTo(properties: BasicProperties): BasicProperties {
-    if (this.replyConsumerTag === null) {
-      throw preconditionFailed('fast reply consumer does not exist', Method.basicPublish);
-    }
-    return { ...properties, replyTo: this.replyName };
-  }
-
-  private route(
-    exchange: string,
-    routingKey: string,
-    mandatory: boolean,
-    properties: BasicProperties,
-    body: Buffer,
-    ttl: number,
-    seq: number,
-  ): void {
-    const x = this.vhost.exchanges.get(exchange);
-    if (x === undefined) return;
-    this.vhost.monitor.published(this.id, this.ctx, exchange, routingKey, properties, body);
-    if (exchange === '' && routingKey.startsWith(REPLY_PREFIX)) {
-      this.routeReply(routingKey, mandatory, properties, body, seq);
-      return;
-    }
-    const headers = properties.headers;
-    let queues: Set<Queue>;
-    if (headers !== undefined && (headers['CC'] !== undefined || headers['BCC'] !== undefined)) {
-      queues = this.routeSenderSelected(exchange, routingKey, headers);
-      const rest: FieldTable = { ...headers };
-      delete rest['BCC'];
-      properties = { ...properties, headers: rest };
-    } else {
-      queues = this.vhost.routeScratch(x, routingKey, headers);
-    }
-    if (queues.size === 0) {
-      if (mandatory)
-        this.sink.basicReturn(
-          312,
-          'NO_ROUTE',
-          exchange,
-          routingKey,
-          new Message(exchange, routingKey, properties, body),
-        );
-      if (seq !== 0) this.sink.publisherAck(seq, false);
-      return;
-    }
-    const message = new Message(x.name, routingKey, properties, body);
-    let first = true;
-    let rejected = false;
-    let pending = 0;
-    const waiter = seq !== 0 ? this : null;
-    for (const q of queues) {
-      const r = q.enqueue(first ? message : message.cloneForQueue(), ttl, waiter, seq);
-      first = false;
-      if (r === EnqueueResult.Rejected) rejected = true;
-      else if (r === EnqueueResult.Pending) pending++;
-    }
-    if (seq === 0) return;
-    if (rejected) this.sink.publisherNack(seq, false);
-    else if (pending > 0) this.pendingConfirms.set(seq, pending);
-    else this.sink.publisherAck(seq, false);
-  }
-
-  private routeSenderSelected(exchange: string, routingKey: string, headers: FieldTable): Set<Queue> {
-    const x = this.vhost.exchanges.get(exchange)!;
-    const out = new Set<Queue>();
-    const keys = [routingKey];
-    for (const h of ['CC', 'BCC']) {
-      const v = headers[h];
-      if (Array.isArray(v)) for (const k of v) if (typeof k === 'string') keys.push(k);
-    }
-    for (const k of keys) this.vhost.router.route(x, k, headers, out);
-    return out;
-  }
-
-  private routeReply(
-    routingKey: string,
-    mandatory: boolean,
-    properties: BasicProperties,
-    body: Buffer,
-    seq: number,
-  ): void {
-    const target = this.vhost.replyTargets.get(routingKey);
-    const message = new Message('', routingKey, properties, body);
-    if (target !== undefined) target.deliverReply(message);
-    else if (mandatory) this.sink.basicReturn(312, 'NO_ROUTE', '', routingKey, message);
-    if (seq !== 0) this.sink.publisherAck(seq, false);
-  }
-
   /** DurableWaiter: a persist the confirm for `token` waited on is durable. */
   durable(token: number): void {
-    const left = this.pendingConfirms.get(token);
-    if (left === undefined || !this.open) return;
-    if (left > 1) this.pendingConfirms.set(token, left - 1);
-    else {
-      this.pendingConfirms.delete(token);
-      this.sink.publisherAck(token, false);
-    }
+    if (this.open) this.confirms.durable(token);
   }
 
   /** DurableWaiter: a persist for `token` failed (disk error): the publish is nacked. */
   failed(token: number): void {
-    if (!this.pendingConfirms.delete(token) || !this.open) return;
-    this.sink.publisherNack(token, false);
+    if (this.open) this.confirms.failed(token);
   }
 
   // ---- basic.get ----
@@ -490,7 +341,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
       const tag = this.nextDeliveryTag++;
       if (!noAck) {
         this.unacked.push(tag, m, q, null, this.vhost.clock.now());
-        if (this.timeoutTimer === undefined && this.ctx.consumerTimeout > 0) this.armTimeout();
+        this.timeout.track();
       }
       return {
         deliveryTag: tag,
@@ -503,85 +354,63 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
     });
   }
 
-  // ---- acknowledgements ----
+  // ---- acknowledgements (settlement.ts) ----
 
   basicAck(deliveryTag: number, multiple: boolean): void {
-    this.begin();
-    try {
-      this.settle(deliveryTag, multiple, 'ack', Method.basicAck);
-    } catch (e) {
-      throw this.fail(e);
-    } finally {
-      this.end();
-    }
+    this.settleMethod(deliveryTag, multiple, 'ack', Method.basicAck);
   }
 
   basicNack(deliveryTag: number, multiple: boolean, requeue: boolean): void {
-    this.begin();
-    try {
-      this.settle(deliveryTag, multiple, requeue ? 'requeue' : 'discard', Method.basicNack);
-    } catch (e) {
-      throw this.fail(e);
-    } finally {
-      this.end();
-    }
+    this.settleMethod(deliveryTag, multiple, requeue ? 'requeue' : 'discard', Method.basicNack);
   }
 
   basicReject(deliveryTag: number, requeue: boolean): void {
-    this.begin();
-    try {
-      this.settle(deliveryTag, false, requeue ? 'requeue' : 'discard', Method.basicReject);
-    } catch (e) {
-      throw this.fail(e);
-    } finally {
-      this.end();
-    }
+    this.settleMethod(deliveryTag, false, requeue ? 'requeue' : 'discard', Method.basicReject);
   }
 
   /** basic.recover / recover-async: requeue every unacked delivery (requeue=false unsupported, as RabbitMQ). */
   basicRecover(requeue: boolean): void {
     this.run(() => {
       if (!requeue) throw notImplemented('requeue=false', Method.basicRecover);
-      for (const e of this.unacked.takeAll()) this.apply('requeue', e.message, e.queue, e.consumer);
+      for (const e of this.unacked.takeAll()) applySettlement('requeue', e.message, e.queue, e.consumer);
     });
   }
 
-  private settle(
-    tag: number,
-    multiple: boolean,
-    how: 'ack' | 'requeue' | 'discard',
-    method: typeof Method.basicAck,
-  ): void {
+  /** basic.ack / nack / reject as an entry point (no closure: run() would allocate one per ack). */
+  private settleMethod(tag: number, multiple: boolean, how: Settlement, method: MethodRef): void {
+    this.begin();
+    try {
+      this.settle(tag, multiple, how, method);
+    } catch (e) {
+      throw this.fail(e);
+    } finally {
+      this.end();
+    }
+  }
+
+  private settle(tag: number, multiple: boolean, how: Settlement, method: MethodRef): void {
     const log = this.unacked;
-    if (multiple && tag === 0) tag = Number.MAX_SAFE_INTEGER;
-    else if (log.indexOf(tag) < 0) throw preconditionFailed(`unknown delivery tag ${tag}`, method);
+    tag = settledUpTo(log, tag, multiple, method);
     if (this.tx !== null) {
-      const entries: UnackedEntry[] = [];
-      if (!multiple) entries.push(log.take(log.indexOf(tag)));
-      else while (log.slots > 0 && log.tagAt(0) <= tag) entries.push(log.take(0));
+      const entries = takeSettled(log, tag, multiple);
       for (const e of entries) this.release1(e.consumer);
       this.tx.ops.push({ kind: how, entries });
       return;
     }
-    if (!multiple) {
-      const i = log.indexOf(tag);
-      const m = log.messageAt(i);
-      const q = log.queueAt(i);
-      const c = log.consumerAt(i);
-      log.remove(i);
-      this.release1(c);
-      this.apply(how, m, q, c);
-    } else {
-      while (log.slots > 0 && log.tagAt(0) <= tag) {
-        const m = log.messageAt(0);
-        const q = log.queueAt(0);
-        const c = log.consumerAt(0);
-        log.remove(0);
-        this.release1(c);
-        this.apply(how, m, q, c);
-      }
-    }
-    if (log.size === 0) this.clearTimeout();
+    if (!multiple) this.settleAt(log.indexOf(tag), how);
+    else while (log.slots > 0 && log.tagAt(0) <= tag) this.settleAt(0, how);
+    if (log.size === 0) this.timeout.clear();
+  }
+
+  /** Settles the live log entry at position `i` (the ack hot path: no entry object). */
+  private settleAt(i: number, how: Settlement): void {
+    const log = this.unacked;
+    const m = log.messageAt(i);
+    const q = log.queueAt(i);
+    const c = log.consumerAt(i);
+    log.remove(i);
+    this.release1(c);
+    applySettlement(how, m, q, c);
   }
 
   /** Frees the prefetch slot a delivery held. */
@@ -592,14 +421,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
     if (this.globalPrefetch > 0) this.wakeConsumers();
   }
 
-  private apply(how: 'ack' | 'requeue' | 'discard', m: Message, q: QueueHandle, c: Consumer | null): void {
-    if (how === 'ack') q.settle(m);
-    else if (how === 'requeue') q.requeue(m, true);
-    else q.discard(m);
-    if (c !== null) c.queue.wake();
-  }
-
-  // ---- confirm / tx ----
+  // ---- confirm / tx (tx-buffer.ts) ----
 
   confirmSelect(): void {
     this.run(() => {
@@ -621,65 +443,23 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
   txCommit(): void {
     this.run(() => {
       if (this.tx === null) throw preconditionFailed('channel is not transactional', Method.txCommit);
-      for (const op of this.tx.take()) {
-        if (op.kind === 'publish') {
-          const ttl = op.properties.expiration === undefined ? -1 : parseExpiration(op.properties.expiration);
-          this.route(op.exchange, op.routingKey, op.mandatory, op.properties, op.body, ttl, 0);
-        } else {
-          for (const e of op.entries) this.apply(op.kind, e.message, e.queue, e.consumer);
-        }
-      }
+      this.tx.commit(this.router);
     });
   }
 
   txRollback(): void {
     this.run(() => {
       if (this.tx === null) throw preconditionFailed('channel is not transactional', Method.txRollback);
-      const entries = this.tx.settledEntries();
-      this.tx.take();
-      for (const e of entries) {
-        if (e.consumer !== null) {
-          e.consumer.unacked++;
-          this.unackedCount++;
-        }
-      }
-      this.unacked.restore(entries);
+      this.unackedCount += this.tx.rollback(this.unacked);
     });
   }
 
-  // ---- consumer timeout ----
+  // ---- consumer timeout (consumer-timeout.ts) / close ----
 
-  private armTimeout(): void {
-    const clock = this.vhost.clock;
-    const oldest = this.unacked.oldestTime();
-    const wait = Math.max(0, oldest + this.ctx.consumerTimeout - clock.now());
-    this.timeoutTimer = clock.setTimeout(() => {
-      this.timeoutTimer = undefined;
-      if (this.open) this.vhost.scheduler.run(() => this.checkTimeout());
-    }, wait);
-  }
-
-  private clearTimeout(): void {
-    if (this.timeoutTimer === undefined) return;
-    this.vhost.clock.clearTimeout(this.timeoutTimer);
-    this.timeoutTimer = undefined;
-  }
-
-  private checkTimeout(): void {
-    if (this.unacked.size === 0) return;
-    const timeout = this.ctx.consumerTimeout;
-    if (this.unacked.oldestTime() + timeout > this.vhost.clock.now()) {
-      this.armTimeout();
-      return;
-    }
-    const err = preconditionFailed(
-      `delivery acknowledgement on channel ${this.id} timed out. Timeout value used: ${timeout} ms. This timeout value can be configured, see consumers doc guide to learn more`,
-    );
+  private timedOut(error: ChannelError): void {
     this.release();
-    this.sink.channelError(err);
+    this.sink.channelError(error);
   }
-
-  // ---- close ----
 
   /** channel.close from the client (or the transport tearing down). Idempotent. */
   close(): void {
@@ -691,17 +471,16 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
   release(): void {
     if (!this.open) return;
     this.open = false;
-    this.clearTimeout();
-    this.dropReplyConsumer();
-    const consumers = [...this.consumers.values()];
-    this.consumers.clear();
+    this.timeout.stop();
+    this.replyTo.drop();
+    const consumers = this.consumers.takeAll();
     const entries = this.unacked.takeAll();
     if (this.tx !== null) entries.push(...this.tx.settledEntries());
     entries.sort((a, b) => a.tag - b.tag);
     for (const c of consumers) c.queue.removeConsumer(c);
     for (const e of entries) e.queue.requeue(e.message, true);
     this.tx = null;
-    this.pendingConfirms.clear();
+    this.confirms.clear();
     this.ctx.channelClosed(this);
   }
 }

@@ -8,7 +8,9 @@
  * - Dispatch only happens from dispatch(), which the Scheduler runs (never nested); every
  *   mutation that can enable a delivery calls wake().
  * - A message whose expiresAt (ms, 0 = never) is <= now is never delivered; expired heads
- *   are dead-lettered when reached or when the head-expiry timer fires.
+ *   are dead-lettered when reached or when the head-expiry timer (head-expiry.ts) fires.
+ * - Durable, unlimited, non-priority queues on a paging store spill their tail to disk past
+ *   the store's pageThreshold (paged-tail.ts); messageCount includes the paged messages.
  * - Persistent messages of durable queues are in the store from enqueue until they leave
  *   the queue for good (ack, no-ack delivery, drop, dead-letter, purge, delete).
  */
@@ -19,6 +21,7 @@ import type { Dispatchable, Scheduler } from '../scheduler.js';
 import type { DurableWaiter, MessageStore } from '../store/message-store.js';
 import type { Consumer, QueueHandle } from './consumer.js';
 import { ConsumerSet } from './consumer-set.js';
+import { HeadExpiry } from './head-expiry.js';
 import type { DeathReason } from './dead-letter.js';
 import type { QueueConfig } from './queue-config.js';
 import { MESSAGE_OVERHEAD, PagedTail } from './paged-tail.js';
@@ -74,10 +77,8 @@ export class Queue implements QueueHandle, Dispatchable {
   private readonly pager: PagedTail | undefined;
   private nextSeq = 1;
   private hadConsumer = false;
-  private hasExpiring = false;
+  private readonly expiry: HeadExpiry;
   private readonly limited: boolean;
-  private expiryTimer: TimerHandle | undefined;
-  private expiryDue = 0;
   private unusedTimer: TimerHandle | undefined;
 
   constructor(
@@ -93,12 +94,14 @@ export class Queue implements QueueHandle, Dispatchable {
     this.storeKey = `${env.vhostName}\u0000${options.name}`;
     this.ready = new ReadyList(options.config.maxPriority);
     this.consumers = new ConsumerSet(options.config.singleActiveConsumer);
+    this.expiry = new HeadExpiry(env.clock, env.scheduler, this.ready, () => this.expireHeads());
     this.limited = options.config.maxLength !== undefined || options.config.maxLengthBytes !== undefined;
-    const threshold = env.store.pageThreshold;
-    this.pager =
-      this.durable && threshold !== undefined && !this.limited && options.config.maxPriority === undefined
-        ? new PagedTail(env.store, this.storeKey, threshold)
-        : undefined;
+    this.pager = PagedTail.forQueue(env.store, this.storeKey, this.durable, options.config, {
+      name: this.name,
+      push: (m) => this.pagedIn(m),
+      batchDone: () => this.pagedInBatch(),
+      run: (fn) => env.scheduler.run(fn),
+    });
     this.touch();
   }
 
@@ -173,7 +176,7 @@ export class Queue implements QueueHandle, Dispatchable {
       pager.add(message, message.persistent);
     else this.ready.push(message);
     if (this.limited && cfg.overflow === 'drop-head') this.dropOverLimit();
-    if (message.expiresAt !== 0) this.noteExpiring(message.expiresAt);
+    if (message.expiresAt !== 0) this.expiry.note(message.expiresAt);
     if (this.consumers.count > 0) this.env.scheduler.schedule(this);
     return result;
   }
@@ -204,7 +207,7 @@ export class Queue implements QueueHandle, Dispatchable {
     if (this.deleted) return;
     const consumers = this.consumers;
     const ready = this.ready;
-    const now = this.hasExpiring ? this.env.clock.now() : 0;
+    const now = this.expiry.active ? this.env.clock.now() : 0;
     while (ready.length > 0) {
       const consumer = consumers.pick();
       if (consumer === undefined) break;
@@ -216,28 +219,23 @@ export class Queue implements QueueHandle, Dispatchable {
       consumer.host.deliver(consumer, message);
       if (this.deleted) return;
     }
-    if (this.hasExpiring) this.armExpiry();
+    if (this.expiry.active) this.expiry.arm();
     if (this.pager?.active === true) this.pageIn();
   }
 
-  /** Reads the paged tail ahead of consumers while less than half the threshold is in memory. */
+  /** Reads the paged tail ahead of consumers (paged-tail.ts decides whether to). */
   private pageIn(): void {
-    const pager = this.pager!;
-    if (pager.reading || this.memoryCost >= pager.threshold / 2) return;
-    pager.readAsync(
-      (m) => this.pagedIn(m),
-      () => {
-        this.wake();
-        if (this.pager?.active === true) this.pageIn();
-      },
-      (fn) => this.env.scheduler.run(fn),
-      (e) => console.warn(`warren: paging in queue '${this.name}' failed: ${String(e)}`),
-    );
+    this.pager!.pageIn(this.memoryCost);
+  }
+
+  private pagedInBatch(): void {
+    this.wake();
+    if (this.pager!.active) this.pageIn();
   }
 
   private pagedIn(m: Message): void {
     this.ready.push(m);
-    if (m.expiresAt !== 0) this.noteExpiring(m.expiresAt);
+    if (m.expiresAt !== 0) this.expiry.note(m.expiresAt);
   }
 
   /** Removes the next live message (dead-lettering expired heads on the way). */
@@ -245,7 +243,7 @@ export class Queue implements QueueHandle, Dispatchable {
     for (;;) {
       const m = this.ready.shift();
       if (m === undefined) return undefined;
-      if (m.expiresAt !== 0 && this.hasExpiring && now >= m.expiresAt) {
+      if (m.expiresAt !== 0 && this.expiry.active && now >= m.expiresAt) {
         this.forget(m);
         this.env.deadLetter(this, m, 'expired');
         continue;
@@ -257,16 +255,16 @@ export class Queue implements QueueHandle, Dispatchable {
   /** basic.get: the next message, or undefined when none is ready. */
   get(noAck: boolean): Message | undefined {
     this.touch();
-    let m = this.takeHead(this.hasExpiring ? this.env.clock.now() : 0);
+    let m = this.takeHead(this.expiry.active ? this.env.clock.now() : 0);
     while (m === undefined && this.pager?.active === true) {
-      this.pager.readSync((p) => this.pagedIn(p));
-      m = this.takeHead(this.hasExpiring ? this.env.clock.now() : 0);
+      this.pager.readSync();
+      m = this.takeHead(this.expiry.active ? this.env.clock.now() : 0);
     }
     if (m === undefined) return undefined;
     if (noAck) this.forget(m);
     else this.taken(m);
     this.stats.delivered(noAck, true, m.redelivered);
-    if (this.hasExpiring) this.armExpiry();
+    if (this.expiry.active) this.expiry.arm();
     return m;
   }
 
@@ -288,7 +286,7 @@ export class Queue implements QueueHandle, Dispatchable {
     if (maxSeq >= this.nextSeq) this.nextSeq = maxSeq + 1;
     for (const m of messages) {
       this.ready.push(m);
-      if (m.expiresAt !== 0) this.noteExpiring(m.expiresAt);
+      if (m.expiresAt !== 0) this.expiry.note(m.expiresAt);
     }
     if (paged !== undefined && paged.count > 0)
       this.pager?.restorePaged(paged.count, paged.bytes, paged.fromSeq);
@@ -322,7 +320,7 @@ export class Queue implements QueueHandle, Dispatchable {
       message.setProperties({ ...message.properties, headers });
     }
     this.ready.restore(message);
-    if (message.expiresAt !== 0) this.noteExpiring(message.expiresAt);
+    if (message.expiresAt !== 0) this.expiry.note(message.expiresAt);
     this.wake();
   }
 
@@ -361,18 +359,7 @@ export class Queue implements QueueHandle, Dispatchable {
   purge(): number {
     const messages = this.ready.drain();
     for (const m of messages) this.forget(m);
-    return messages.length + this.clearPaged();
-  }
-
-  /** Drops the paged tail (purge/delete); returns how many messages it held. */
-  private clearPaged(): number {
-    const pager = this.pager;
-    if (pager === undefined || !pager.active) return 0;
-    const stored =
-      pager.count > 0 && !this.deleted
-        ? (this.env.store.removeFrom?.(this.storeKey, pager.fromSeq) ?? 0)
-        : pager.count;
-    return stored + pager.clear().length;
+    return messages.length + (this.pager?.discard(this.deleted) ?? 0);
   }
 
   /** Marks the queue deleted; the vhost removes bindings. Returns the ready count dropped. */
@@ -380,7 +367,7 @@ export class Queue implements QueueHandle, Dispatchable {
     const count = this.messageCount;
     this.ready.drain();
     this.deleted = true;
-    this.clearPaged();
+    this.pager?.discard(true);
     this.clearTimers();
     if (this.durable) this.env.store.dropQueue(this.storeKey);
     const consumers = [...this.consumers.all()];
@@ -407,28 +394,6 @@ export class Queue implements QueueHandle, Dispatchable {
     if (this.durable && message.persistent) this.env.store.remove(this.storeKey, message.seq);
   }
 
-  private noteExpiring(expiresAt: number): void {
-    this.hasExpiring = true;
-    if (this.expiryTimer === undefined || expiresAt < this.expiryDue) this.armExpiry();
-  }
-
-  /** Arms the head-expiry timer for the earliest expiring head. */
-  private armExpiry(): void {
-    let due = 0;
-    for (const m of this.ready.heads())
-      if (m.expiresAt !== 0 && (due === 0 || m.expiresAt < due)) due = m.expiresAt;
-    if (due === this.expiryDue && this.expiryTimer !== undefined) return;
-    if (this.expiryTimer !== undefined) this.env.clock.clearTimeout(this.expiryTimer);
-    this.expiryTimer = undefined;
-    this.expiryDue = due;
-    if (due === 0) return;
-    const clock = this.env.clock;
-    this.expiryTimer = clock.setTimeout(() => {
-      this.expiryTimer = undefined;
-      this.env.scheduler.run(() => this.expireHeads());
-    }, due - clock.now());
-  }
-
   private expireHeads(): void {
     if (this.deleted) return;
     const now = this.env.clock.now();
@@ -445,14 +410,12 @@ export class Queue implements QueueHandle, Dispatchable {
         }
       }
     }
-    this.armExpiry();
+    this.expiry.arm();
   }
 
   private clearTimers(): void {
-    const clock = this.env.clock;
-    if (this.expiryTimer !== undefined) clock.clearTimeout(this.expiryTimer);
-    if (this.unusedTimer !== undefined) clock.clearTimeout(this.unusedTimer);
-    this.expiryTimer = undefined;
+    this.expiry.clear();
+    if (this.unusedTimer !== undefined) this.env.clock.clearTimeout(this.unusedTimer);
     this.unusedTimer = undefined;
   }
 }
