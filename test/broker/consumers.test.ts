@@ -79,6 +79,66 @@ test('single active consumer: only one receives, the next takes over on cancel',
   assert.deepEqual(b.sink.bodies(), ['3']);
 });
 
+test('SAC classic queue ignores consumer priorities: the first registered stays active (RabbitMQ)', () => {
+  const f = setup();
+  f.ch.queueDeclare({ queue: 'q', arguments: { 'x-single-active-consumer': true } });
+  const lo = f.channel();
+  const hi = f.channel();
+  lo.ch.basicConsume({ queue: 'q', noAck: true });
+  hi.ch.basicConsume({ queue: 'q', noAck: true, arguments: { 'x-priority': 10 } });
+  publishAll(f.ch, 'q', ['1']);
+  assert.deepEqual(lo.sink.bodies(), ['1']);
+  assert.deepEqual(hi.sink.bodies(), []);
+});
+
+test('SAC quorum queue: a higher-priority consumer takes over once the active one has no unacked messages', () => {
+  const f = setup();
+  const args = { 'x-queue-type': 'quorum', 'x-single-active-consumer': true };
+  f.ch.queueDeclare({ queue: 'q', durable: true, arguments: args });
+  const lo = f.channel();
+  const hi = f.channel();
+  const mid = f.channel();
+  const tLo = lo.ch.basicConsume({ queue: 'q' });
+  publishAll(f.ch, 'q', ['1', '2']);
+  assert.deepEqual(lo.sink.bodies(), ['1', '2']);
+  hi.ch.basicConsume({ queue: 'q', arguments: { 'x-priority': 10 } });
+  mid.ch.basicConsume({ queue: 'q', arguments: { 'x-priority': 5 } });
+  // The active one keeps its unacked deliveries but gets nothing new (quiescing).
+  publishAll(f.ch, 'q', ['3']);
+  assert.deepEqual(lo.sink.bodies(), ['1', '2']);
+  assert.deepEqual(hi.sink.bodies(), []);
+  lo.ch.basicAck(1, false);
+  assert.deepEqual(hi.sink.bodies(), []);
+  lo.ch.basicAck(2, false);
+  assert.deepEqual(hi.sink.bodies(), ['3']);
+  publishAll(f.ch, 'q', ['4']);
+  assert.deepEqual(hi.sink.bodies(), ['3', '4']);
+  assert.deepEqual(lo.sink.bodies(), ['1', '2']);
+  assert.deepEqual(mid.sink.bodies(), []);
+  // The demoted consumer waits; when the active one goes, the highest-priority waiter takes over.
+  hi.ch.basicAck(0, true);
+  hi.ch.close();
+  publishAll(f.ch, 'q', ['5']);
+  assert.deepEqual(mid.sink.bodies(), ['5']);
+  assert.deepEqual(lo.sink.bodies(), ['1', '2']);
+  lo.ch.basicCancel(tLo);
+  mid.ch.basicAck(0, true);
+});
+
+test('SAC quorum queue: a higher-priority consumer is active at once when the active one holds nothing', () => {
+  const f = setup();
+  const args = { 'x-queue-type': 'quorum', 'x-single-active-consumer': true };
+  f.ch.queueDeclare({ queue: 'q', durable: true, arguments: args });
+  const lo = f.channel();
+  const hi = f.channel();
+  lo.ch.basicConsume({ queue: 'q', noAck: true });
+  publishAll(f.ch, 'q', ['1']);
+  hi.ch.basicConsume({ queue: 'q', noAck: true, arguments: { 'x-priority': 1 } });
+  publishAll(f.ch, 'q', ['2']);
+  assert.deepEqual(lo.sink.bodies(), ['1']);
+  assert.deepEqual(hi.sink.bodies(), ['2']);
+});
+
 test('deleting a queue sends a server-initiated cancel to its consumers', () => {
   const f = setup();
   f.ch.queueDeclare({ queue: 'q' });

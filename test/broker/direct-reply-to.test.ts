@@ -45,3 +45,18 @@ test('reply-to misuse errors as RabbitMQ', () => {
     'PRECONDITION_FAILED - fast reply consumer does not exist',
   ]);
 });
+
+test('queue.declare of amq.rabbitmq.reply-to reports 1 consumer, passive or not (RabbitMQ 3.10.8)', () => {
+  const f = setup();
+  const other = f.channel().ch;
+  const counts = () =>
+    [
+      f.ch.queueDeclare({ queue: 'amq.rabbitmq.reply-to', passive: true }),
+      f.ch.queueDeclare({ queue: 'amq.rabbitmq.reply-to' }),
+      other.queueDeclare({ queue: 'amq.rabbitmq.reply-to', passive: true }),
+    ].map((ok) => [ok.queue, ok.messageCount, ok.consumerCount]);
+  const expected = Array(3).fill(['amq.rabbitmq.reply-to', 0, 1]);
+  assert.deepEqual(counts(), expected);
+  f.ch.basicConsume({ queue: 'amq.rabbitmq.reply-to', noAck: true });
+  assert.deepEqual(counts(), expected);
+});

@@ -48,6 +48,30 @@ test('quorum: x-delivery-count header counts returns; past the limit the message
   assert.equal((d.message.properties.headers!['x-death'] as FieldTable[])[0]!['reason'], 'delivery_limit');
 });
 
+test('quorum: a channel closing with unacked messages counts as a delivery attempt (RabbitMQ 4.0-4.2)', () => {
+  const f = setup();
+  f.ch.exchangeDeclare({ exchange: 'dlx', type: 'fanout' });
+  f.ch.queueDeclare({ queue: 'dead' });
+  f.ch.queueBind({ queue: 'dead', exchange: 'dlx' });
+  f.ch.queueDeclare({
+    queue: 'qq',
+    durable: true,
+    arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': 1, 'x-dead-letter-exchange': 'dlx' },
+  });
+  publishAll(f.ch, 'qq', ['m']);
+  const counts: unknown[] = [];
+  for (let i = 0; i < 2; i++) {
+    const c = f.channel();
+    c.ch.basicConsume({ queue: 'qq' });
+    counts.push(c.sink.deliveries[0]?.message.properties.headers?.['x-delivery-count']);
+    c.ch.close();
+  }
+  assert.deepEqual(counts, [undefined, 1]);
+  assert.equal(f.ch.basicGet('qq', true), null);
+  const d = f.ch.basicGet('dead', true)!;
+  assert.equal((d.message.properties.headers!['x-death'] as FieldTable[])[0]!['reason'], 'delivery_limit');
+});
+
 test('quorum default delivery limit is 20 (RabbitMQ 4); without a DLX the message is dropped', () => {
   const f = setup();
   f.ch.queueDeclare({ queue: 'qq', durable: true, arguments: { 'x-queue-type': 'quorum' } });

@@ -34,8 +34,11 @@ export function declareExchange(vhost: Vhost, a: ExchangeDeclareArgs): Exchange 
 
 export function declareQueue(vhost: Vhost, owner: object, name: string, a: QueueDeclareArgs): QueueDeclareOk {
   const method = Method.queueDeclare;
+  // The direct reply-to pseudo-queue: RabbitMQ answers declare-ok with 0 messages and 1
+  // consumer whether or not this channel has a reply consumer (checked against RabbitMQ
+  // 3.10.8 with amqplib: passive or not, before and after basic.consume, any channel).
+  if (name === REPLY_TO) return { queue: name, messageCount: 0, consumerCount: 1 };
   if (a.passive === true) {
-    if (name === REPLY_TO) return { queue: name, messageCount: 0, consumerCount: 0 };
     const q = vhost.getQueue(name, owner, method);
     q.touch();
     return { queue: q.name, messageCount: q.messageCount, consumerCount: q.consumerCount };

@@ -93,7 +93,10 @@ export class Queue implements QueueHandle, Dispatchable {
     this.config = options.config;
     this.storeKey = `${env.vhostName}\u0000${options.name}`;
     this.ready = new ReadyList(options.config.maxPriority);
-    this.consumers = new ConsumerSet(options.config.singleActiveConsumer);
+    this.consumers = new ConsumerSet(
+      options.config.singleActiveConsumer,
+      options.config.singleActiveConsumer && options.config.type === 'quorum',
+    );
     this.expiry = new HeadExpiry(env.clock, env.scheduler, this.ready, () => this.expireHeads());
     this.limited = options.config.maxLength !== undefined || options.config.maxLengthBytes !== undefined;
     this.pager = PagedTail.forQueue(env.store, this.storeKey, this.durable, options.config, {
@@ -309,6 +312,11 @@ export class Queue implements QueueHandle, Dispatchable {
     if (this.deleted) return;
     this.unackedCount--;
     message.redelivered = true;
+    // Quorum delivery limit, as RabbitMQ 4.0-4.2 (rabbit_fifo.erl return_one/8): every return
+    // counts - nack/reject with requeue, basic.recover, and a consumer, channel or connection
+    // going away with unacked messages (return_all/6 from cancel_consumer/5 on 'down'); the
+    // limit is checked against the acquired count those returns increment. (RabbitMQ 4.3
+    // stops counting nack/reject-requeue; the consumer going away still counts there.)
     if (this.isQuorum && returned) {
       message.deliveryCount++;
       if (message.deliveryCount > (this.config.deliveryLimit ?? Infinity)) {
