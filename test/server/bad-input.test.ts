@@ -10,7 +10,7 @@ import type { TestServer } from '../helpers/server.js';
 let srv: TestServer;
 
 before(async () => {
-  srv = await startServer({ closeTimeoutMs: 500 });
+  srv = await startServer({ closeTimeoutMs: 500, silentCloseDelayMs: 200 });
 });
 
 after(async () => {

@@ -3,11 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqp from 'amqplib';
-import { parseBrokerArgs } from '../../src/cli/commands/broker.js';
+import { BROKER_USAGE, createBrokerServer, parseBrokerArgs } from '../../src/cli/commands/broker.js';
+import { silentLogger } from '../../src/transports/tcp/logger.js';
 import { withTimeout } from '../helpers/server.js';
 
 test('parseBrokerArgs: defaults, repeatable --user, bad options', () => {
@@ -73,5 +74,146 @@ test('warren broker: listens, serves a --user login, SIGTERM → 320 and exit 0'
     assert.match(out, /connection .* opened: user 'root'/);
   } finally {
     child.kill('SIGKILL');
+  }
+});
+
+function configFile(content: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'warren-config-')), 'broker.json');
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+const parseConfig = (content: unknown) => parseBrokerArgs(['--config', configFile(content)]);
+
+test('--config: users with per-vhost permissions; no permissions means full access to "/"', () => {
+  const c = parseConfig({
+    vhosts: ['orders'],
+    users: [
+      { name: 'admin', password: 'a', tags: ['administrator'] },
+      {
+        name: 'app',
+        password: 'b',
+        permissions: {
+          orders: { configure: '^app\\.', write: '.*', read: '.*' },
+          '/': { configure: '', write: '', read: '.*' },
+        },
+      },
+    ],
+  });
+  assert.ok(c !== 'help');
+  assert.deepEqual(c.vhosts, ['orders']);
+  assert.deepEqual(c.users, [
+    { name: 'admin', password: 'a', tags: ['administrator'] },
+    {
+      name: 'app',
+      password: 'b',
+      tags: [],
+      permissions: {
+        orders: { configure: '^app\\.', write: '.*', read: '.*' },
+        '/': { configure: '', write: '', read: '.*' },
+      },
+    },
+  ]);
+  assert.match(BROKER_USAGE, /"permissions": \{ "orders": \{ "configure"/);
+  assert.match(BROKER_USAGE, /without "permissions" gets full access to "\/"/);
+});
+
+test('--config: invalid configs are refused with one-line errors', () => {
+  const cases: [unknown, RegExp][] = [
+    ['{ not json', /cannot read config .*broker\.json: /],
+    [[], /must be a JSON object/],
+    [{ port: 'x' }, /invalid port 'x'/],
+    [{ heartbeat: '60' }, /"heartbeat" must be a non-negative number/],
+    [{ vhosts: 'orders' }, /"vhosts" must be an array of non-empty strings/],
+    [{ users: {} }, /"users" must be an array/],
+    [{ users: [{ name: 'a' }] }, /users\[0\] needs a string name and password/],
+    [{ users: [{ name: 'a', password: 'p', tag: [] }] }, /user 'a': unknown key "tag"/],
+    [{ users: [{ name: 'a', password: 'p', tags: 'x' }] }, /user 'a': "tags" must be an array of strings/],
+    [
+      {
+        users: [
+          { name: 'a', password: 'p' },
+          { name: 'a', password: 'q' },
+        ],
+      },
+      /user 'a' is listed twice/,
+    ],
+    [{ users: [{ name: 'a', password: 'p', permissions: [] }] }, /user 'a': "permissions" must be an object/],
+    [
+      {
+        users: [
+          { name: 'a', password: 'p', permissions: { orders: { configure: '', write: '', read: '' } } },
+        ],
+      },
+      /user 'a', vhost 'orders': unknown vhost \(use "\/" or add it to "vhosts"\)/,
+    ],
+    [
+      { users: [{ name: 'a', password: 'p', permissions: { '/': { configure: '.*', write: '.*' } } }] },
+      /user 'a', vhost '\/': "read" must be a regex string/,
+    ],
+    [
+      {
+        users: [{ name: 'a', password: 'p', permissions: { '/': { configure: '(', write: '', read: '' } } }],
+      },
+      /user 'a', vhost '\/': "configure" is not a valid regex/,
+    ],
+    [
+      {
+        users: [
+          { name: 'a', password: 'p', permissions: { '/': { configure: '', write: '', read: '', all: '' } } },
+        ],
+      },
+      /unknown key "all" \(expected configure, write, read\)/,
+    ],
+  ];
+  for (const [content, message] of cases) {
+    assert.throws(
+      () => parseConfig(content),
+      (e: Error) => {
+        assert.match(e.message, message);
+        assert.equal(e.message.includes('\n'), false, e.message);
+        return true;
+      },
+    );
+  }
+});
+
+test('--config permissions are enforced by the server', async () => {
+  const c = parseConfig({
+    port: 0,
+    host: '127.0.0.1',
+    vhosts: ['orders'],
+    users: [
+      { name: 'full', password: 'f' },
+      {
+        name: 'app',
+        password: 'b',
+        permissions: { orders: { configure: '^app\\.', write: '.*', read: '.*' } },
+      },
+    ],
+  });
+  assert.ok(c !== 'help');
+  const server = createBrokerServer(c, silentLogger);
+  const { port } = await server.listen();
+  const url = (user: string, pass: string, vhost = '') => `amqp://${user}:${pass}@127.0.0.1:${port}/${vhost}`;
+  try {
+    // default: full access to "/" only
+    const full = await amqp.connect(url('full', 'f'));
+    await (await full.createChannel()).assertQueue('anything');
+    await full.close();
+    await assert.rejects(amqp.connect(url('full', 'f', 'orders')), /ConnectionClose|530/);
+    // explicit permissions: only the listed vhost, with its patterns
+    await assert.rejects(amqp.connect(url('app', 'b')), /ConnectionClose|530/);
+    const app = await amqp.connect(url('app', 'b', 'orders'));
+    const ch = await app.createChannel();
+    await ch.assertQueue('app.q');
+    app.on('error', () => undefined);
+    await assert.rejects(
+      ch.assertQueue('other'),
+      /403 .*ACCESS_REFUSED - access to queue 'other' in vhost 'orders' refused/,
+    );
+    await app.close().catch(() => undefined);
+  } finally {
+    await server.close({ reason: 'test finished' });
   }
 });

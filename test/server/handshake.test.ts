@@ -91,14 +91,72 @@ test('handshake: an unknown vhost and a vhost without permissions are refused wi
   }
 });
 
-test('handshake: a wrong mechanism or a frame before start-ok closes the socket silently', async () => {
-  const srv = await startServer();
+test('handshake: a wrong mechanism or a frame before start-ok closes the socket silently, after the delay', async () => {
+  const srv = await startServer({ silentCloseDelayMs: 300 });
   try {
     const p = await RawPeer.open(srv.port);
     p.write(Buffer.from('AMQP\0\0\x09\x01', 'latin1'));
     await p.waitFor('connection.start');
+    const t0 = Date.now();
     p.send(1, 'basic.publish', { exchange: '', routingKey: 'x' }, Buffer.from('hi'));
     await p.waitClosed();
+    assert.ok(Date.now() - t0 >= 250, `closed after ${Date.now() - t0} ms`);
+    assert.equal(p.commands.filter((c) => c.method.name === 'connection.close').length, 0);
+  } finally {
+    await srv.close();
+  }
+});
+
+/** start-ok with guest and `password`, no client capabilities (so no authentication_failure_close). */
+async function loginWithoutCapabilities(port: number, password: string): Promise<RawPeer> {
+  const p = await RawPeer.open(port);
+  p.write(Buffer.from('AMQP\0\0\x09\x01', 'latin1'));
+  await p.waitFor('connection.start');
+  p.send(0, 'connection.start-ok', {
+    clientProperties: {},
+    mechanism: 'PLAIN',
+    response: Buffer.from(`\0guest\0${password}`),
+    locale: 'en_US',
+  });
+  return p;
+}
+
+test('handshake: a refused login without authentication_failure_close is dropped silently after the delay (RabbitMQ: 3 s)', async () => {
+  const srv = await startServer({ silentCloseDelayMs: 400 });
+  try {
+    const t0 = Date.now();
+    const p = await loginWithoutCapabilities(srv.port, 'wrong');
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(p.isClosed, false);
+    // nothing more is read during the delay
+    p.send(0, 'connection.tune-ok', { channelMax: 0, frameMax: 131072, heartbeat: 0 });
+    await p.waitClosed();
+    assert.ok(Date.now() - t0 >= 350, `closed after ${Date.now() - t0} ms`);
+    assert.deepEqual(
+      p.commands.map((c) => c.method.name),
+      ['connection.start'],
+    );
+    // a server shutdown does not wait for the delay
+    const q = await loginWithoutCapabilities(srv.port, 'wrong');
+    await new Promise((r) => setTimeout(r, 50));
+    const t1 = Date.now();
+    await srv.close();
+    await q.waitClosed();
+    assert.ok(Date.now() - t1 < 300, `shutdown took ${Date.now() - t1} ms`);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('handshake: a refused tune-ok gets no close and is dropped after the delay', async () => {
+  const srv = await startServer({ silentCloseDelayMs: 300 });
+  try {
+    const p = await loginWithoutCapabilities(srv.port, 'guest');
+    await p.waitFor('connection.tune');
+    const t0 = Date.now();
+    p.send(0, 'connection.tune-ok', { channelMax: 4000, frameMax: 131072, heartbeat: 0 });
+    await p.waitClosed();
+    assert.ok(Date.now() - t0 >= 250, `closed after ${Date.now() - t0} ms`);
     assert.equal(p.commands.filter((c) => c.method.name === 'connection.close').length, 0);
   } finally {
     await srv.close();

@@ -2,12 +2,14 @@
  * `warren broker`: runs the built-in AMQP 0-9-1 broker as a server. Options come from the
  * command line, optionally on top of a JSON --config file; --user adds users with full
  * permissions on "/" and the administrator tag (guest/guest stays, loopback only, as in
- * RabbitMQ). SIGTERM/SIGINT close every connection with 320 CONNECTION_FORCED and exit 0.
+ * RabbitMQ). A config user gets full access to "/" unless it lists its own per-vhost
+ * permissions (configure/write/read regexes, as rabbitmqctl set_permissions). SIGTERM/SIGINT close every connection with 320 CONNECTION_FORCED and exit 0.
  * --data-dir makes the broker persistent (Broker.open: durable definitions, users and
  * persistent messages survive restarts); without it everything is in memory.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { FULL_ACCESS, UserStore } from '../../broker/access/user-store.js';
+import type { PermissionPatterns } from '../../broker/access/user-store.js';
 import { Broker } from '../../broker/broker.js';
 import { FileStore } from '../../broker/store/file-store.js';
 import type { Logger } from '../../transports/tcp/logger.js';
@@ -27,8 +29,19 @@ export const BROKER_USAGE = [
   '  --http-port N        Serve the management API, dashboard and /metrics on this port (e.g. 15672)',
   '  --data-dir DIR       Persist definitions, users and persistent messages here (created if missing)',
   '  --user NAME:PASSWORD Add an administrator with full access to "/" (repeatable)',
-  '  --config FILE        JSON: { port, host, users: [{name, password, tags}], vhosts, heartbeat, memoryHighWatermark }',
+  '  --config FILE        JSON settings, see below (command-line options win)',
   '  -h, --help           Show this help',
+  '',
+  'Config file (JSON; every key optional):',
+  '  { "port": 5672, "host": "0.0.0.0", "heartbeat": 60, "memoryHighWatermark": BYTES,',
+  '    "vhosts": ["/", "orders"],',
+  '    "users": [',
+  '      { "name": "admin", "password": "s3cret", "tags": ["administrator"] },',
+  '      { "name": "app", "password": "pw", "tags": [],',
+  '        "permissions": { "orders": { "configure": "^app\\\\.", "write": ".*", "read": ".*" } } } ] }',
+  '  A user without "permissions" gets full access to "/" (configure, write and read ".*").',
+  '  With "permissions" it gets exactly those: one entry per vhost ("/" or one listed in',
+  '  "vhosts"), each with configure, write and read regexes ("" grants nothing).',
 ].join('\n');
 
 export class UsageError extends Error {}
@@ -37,6 +50,8 @@ interface ConfigUser {
   name: string;
   password: string;
   tags?: string[];
+  /** Per-vhost permissions; undefined means full access to "/". */
+  permissions?: Record<string, PermissionPatterns>;
 }
 
 export interface BrokerConfig {
@@ -98,24 +113,104 @@ function readConfig(file: string): Partial<BrokerConfig> {
   } catch (e) {
     throw new UsageError(`cannot read config ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (raw === null || typeof raw !== 'object') throw new UsageError(`config ${file} must be a JSON object`);
-  const c = raw as Record<string, unknown>;
+  if (!isObject(raw)) throw new UsageError(`config ${file} must be a JSON object`);
+  const bad = (what: string): UsageError => new UsageError(`config ${file}: ${what}`);
+  const c = raw;
   const out: Partial<BrokerConfig> = {};
-  if (typeof c['port'] === 'number' || typeof c['port'] === 'string') out.port = parsePort(String(c['port']));
-  if (typeof c['host'] === 'string') out.host = c['host'];
-  if (typeof c['heartbeat'] === 'number') out.heartbeat = c['heartbeat'];
-  if (typeof c['memoryHighWatermark'] === 'number') out.memoryHighWatermark = c['memoryHighWatermark'];
-  if (Array.isArray(c['vhosts'])) out.vhosts = c['vhosts'].map(String);
-  if (Array.isArray(c['users'])) out.users = c['users'].map((u) => checkUser(u, file));
+  if (c['port'] !== undefined) {
+    if (typeof c['port'] !== 'number' && typeof c['port'] !== 'string') throw bad('"port" must be a number');
+    out.port = parsePort(String(c['port']));
+  }
+  if (c['host'] !== undefined) {
+    if (typeof c['host'] !== 'string') throw bad('"host" must be a string');
+    out.host = c['host'];
+  }
+  for (const key of ['heartbeat', 'memoryHighWatermark'] as const) {
+    const v = c[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw bad(`"${key}" must be a non-negative number`);
+    out[key] = v;
+  }
+  if (c['vhosts'] !== undefined) {
+    const v = c['vhosts'];
+    if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string' && x !== '')) {
+      throw bad('"vhosts" must be an array of non-empty strings');
+    }
+    out.vhosts = v;
+  }
+  if (c['users'] !== undefined) {
+    if (!Array.isArray(c['users'])) throw bad('"users" must be an array');
+    const vhosts = new Set(['/', ...(out.vhosts ?? [])]);
+    const seen = new Set<string>();
+    out.users = c['users'].map((u, i) => {
+      const user = checkUser(u, i, vhosts, bad);
+      if (seen.has(user.name)) throw bad(`user '${user.name}' is listed twice`);
+      seen.add(user.name);
+      return user;
+    });
+  }
   return out;
 }
 
-function checkUser(u: unknown, file: string): ConfigUser {
-  const o = u as Partial<ConfigUser> | null;
-  if (o === null || typeof o.name !== 'string' || typeof o.password !== 'string') {
-    throw new UsageError(`config ${file}: each user needs a string name and password`);
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+const USER_KEYS = new Set(['name', 'password', 'tags', 'permissions']);
+const PERMISSION_KEYS = ['configure', 'write', 'read'] as const;
+
+/** One entry of "users"; `vhosts` are those permissions may name. */
+function checkUser(
+  u: unknown,
+  index: number,
+  vhosts: ReadonlySet<string>,
+  bad: (what: string) => UsageError,
+): ConfigUser {
+  if (
+    !isObject(u) ||
+    typeof u['name'] !== 'string' ||
+    u['name'] === '' ||
+    typeof u['password'] !== 'string'
+  ) {
+    throw bad(`users[${index}] needs a string name and password`);
   }
-  return { name: o.name, password: o.password, tags: Array.isArray(o.tags) ? o.tags.map(String) : [] };
+  const name = u['name'];
+  const unknown = Object.keys(u).find((k) => !USER_KEYS.has(k));
+  if (unknown !== undefined) {
+    throw bad(`user '${name}': unknown key "${unknown}" (expected name, password, tags, permissions)`);
+  }
+  const tags = u['tags'] ?? [];
+  if (!Array.isArray(tags) || !tags.every((t): t is string => typeof t === 'string')) {
+    throw bad(`user '${name}': "tags" must be an array of strings`);
+  }
+  const user: ConfigUser = { name, password: u['password'], tags };
+  if (u['permissions'] === undefined) return user;
+  const perms = u['permissions'];
+  if (!isObject(perms)) {
+    throw bad(`user '${name}': "permissions" must be an object of vhost → { configure, write, read }`);
+  }
+  user.permissions = {};
+  for (const [vhost, p] of Object.entries(perms)) {
+    const where = `user '${name}', vhost '${vhost}'`;
+    if (!vhosts.has(vhost)) throw bad(`${where}: unknown vhost (use "/" or add it to "vhosts")`);
+    if (!isObject(p)) throw bad(`${where}: permissions must be an object { configure, write, read }`);
+    const extra = Object.keys(p).find((k) => !(PERMISSION_KEYS as readonly string[]).includes(k));
+    if (extra !== undefined) throw bad(`${where}: unknown key "${extra}" (expected configure, write, read)`);
+    const patterns = { configure: '', write: '', read: '' };
+    for (const key of PERMISSION_KEYS) {
+      const v = p[key];
+      if (typeof v !== 'string') throw bad(`${where}: "${key}" must be a regex string ("" grants nothing)`);
+      try {
+        new RegExp(v);
+      } catch (e) {
+        throw bad(`${where}: "${key}" is not a valid regex: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      patterns[key] = v;
+    }
+    user.permissions[vhost] = patterns;
+  }
+  return user;
 }
 
 /** Builds the server for a config (not yet listening). */
@@ -126,7 +221,9 @@ export function createBrokerServer(cfg: BrokerConfig, logger?: Logger, broker = 
   if (broker.store instanceof FileStore) broker.store.bindUsers(users);
   for (const u of cfg.users) {
     users.addUser(u.name, u.password, u.tags ?? []);
-    users.setPermissions(u.name, '/', FULL_ACCESS);
+    const permissions = u.permissions ?? { '/': FULL_ACCESS };
+    for (const [vhost, patterns] of Object.entries(permissions))
+      users.setPermissions(u.name, vhost, patterns);
   }
   return new AmqpServer({
     broker,

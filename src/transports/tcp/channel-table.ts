@@ -3,6 +3,8 @@
  * every other channel method handed to the engine through channel-dispatch.
  *
  * Invariants (spec §2.3.5 / RabbitMQ):
+ * - opening a channel when channel_max channels are already open is a 530 NOT_ALLOWED
+ *   connection error; the channel number itself may exceed channel_max (RabbitMQ 3.10);
  * - a frame on a channel that is not open is a 504 CHANNEL_ERROR connection error;
  * - after we send channel.close the channel is `closing`: the assembler drops everything on
  *   it except channel.close / close-ok, and the number stays taken until close-ok arrives;
@@ -90,8 +92,12 @@ export class ChannelTable implements SinkOwner {
 
   private open(id: number, entry: ChannelEntry | undefined): void {
     if (entry !== undefined) throw channelErrorHard("second 'channel.open' seen", CHANNEL_OPEN);
-    if (id > this.channelMax) {
-      throw notAllowed(`channel ${id} exceeds the negotiated channel_max ${this.channelMax}`, CHANNEL_OPEN);
+    // As rabbit_reader:create_channel: the limit is on the count of open channels (closing
+    // ones included until their close-ok), not on the channel number, and the 530 names no method.
+    if (this.channelMax !== 0 && this.channels.size >= this.channelMax) {
+      throw notAllowed(
+        `number of channels opened (${this.channels.size}) has reached the negotiated channel_max (${this.channelMax})`,
+      );
     }
     const engine = this.engine.openChannel(id, new SocketSink(id, this));
     this.channels.set(id, { engine, closing: false });

@@ -6,8 +6,11 @@
  * Error policy (as RabbitMQ's rabbit_reader):
  * - a wrong protocol header is answered with the 0-9-1 header, then the socket is closed;
  * - before connection.open-ok only a refused login (403, when the client advertises
- *   authentication_failure_close) and a refused vhost (530) get a connection.close; any
- *   other handshake error closes the socket silently;
+ *   authentication_failure_close) and a refused vhost (530) get a connection.close, then we
+ *   wait (bounded) for close-ok; any other handshake error (a refused login without that
+ *   capability, a refused tune-ok, an unexpected frame) gets no close: reading stops and
+ *   the socket is dropped after `silentCloseDelayMs` (RabbitMQ's SILENT_CLOSE_DELAY, 3 s,
+ *   which keeps a client from hammering the server with failed logins);
  * - after open, a ConnectionError (engine or codec FrameError 501/502/503/505) is sent as
  *   connection.close, everything but close/close-ok is then ignored, and the socket is
  *   destroyed on close-ok or after `closeTimeoutMs`; anything else thrown while handling
@@ -64,6 +67,8 @@ export class TcpConnection {
   private closeReason = 'client closed the socket';
   private readingPaused = false;
   private blockedSent = false;
+  /** A failed handshake waiting out silentCloseDelayMs before the socket is dropped. */
+  private silentClosing = false;
   private readonly connectedAt = Date.now();
 
   constructor(
@@ -111,6 +116,7 @@ export class TcpConnection {
   /** Server shutdown or an admin action: connection.close with `error` (e.g. 320). */
   forceClose(error: ConnectionError): void {
     if (this.state === 'running') this.closeWith(error);
+    else if (this.silentClosing) this.socket.destroy();
     else if (this.state !== 'closing' && this.state !== 'closed') this.abort(error.replyText);
   }
 
@@ -206,7 +212,7 @@ export class TcpConnection {
       this.ctx.logger.warn(`connection ${this.peer}: ${result.replyText}`);
       if (clientHasCapability(m.clientProperties, 'authentication_failure_close'))
         return this.closeWith(result);
-      return this.abort(result.replyText);
+      return this.silentClose(result.replyText);
     }
     this.user = result;
     this.state = 'tune';
@@ -272,7 +278,7 @@ export class TcpConnection {
       return;
     }
     if (this.state === 'closing' || this.state === 'closed') return this.abort(describe(e));
-    if (this.state !== 'running') return this.abort(`handshake failed: ${describe(e)}`);
+    if (this.state !== 'running') return this.silentClose(`handshake failed: ${describe(e)}`);
     if (e instanceof AmqpError && e.scope === 'connection') return this.closeWith(e);
     this.ctx.logger.warn(
       `connection ${this.peer}: internal error: ${e instanceof Error ? e.stack : String(e)}`,
@@ -304,6 +310,21 @@ export class TcpConnection {
     this.state = 'closed';
     this.writer.end();
     this.socket.destroy();
+  }
+
+  /**
+   * A handshake error RabbitMQ answers without connection.close: stop reading and drop the
+   * socket after silentCloseDelayMs (rabbit_reader sleeps SILENT_CLOSE_DELAY, then closes).
+   */
+  private silentClose(reason: string): void {
+    this.closeReason = reason;
+    this.state = 'closed';
+    this.heartbeat.stop();
+    if (this.ctx.limits.silentCloseDelayMs <= 0) return this.abort(reason);
+    this.silentClosing = true;
+    this.readingPaused = true;
+    this.socket.pause();
+    this.arm(this.ctx.limits.silentCloseDelayMs, () => this.socket.destroy(), false);
   }
 
   private peerDead(): void {

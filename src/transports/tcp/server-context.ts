@@ -15,6 +15,8 @@ export interface ServerLimits {
   heartbeat: number;
   /** How long to wait for connection.close-ok (and for the peer to go) before destroying, ms. */
   closeTimeoutMs: number;
+  /** Delay before dropping the socket after a handshake error that gets no close, ms (RabbitMQ: 3 s). */
+  silentCloseDelayMs: number;
   /** Time allowed from accept to connection.open-ok, ms (RabbitMQ: 10 s). */
   handshakeTimeoutMs: number;
   /** Bytes buffered for one socket before deliveries to it stop. */

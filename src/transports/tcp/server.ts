@@ -41,6 +41,12 @@ export interface AmqpServerOptions {
   logger?: Logger;
   /** Wait for close-ok before destroying a socket, ms (default 3000). */
   closeTimeoutMs?: number;
+  /**
+   * After a handshake error answered without connection.close (e.g. a refused login from a
+   * client without authentication_failure_close), drop the socket after this many ms, as
+   * RabbitMQ's SILENT_CLOSE_DELAY (default 3000; 0 drops it at once).
+   */
+  silentCloseDelayMs?: number;
   /** From accept to connection.open-ok, ms (default 10000). */
   handshakeTimeoutMs?: number;
   /** Bytes buffered per socket before deliveries to it pause (default 1 MiB). */
@@ -81,6 +87,7 @@ export class AmqpServer implements ServerContext {
       frameMax: checkFrameMax(options.frameMax ?? 131072),
       heartbeat: options.heartbeat ?? 60,
       closeTimeoutMs: options.closeTimeoutMs ?? 3000,
+      silentCloseDelayMs: options.silentCloseDelayMs ?? 3000,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
       writeHighWaterMark: options.writeHighWaterMark ?? DEFAULT_WRITE_HIGH_WATER_MARK,
     };
