@@ -5,29 +5,8 @@
  * checks live in Reader/Writer.
  */
 import { HEADER, SOURCE_NOTE, binaryLines, callLines, file, indent, key, literal } from './code.js';
-import type { FieldModel, MethodModel, SpecModel, WireType } from './spec-model.js';
-
-const READ: Record<Exclude<WireType, 'bit'>, string> = {
-  octet: 'r.u8()',
-  short: 'r.u16()',
-  long: 'r.u32()',
-  longlong: 'r.u64()',
-  timestamp: 'r.u64()',
-  shortstr: 'r.shortstr()',
-  longstr: 'r.longstr()',
-  table: 'decodeFieldTable(r)',
-};
-
-const WRITE: Record<Exclude<WireType, 'bit'>, (v: string) => string> = {
-  octet: (v) => `w.u8(${v});`,
-  short: (v) => `w.u16(${v});`,
-  long: (v) => `w.u32(${v});`,
-  longlong: (v) => `w.u64(${v});`,
-  timestamp: (v) => `w.u64(${v});`,
-  shortstr: (v) => `w.shortstr(${v});`,
-  longstr: (v) => `w.longstr(${v});`,
-  table: (v) => `encodeFieldTable(w, ${v});`,
-};
+import type { FieldModel, MethodModel, SpecModel } from './spec-model.js';
+import { READ, WRITE, byteType } from './wire-ops.js';
 
 const RESERVED_LOCALS = new Set(['arguments', 'eval']);
 
@@ -75,7 +54,7 @@ function decoder(m: MethodModel): string[] {
   const props: string[] = [`name: '${m.fullName}'`];
   for (const g of groupFields(m.fields)) {
     if (g.kind === 'field') {
-      body.push(`const ${local(g.field)} = ${READ[g.field.type as Exclude<WireType, 'bit'>]};`);
+      body.push(`const ${local(g.field)} = ${READ[byteType(g.field.type, g.field.name)]};`);
       props.push(local(g.field) === g.field.name ? g.field.name : `${g.field.name}: ${local(g.field)}`);
     } else {
       body.push(`const bits${g.index} = r.u8();`);
@@ -102,7 +81,7 @@ function encoder(m: MethodModel): string[] {
   const body: string[] = [];
   for (const g of groupFields(m.fields)) {
     if (g.kind === 'field') {
-      body.push(WRITE[g.field.type as Exclude<WireType, 'bit'>](`m.${g.field.name}`));
+      body.push(WRITE[byteType(g.field.type, g.field.name)](`m.${g.field.name}`));
     } else {
       const operands = g.fields.map((f, i) =>
         g.fields.length === 1 ? `m.${f.name} ? 1 : 0` : `(m.${f.name} ? ${1 << i} : 0)`,

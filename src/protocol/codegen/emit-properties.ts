@@ -5,31 +5,8 @@
  * continuation flag, which 0-9-1's 14 basic properties never need) must be zero.
  */
 import { HEADER, SOURCE_NOTE, file, indent } from './code.js';
-import type { ClassModel, FieldModel, SpecModel, WireType } from './spec-model.js';
-
-const READ: Record<WireType, string> = {
-  bit: '',
-  octet: 'r.u8()',
-  short: 'r.u16()',
-  long: 'r.u32()',
-  longlong: 'r.u64()',
-  timestamp: 'r.u64()',
-  shortstr: 'r.shortstr()',
-  longstr: 'r.longstr()',
-  table: 'decodeFieldTable(r)',
-};
-
-const WRITE: Record<WireType, (v: string) => string> = {
-  bit: () => '',
-  octet: (v) => `w.u8(${v});`,
-  short: (v) => `w.u16(${v});`,
-  long: (v) => `w.u32(${v});`,
-  longlong: (v) => `w.u64(${v});`,
-  timestamp: (v) => `w.u64(${v});`,
-  shortstr: (v) => `w.shortstr(${v});`,
-  longstr: (v) => `w.longstr(${v});`,
-  table: (v) => `encodeFieldTable(w, ${v});`,
-};
+import type { ClassModel, FieldModel, SpecModel } from './spec-model.js';
+import { READ, WRITE, byteType } from './wire-ops.js';
 
 export function emitProperties(spec: SpecModel): string {
   const classes = spec.classes.filter((c) => c.properties.length > 0);
@@ -70,7 +47,7 @@ function encoder(c: ClassModel): string[] {
   const present = (p: FieldModel, i: number): string[] => [
     `if (p.${p.name} != null) {`,
     `  flags |= ${flag(i)};`,
-    `  ${WRITE[p.type](`p.${p.name}`)}`,
+    `  ${WRITE[byteType(p.type, p.name)](`p.${p.name}`)}`,
     '}',
   ];
   return [
@@ -93,7 +70,11 @@ function decoder(c: ClassModel): string[] {
     '  const flags = r.u16();',
     `  if ((flags & ${upper}_UNUSED_FLAGS) !== 0) r.fail(\`unused property flag bits set: 0x\${flags.toString(16)}\`);`,
     `  const p: ${c.typeName}Properties = {};`,
-    ...indent(c.properties.map((p, i) => `if ((flags & ${flag(i)}) !== 0) p.${p.name} = ${READ[p.type]};`)),
+    ...indent(
+      c.properties.map(
+        (p, i) => `if ((flags & ${flag(i)}) !== 0) p.${p.name} = ${READ[byteType(p.type, p.name)]};`,
+      ),
+    ),
     '  return p;',
     '}',
   ];
