@@ -25,16 +25,25 @@ test('quorum queues must be durable, non-exclusive, non-auto-delete (RabbitMQ te
   ]);
 });
 
-test('quorum: x-delivery-count header counts returns; past the limit the message is dead-lettered (delivery_limit)', () => {
-  const f = setup();
+/** A quorum queue 'qq' with the given delivery limit, dead-lettering to queue 'dead' via fanout 'dlx'. */
+function declareQuorumWithDlx(f: ReturnType<typeof setup>, deliveryLimit: number): void {
   f.ch.exchangeDeclare({ exchange: 'dlx', type: 'fanout' });
   f.ch.queueDeclare({ queue: 'dead' });
   f.ch.queueBind({ queue: 'dead', exchange: 'dlx' });
   f.ch.queueDeclare({
     queue: 'qq',
     durable: true,
-    arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': 2, 'x-dead-letter-exchange': 'dlx' },
+    arguments: {
+      'x-queue-type': 'quorum',
+      'x-delivery-limit': deliveryLimit,
+      'x-dead-letter-exchange': 'dlx',
+    },
   });
+}
+
+test('quorum: x-delivery-count header counts returns; past the limit the message is dead-lettered (delivery_limit)', () => {
+  const f = setup();
+  declareQuorumWithDlx(f, 2);
   publishAll(f.ch, 'qq', ['m']);
   const counts: unknown[] = [];
   for (let i = 0; i < 3; i++) {
@@ -50,14 +59,7 @@ test('quorum: x-delivery-count header counts returns; past the limit the message
 
 test('quorum: a channel closing with unacked messages counts as a delivery attempt (RabbitMQ 4.0-4.2)', () => {
   const f = setup();
-  f.ch.exchangeDeclare({ exchange: 'dlx', type: 'fanout' });
-  f.ch.queueDeclare({ queue: 'dead' });
-  f.ch.queueBind({ queue: 'dead', exchange: 'dlx' });
-  f.ch.queueDeclare({
-    queue: 'qq',
-    durable: true,
-    arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': 1, 'x-dead-letter-exchange': 'dlx' },
-  });
+  declareQuorumWithDlx(f, 1);
   publishAll(f.ch, 'qq', ['m']);
   const counts: unknown[] = [];
   for (let i = 0; i < 2; i++) {
