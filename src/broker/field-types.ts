@@ -4,16 +4,14 @@
  * decoded table remembers (WIRE_TYPES) and otherwise the type the codec would encode the
  * plain value with (so the name matches what actually goes on the wire).
  */
-import { inferFieldType } from '../protocol/field-table.js';
-import { Decimal, TypedValue, WIRE_TYPES } from '../protocol/field-value.js';
+import { Decimal, TypedValue } from '../protocol/field-value.js';
 import { erlangTypeName } from './exchange/erlang-term.js';
-import type { FieldTable, FieldTypeTag, FieldValue } from '../protocol/field-value.js';
+import { typedEntry } from './exchange/field-equality.js';
+import type { FieldTable, FieldValue } from '../protocol/field-value.js';
 
-/** RabbitMQ's type name for `table[key]`. */
+/** RabbitMQ's type name for `table[key]` (its wire type, resolved as bindings resolve it). */
 export function fieldTypeName(table: FieldTable, key: string): string {
-  const wire = (table as { [WIRE_TYPES]?: Record<string, FieldTypeTag> })[WIRE_TYPES];
-  const tag = wire?.[key] ?? inferFieldType(table[key]);
-  return erlangTypeName(tag);
+  return erlangTypeName(typedEntry(table, key).tag);
 }
 
 /** The plain value behind a possibly typed field value. */

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChannelError } from '../../src/protocol/errors.js';
+import { decodeTable, encodeTable } from '../../src/protocol/field-table.js';
+import { typed } from '../../src/protocol/field-value.js';
 import { codeOf, publishAll, setup } from '../helpers/engine.js';
 
 test('server-named queues are amq.gen- plus 22 base64url characters', () => {
@@ -53,6 +55,22 @@ test('equivalence checks on redeclare, including arguments', () => {
     "PRECONDITION_FAILED - inequivalent arg 'x-message-ttl' for queue 'q' in vhost '/': received none but current is the value '1000' of type 'signedint'",
   ]);
   f.channel().ch.queueDeclare({ queue: 'q', arguments: { 'x-message-ttl': 1000, unrelated: 1 } });
+});
+
+test('error texts name a decoded argument by the type the client sent, as RabbitMQ does', () => {
+  const f = setup();
+  // Arguments as they arrive from a client's frame: a short, remembered by the decoder.
+  const args = decodeTable(encodeTable({ 'x-message-ttl': typed('s', 1000) }));
+  f.ch.queueDeclare({ queue: 'q', arguments: args });
+  try {
+    f.channel().ch.queueDeclare({ queue: 'q', arguments: {} });
+    assert.fail('redeclare without the argument must fail');
+  } catch (e) {
+    assert.equal(
+      (e as ChannelError).replyText,
+      "PRECONDITION_FAILED - inequivalent arg 'x-message-ttl' for queue 'q' in vhost '/': received none but current is the value '1000' of type 'short'",
+    );
+  }
 });
 
 test('amq.-prefixed queue names are refused (403); invalid arguments 406', () => {
