@@ -15,9 +15,11 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { preconditionFailed } from '../../protocol/errors.js';
 import type { Writer } from '../../protocol/writer.js';
 import type { UserStore } from '../access/user-store.js';
 import type { Message } from '../message.js';
+import { Method } from '../methods.js';
 import { CommitLog } from './commit-log.js';
 import type { Removal } from './commit-log.js';
 import { DefinitionsFile } from './definitions-file.js';
@@ -151,7 +153,15 @@ export class FileStore implements MessageStore {
     const idx = this.indexFor(queueKey);
     const b = this.log.batch;
     const off = b.w.mark();
-    const len = writePublish(b.w, queueKey, message, message.redelivered ? FLAG_DELIVERED : 0);
+    let len: number;
+    try {
+      len = writePublish(b.w, queueKey, message, message.redelivered ? FLAG_DELIVERED : 0);
+    } catch (e) {
+      // A message the log cannot encode is refused alone: the half-written record is cut
+      // off so the shared batch (everyone else's publishes) stays intact.
+      b.w.rollback(off);
+      throw preconditionFailed(`message cannot be stored: ${errorText(e)}`, Method.basicPublish);
+    }
     const rec: PendingRecord = { message, seg: -1, off, len };
     const flags = message.redelivered ? F_DELIVERED : 0;
     if (idx.tail > idx.head && seq <= idx.seqs[idx.tail - 1]!) idx.upsert(seq, SEG_PENDING, 0, len, flags);
