@@ -110,6 +110,15 @@ export class Broker implements ConnectionHost {
     return [...this.vhosts.keys()];
   }
 
+  /**
+   * Resolves once every definitions change made so far (durable vhosts, exchanges, queues,
+   * bindings, users, permissions) is on disk; rejects if writing it failed. Undefined when
+   * nothing is pending (or the broker keeps definitions in memory only).
+   */
+  definitionsSaved(): Promise<void> | undefined {
+    return this.definitions.pendingSave?.();
+  }
+
   /** Opens a connection to a vhost (530 NOT_ALLOWED when it does not exist, as RabbitMQ). */
   connect(options: ConnectOptions = {}): EngineConnection {
     const vhostName = options.vhost ?? '/';

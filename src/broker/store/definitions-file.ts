@@ -133,6 +133,11 @@ export class DefinitionsFile implements DefinitionsListener {
     this.change(() => this.bindings.delete(bindingKey(def)));
   }
 
+  pendingSave(): Promise<void> | undefined {
+    if (!this.dirty && this.saving === undefined) return undefined;
+    return this.save();
+  }
+
   /** Applies a change and schedules a save. */
   change(fn: () => void): void {
     fn();

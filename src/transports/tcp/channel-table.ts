@@ -12,13 +12,17 @@
  *   means telling the client; a ConnectionError propagates to the connection.
  * Engine calls run inside one scheduler turn together with writing their reply, so the -ok
  * (e.g. basic.consume-ok) is always on the wire before the deliveries it enables.
+ * - a method that changed durable definitions (declare, bind, delete of durable entities) is
+ *   answered only after the broker saved them (fsync), as publisher confirms; until then the
+ *   channel is held: its later commands wait, in order, so nothing overtakes the -ok. A
+ *   failed save closes the connection with 541 INTERNAL_ERROR (never an -ok).
  */
 import type { Broker } from '../../broker/broker.js';
 import type { EngineChannel } from '../../broker/channel/channel.js';
 import type { EngineConnection } from '../../broker/connection.js';
 import type { Command, OutgoingContent } from '../../protocol/command.js';
 import type { CommandAssembler } from '../../protocol/command-assembler.js';
-import { ChannelError, channelErrorHard, notAllowed } from '../../protocol/errors.js';
+import { ChannelError, channelErrorHard, internalError, notAllowed } from '../../protocol/errors.js';
 import type { AmqpError } from '../../protocol/errors.js';
 import type { Method } from '../../protocol/generated/methods.js';
 import { methodRef } from '../../protocol/method-codec.js';
@@ -30,7 +34,31 @@ import type { SinkOwner } from './socket-sink.js';
 interface ChannelEntry {
   readonly engine: EngineChannel;
   closing: boolean;
+  /** Commands waiting for a definitions save this channel's last method needs. */
+  held: Command[] | undefined;
 }
+
+/** What the table needs from its connection for work finishing after a command returned. */
+export interface ChannelTableHost {
+  /** Handles a command that waited (as if it had just arrived). */
+  replay(cmd: Command): void;
+  /** An asynchronous failure (a failed definitions save): close the connection with it. */
+  failed(error: AmqpError): void;
+}
+
+/** Methods that may change durable definitions: answered only once those are on disk. */
+const DEFINITION_METHODS: ReadonlySet<string> = new Set([
+  'exchange.declare',
+  'exchange.delete',
+  'exchange.bind',
+  'exchange.unbind',
+  'queue.declare',
+  'queue.bind',
+  'queue.unbind',
+  'queue.delete',
+]);
+
+type HeldReply = [Method, OutgoingContent | undefined];
 
 const CHANNEL_OPEN = { classId: 20, methodId: 10 };
 
@@ -45,6 +73,7 @@ export class ChannelTable implements SinkOwner {
     private readonly broker: Broker,
     private readonly engine: EngineConnection,
     private readonly channelMax: number,
+    private readonly host: ChannelTableHost,
   ) {}
 
   get size(): number {
@@ -58,6 +87,10 @@ export class ChannelTable implements SinkOwner {
     const entry = this.channels.get(id);
     if (m.name === 'channel.open') return this.open(id, entry);
     if (entry === undefined) throw channelErrorHard("expected 'channel.open'", methodRef(m));
+    if (entry.held !== undefined) {
+      entry.held.push(cmd);
+      return;
+    }
     if (entry.closing) return this.onClosing(id, m);
     // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- the default branch handles every other method
     switch (m.name) {
@@ -100,7 +133,7 @@ export class ChannelTable implements SinkOwner {
       );
     }
     const engine = this.engine.openChannel(id, new SocketSink(id, this));
-    this.channels.set(id, { engine, closing: false });
+    this.channels.set(id, { engine, closing: false, held: undefined });
     this.assembler.resetChannel(id);
     this.send(id, { name: 'channel.open-ok', channelId: Buffer.alloc(0) });
   }
@@ -113,13 +146,49 @@ export class ChannelTable implements SinkOwner {
 
   private run(id: number, entry: ChannelEntry, cmd: Command): void {
     if (cmd.content !== undefined) this.publishing = true;
+    const durable = cmd.content === undefined && DEFINITION_METHODS.has(cmd.method.name);
+    let reply: HeldReply | undefined;
     try {
       this.broker.scheduler.run(() =>
-        dispatchChannelMethod(entry.engine, cmd, (method, content) => this.send(id, method, content)),
+        dispatchChannelMethod(entry.engine, cmd, (method, content) => {
+          if (durable) reply = [method, content];
+          else this.send(id, method, content);
+        }),
       );
     } catch (e) {
       if (e instanceof ChannelError) return this.channelFailed(id, e);
       throw e;
+    }
+    if (!durable) return;
+    const saved = this.broker.definitionsSaved();
+    if (saved === undefined) {
+      if (reply !== undefined) this.send(id, reply[0], reply[1]);
+      return;
+    }
+    entry.held = [];
+    saved.then(
+      () => this.release(id, entry, reply),
+      (e: unknown) => {
+        const text = e instanceof Error ? e.message : String(e);
+        this.host.failed(internalError(`definitions could not be saved: ${text}`, methodRef(cmd.method)));
+      },
+    );
+  }
+
+  /** The save a held channel waited for is done: answer, then replay what waited, in order. */
+  private release(id: number, entry: ChannelEntry, reply: HeldReply | undefined): void {
+    const held = entry.held ?? [];
+    entry.held = undefined;
+    if (this.channels.get(id) !== entry || this.writer.isClosed) return;
+    if (reply !== undefined) this.send(id, reply[0], reply[1]);
+    for (let i = 0; i < held.length; i++) {
+      // A replayed declaration may hold the channel again: the rest waits behind it.
+      const again = entry.held as Command[] | undefined;
+      if (again !== undefined) {
+        again.push(...held.slice(i));
+        return;
+      }
+      this.host.replay(held[i]!);
     }
   }
 

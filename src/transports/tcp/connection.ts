@@ -250,11 +250,23 @@ export class TcpConnection {
       this.ctx.broker,
       this.engine,
       this.channelMax,
+      { replay: (cmd) => this.replay(cmd), failed: (e) => this.closeWith(e) },
     );
     this.state = 'running';
     this.disarm();
     this.send({ name: 'connection.open-ok', knownHosts: '' });
     this.ctx.logger.info(`connection ${this.peer} opened: user '${this.user}', vhost '${this.vhost}'`);
+  }
+
+  /** A command that waited for its channel (a definitions save): handled now, if still running. */
+  private replay(cmd: Command): void {
+    if (this.state !== 'running') return;
+    try {
+      this.onCommand(cmd);
+    } catch (e) {
+      this.onError(e);
+    }
+    this.updateReading();
   }
 
   // ---- errors and closing ----
