@@ -55,6 +55,13 @@ export class Broker implements ConnectionHost {
     const store = FileStore.open(dataDir, options);
     const broker = new Broker({ ...options, store, definitions: store.definitions });
     store.runner = (fn) => broker.scheduler.run(fn);
+    store.onStored = (key, message, ok) => {
+      const cut = key.indexOf('\u0000');
+      broker
+        .vhost(key.slice(0, cut))
+        ?.queues.get(key.slice(cut + 1))
+        ?.stored(message, ok);
+    };
     if (options.users !== undefined) store.bindUsers(options.users);
     broker.scheduler.run(() => {
       restoreDefinitions(broker, store);

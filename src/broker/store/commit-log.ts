@@ -27,6 +27,7 @@ import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writer } from '../../protocol/writer.js';
+import type { Message } from '../message.js';
 import { SEGMENT_MAGIC } from './record-codec.js';
 import type { PendingRecord, QueueIndex } from './queue-index.js';
 import { SEG_PENDING } from './queue-index.js';
@@ -74,6 +75,8 @@ export interface CommitLogHooks {
   onError(e: unknown, file: string): void;
   /** Runs confirm callbacks as an engine entry point. */
   run(fn: () => void): void;
+  /** A PUBLISH record is synced (`ok`) or its write failed: its queue may deliver or drop it. */
+  stored(queueKey: string, message: Message, ok: boolean): void;
 }
 
 export const segmentName = (id: number): string => `${String(id).padStart(8, '0')}.seg`;
@@ -275,6 +278,8 @@ export class CommitLog {
     this.unsynced = [];
     for (const r of b.removals) this.release(r);
     for (let i = 0; i < b.waiters.length; i++) b.waiters[i]!.durable(b.tokens[i]!);
+    for (let i = 0; i < b.pubRecords.length; i++)
+      this.hooks.stored(b.pubIndex[i]!.queueKey, b.pubRecords[i]!.message, true);
     this.collect();
   }
 
@@ -299,6 +304,8 @@ export class CommitLog {
       this.batch.removals.push(r);
     }
     for (let i = 0; i < b.waiters.length; i++) b.waiters[i]!.failed?.(b.tokens[i]!);
+    for (let i = 0; i < b.pubRecords.length; i++)
+      this.hooks.stored(b.pubIndex[i]!.queueKey, b.pubRecords[i]!.message, false);
   }
 
   /** Deletes the oldest segments without live messages (never the one being written). */

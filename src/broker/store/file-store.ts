@@ -23,6 +23,7 @@ import { Method } from '../methods.js';
 import { CommitLog } from './commit-log.js';
 import type { Removal } from './commit-log.js';
 import { DefinitionsFile } from './definitions-file.js';
+import { DEFAULT_DISK_FREE_LIMIT, DiskMonitor } from './disk-monitor.js';
 import type { DurableWaiter, MessageStore } from './message-store.js';
 import { F_DEAD, F_DELIVERED, QueueIndex, SEG_PENDING } from './queue-index.js';
 import { planPage, readPage, readPageSync } from './page-reader.js';
@@ -48,6 +49,11 @@ export interface FileStoreOptions {
   pageThreshold?: number;
   /** Torn tails, repairs, write failures (default: console.warn). */
   onWarning?: (text: string) => void;
+  /**
+   * Free bytes on the data dir's file system below which the disk alarm blocks publishers
+   * (RabbitMQ's disk_free_limit; default 50 MB; 0 disables the alarm).
+   */
+  diskFreeLimit?: number;
 }
 
 export interface RecoveryStats {
@@ -65,8 +71,12 @@ export class FileStore implements MessageStore {
   readonly indexes: Map<string, QueueIndex>;
   readonly recovery: RecoveryStats;
   readonly pageThreshold: number | undefined;
+  /** The free-disk alarm of the data dir (transports block publishers while it is set). */
+  readonly disk: DiskMonitor;
   /** Runs store callbacks (confirms) as an engine entry point; set by the Broker. */
   runner: (fn: () => void) => void = (fn) => fn();
+  /** Tells a message's queue its PUBLISH is synced or failed (set by the Broker). */
+  onStored: ((queueKey: string, message: Message, ok: boolean) => void) | undefined;
   private readonly warn: (text: string) => void;
   private users: UserStore | undefined;
 
@@ -90,7 +100,10 @@ export class FileStore implements MessageStore {
       beforeWrite: () => this.definitions.save(),
       onError: (e, file) => this.warn(`write to ${file} failed: ${errorText(e)}`),
       run: (fn) => this.runner(fn),
+      stored: (key, m, ok) => this.onStored?.(key, m, ok),
     });
+    this.disk = new DiskMonitor(dataDir, options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT, this.warn);
+    this.disk.start();
     this.recovery = {
       messages: 0,
       records: r.records,
@@ -272,6 +285,7 @@ export class FileStore implements MessageStore {
   }
 
   async close(): Promise<void> {
+    this.disk.stop();
     if (this.users !== undefined) this.users.onChange = undefined;
     await this.definitions
       .save()

@@ -47,6 +47,8 @@ export interface MessageStore {
   readPagedSync?(queueKey: string, fromSeq: number, maxBytes: number): Message[];
   /** Removes every logged message of the queue with seq >= fromSeq (purge of a paged tail). */
   removeFrom?(queueKey: string, fromSeq: number): number;
+  /** Resolves once everything persisted so far is synced (or failed). */
+  sync?(): Promise<void>;
   /** Flushes what is pending and releases files (broker shutdown). */
   close?(): Promise<void>;
 }

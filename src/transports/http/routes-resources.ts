@@ -90,6 +90,9 @@ async function getMessages(call: Call) {
   const truncate = typeof body['truncate'] === 'number' ? body['truncate'] : undefined;
   if (!/^(ack|reject)_requeue_(true|false)$/.test(ackmode)) throw badRequest(`bad ackmode '${ackmode}'`);
   const requeue = ackmode.endsWith('true');
+  // Persistent messages of durable queues are handed out once synced: wait for what was
+  // published before this call, so a publish-then-get sees its message.
+  await call.ctx.broker.store.sync?.();
   const messages = session(call, (ch) => {
     const out = [];
     for (let i = 0; i < count; i++) {

@@ -146,12 +146,15 @@ export class ChannelTable implements SinkOwner {
 
   private run(id: number, entry: ChannelEntry, cmd: Command): void {
     if (cmd.content !== undefined) this.publishing = true;
-    const durable = cmd.content === undefined && DEFINITION_METHODS.has(cmd.method.name);
+    const name = cmd.content === undefined ? cmd.method.name : '';
+    const durable = DEFINITION_METHODS.has(name);
     let reply: HeldReply | undefined;
     try {
       this.broker.scheduler.run(() =>
         dispatchChannelMethod(entry.engine, cmd, (method, content) => {
-          if (durable) reply = [method, content];
+          // Held back: a durable change's -ok until saved, a get-empty until we know it is not
+          // just a message still being written. Anything else goes out inside the turn.
+          if (durable || method.name === 'basic.get-empty') reply = [method, content];
           else this.send(id, method, content);
         }),
       );
@@ -159,7 +162,18 @@ export class ChannelTable implements SinkOwner {
       if (e instanceof ChannelError) return this.channelFailed(id, e);
       throw e;
     }
-    if (!durable) return;
+    if (durable) return this.afterDefinitionsSaved(id, entry, cmd, reply);
+    if (reply === undefined) return;
+    if (reply[0].name === 'basic.get-empty' && this.getWaitsForSync(id, entry, cmd)) return;
+    this.send(id, reply[0], reply[1]);
+  }
+
+  private afterDefinitionsSaved(
+    id: number,
+    entry: ChannelEntry,
+    cmd: Command,
+    reply: HeldReply | undefined,
+  ): void {
     const saved = this.broker.definitionsSaved();
     if (saved === undefined) {
       if (reply !== undefined) this.send(id, reply[0], reply[1]);
@@ -173,6 +187,21 @@ export class ChannelTable implements SinkOwner {
         this.host.failed(internalError(`definitions could not be saved: ${text}`, methodRef(cmd.method)));
       },
     );
+  }
+
+  /**
+   * basic.get found the queue's next message still being written (persistent messages of
+   * durable queues are deliverable once synced): instead of get-empty, the channel is held
+   * until the log is synced and the get runs again. True when it waits.
+   */
+  private getWaitsForSync(id: number, entry: ChannelEntry, cmd: Command): boolean {
+    const m = cmd.method;
+    const store = this.broker.store;
+    if (m.name !== 'basic.get' || store.sync === undefined) return false;
+    if (this.engine.vhost.queues.get(m.queue)?.headUnsynced !== true) return false;
+    entry.held = [cmd];
+    void store.sync().then(() => this.release(id, entry, undefined));
+    return true;
   }
 
   /** The save a held channel waited for is done: answer, then replay what waited, in order. */

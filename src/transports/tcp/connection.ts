@@ -121,10 +121,10 @@ export class TcpConnection {
   }
 
   /**
-   * The memory alarm changed. As RabbitMQ, a connection is blocked (connection.blocked to
-   * capable clients, reading paused) once it publishes during the alarm; unblocked after.
+   * The memory or disk alarm changed. As RabbitMQ, a connection is blocked (connection.blocked
+   * to capable clients, reading paused) once it publishes during an alarm; unblocked after.
    */
-  memoryAlarmChanged(): void {
+  alarmChanged(): void {
     this.updateReading();
   }
 
@@ -377,13 +377,16 @@ export class TcpConnection {
     this.writer.schedule();
   }
 
-  /** Pause reading while over the memory watermark (publishers only) or while our output is backed up. */
+  /**
+   * Pause reading while a resource alarm is set (publishers only: memory over the watermark,
+   * disk under the free limit) or while our output is backed up.
+   */
   private updateReading(): void {
     if (this.state === 'closed') return;
-    const memory = this.ctx.memoryAlarm && (this.channels?.publishing ?? false);
-    if (memory !== this.blockedSent && this.state === 'running') this.notifyBlocked(memory);
+    const alarm = (this.ctx.memoryAlarm || this.ctx.diskAlarm) && (this.channels?.publishing ?? false);
+    if (alarm !== this.blockedSent && this.state === 'running') this.notifyBlocked(alarm);
     const backlog = this.writer.bufferedBytes > READ_PAUSE_FACTOR * this.ctx.limits.writeHighWaterMark;
-    const pause = memory || backlog;
+    const pause = alarm || backlog;
     if (pause === this.readingPaused) return;
     this.readingPaused = pause;
     if (pause) this.socket.pause();
@@ -394,7 +397,9 @@ export class TcpConnection {
     this.blockedSent = blocked;
     if (!clientHasCapability(this.clientProperties, 'connection.blocked')) return;
     this.send(
-      blocked ? { name: 'connection.blocked', reason: 'low on memory' } : { name: 'connection.unblocked' },
+      blocked
+        ? { name: 'connection.blocked', reason: this.ctx.memoryAlarm ? 'low on memory' : 'low on disk' }
+        : { name: 'connection.unblocked' },
     );
   }
 
