@@ -21,12 +21,20 @@ import { Vhost } from './vhost.js';
 /** RabbitMQ's default consumer_timeout: 30 minutes. */
 export const DEFAULT_CONSUMER_TIMEOUT = 30 * 60 * 1000;
 
+/** RabbitMQ's default max_message_size: 128 MiB. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
+
 export interface BrokerOptions {
   clock?: Clock;
   store?: MessageStore;
   definitions?: DefinitionsListener;
   /** Ack timeout for consumer deliveries in ms; 0 disables. Default 30 min. */
   consumerTimeout?: number;
+  /**
+   * Largest message body accepted, in bytes (RabbitMQ's max_message_size, default 128 MiB);
+   * a bigger publish is a 406 PRECONDITION_FAILED channel error.
+   */
+  maxMessageSize?: number;
 }
 
 export interface OpenBrokerOptions extends Omit<BrokerOptions, 'store' | 'definitions'>, FileStoreOptions {
@@ -40,6 +48,7 @@ export class Broker implements ConnectionHost {
   readonly definitions: DefinitionsListener;
   readonly scheduler = new Scheduler();
   consumerTimeout: number;
+  maxMessageSize: number;
   private readonly vhosts = new Map<string, Vhost>();
   private readonly connections = new Set<EngineConnection>();
   private nextConnectionId = 1;
@@ -77,6 +86,7 @@ export class Broker implements ConnectionHost {
     this.store = options.store ?? new MemoryStore();
     this.definitions = options.definitions ?? {};
     this.consumerTimeout = options.consumerTimeout ?? DEFAULT_CONSUMER_TIMEOUT;
+    this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.addVhost('/');
   }
 

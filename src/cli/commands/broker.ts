@@ -30,13 +30,15 @@ export const BROKER_USAGE = [
   '  --data-dir DIR       Persist definitions, users and persistent messages here (created if missing)',
   '  --disk-free-limit SIZE  With --data-dir: block publishers while the disk has less free',
   '                       (bytes, or 50MB, 1GB, 512MiB...; default 50MB as RabbitMQ; 0 disables)',
+  '  --max-message-size SIZE  Largest message body accepted (default 128MiB as RabbitMQ;',
+  '                       a bigger publish closes the channel with 406 PRECONDITION_FAILED)',
   '  --user NAME:PASSWORD Add an administrator with full access to "/" (repeatable)',
   '  --config FILE        JSON settings, see below (command-line options win)',
   '  -h, --help           Show this help',
   '',
   'Config file (JSON; every key optional):',
   '  { "port": 5672, "host": "0.0.0.0", "heartbeat": 60, "memoryHighWatermark": BYTES,',
-  '    "diskFreeLimit": BYTES or "50MB",',
+  '    "diskFreeLimit": BYTES or "50MB", "maxMessageSize": BYTES or "128MiB",',
   '    "vhosts": ["/", "orders"],',
   '    "users": [',
   '      { "name": "admin", "password": "s3cret", "tags": ["administrator"] },',
@@ -67,6 +69,7 @@ export interface BrokerConfig {
   heartbeat?: number;
   memoryHighWatermark?: number;
   diskFreeLimit?: number;
+  maxMessageSize?: number;
 }
 
 /** Parses argv (after the `broker` word) into a config; throws UsageError on bad input. */
@@ -88,6 +91,7 @@ export function parseBrokerArgs(argv: readonly string[]): BrokerConfig | 'help' 
     else if (arg === '--data-dir') cli.dataDir = value();
     else if (arg === '--http-port') cli.httpPort = parsePort(value());
     else if (arg === '--disk-free-limit') cli.diskFreeLimit = parseSize(arg, value());
+    else if (arg === '--max-message-size') cli.maxMessageSize = parseSize(arg, value());
     else if (arg === '--config') configFile = value();
     else if (arg === '--user') users.push(parseUser(value()));
     else if (arg === '--verbose') continue;
@@ -152,10 +156,15 @@ function readConfig(file: string): Partial<BrokerConfig> {
     if (typeof c['host'] !== 'string') throw bad('"host" must be a string');
     out.host = c['host'];
   }
-  const disk = c['diskFreeLimit'];
-  if (typeof disk === 'string') out.diskFreeLimit = parseSize('"diskFreeLimit"', disk);
-  const numeric = ['heartbeat', 'memoryHighWatermark', 'diskFreeLimit'] as const;
-  for (const key of numeric.filter((k) => !(k === 'diskFreeLimit' && typeof disk === 'string'))) {
+  const sizes = ['diskFreeLimit', 'maxMessageSize'] as const;
+  for (const key of sizes) {
+    const v = c[key];
+    if (typeof v === 'string') out[key] = parseSize(`"${key}"`, v);
+  }
+  const numeric = ['heartbeat', 'memoryHighWatermark', ...sizes] as const;
+  for (const key of numeric.filter(
+    (k) => typeof c[k] !== 'string' || !(sizes as readonly string[]).includes(k),
+  )) {
     const v = c[key];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
@@ -247,6 +256,7 @@ function checkUser(
 export function createBrokerServer(cfg: BrokerConfig, logger?: Logger, broker = new Broker()): AmqpServer {
   if (cfg.dataDir !== undefined) mkdirSync(cfg.dataDir, { recursive: true });
   for (const v of cfg.vhosts) broker.addVhost(v);
+  if (cfg.maxMessageSize !== undefined) broker.maxMessageSize = cfg.maxMessageSize;
   const users = UserStore.withDefaultUser();
   if (broker.store instanceof FileStore) broker.store.bindUsers(users);
   for (const u of cfg.users) {
