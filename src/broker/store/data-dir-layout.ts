@@ -86,25 +86,28 @@ export function inspectLayout(dataDir: string): Layout {
   const defsPath = join(dataDir, DEFINITIONS_FILE);
   const hasDefs = existsSync(defsPath);
   const manifest = readManifest(dataDir);
+  if (hasDefs) checkDefinitions(defsPath, out);
   if (typeof manifest === 'string') {
     out.problems.push({ file: join(dataDir, MANIFEST_FILE), kind: 'bad-manifest', detail: manifest });
+    if (!hasDefs && disk.length > 0)
+      out.problems.push(missingDefinitions(defsPath, 'missing while the message log holds segments'));
     return out;
   }
-  if (hasDefs) checkDefinitions(defsPath, out);
   if (manifest === undefined) {
     if (disk.length === 0 && !hasDefs) out.fresh = true;
     else withoutManifest(dataDir, disk, hasDefs, out);
     return out;
   }
-  if (!hasDefs)
-    out.problems.push({
-      file: defsPath,
-      kind: 'missing-definitions',
-      detail: 'missing (the manifest says it was written)',
-    });
+  if (!hasDefs) out.problems.push(missingDefinitions(defsPath, 'missing (the manifest says it was written)'));
   againstManifest(dataDir, manifest, disk, out);
   return out;
 }
+
+const missingDefinitions = (file: string, detail: string): LayoutProblem => ({
+  file,
+  kind: 'missing-definitions',
+  detail,
+});
 
 function checkDefinitions(path: string, out: Layout): void {
   const parsed = parseDefinitions(readFileSync(path, 'utf8'));
@@ -124,11 +127,9 @@ function withoutManifest(dataDir: string, disk: OnDisk[], hasDefs: boolean, out:
   }
   out.legacy = true;
   if (!hasDefs && disk.length > 0)
-    out.problems.push({
-      file: join(dataDir, DEFINITIONS_FILE),
-      kind: 'missing-definitions',
-      detail: 'missing while the message log holds segments',
-    });
+    out.problems.push(
+      missingDefinitions(join(dataDir, DEFINITIONS_FILE), 'missing while the message log holds segments'),
+    );
   for (let i = 1; i < disk.length; i++)
     for (let id = disk[i - 1]!.id + 1; id < disk[i]!.id; id++)
       out.problems.push({

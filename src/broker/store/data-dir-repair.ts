@@ -37,11 +37,11 @@ export interface DataDirFinding extends LayoutProblem {
   offset?: number;
 }
 
-interface ScannedFile {
+/** One segment file as scanned (its bytes are not kept: repair reads the file again). */
+export interface ScannedFile {
   id: number;
   file: string;
-  buf: Buffer;
-  scan: SegmentScan;
+  records: number;
 }
 
 export interface DataDirReport {
@@ -82,11 +82,12 @@ export function checkDataDir(dataDir: string): DataDirReport {
       detail: 'left by an interrupted deletion or roll; removed on start',
     });
   const open = layout.segments.at(-1)?.sealedBytes === null ? layout.segments.at(-1)!.id : undefined;
+  const indexes = new Map<string, QueueIndex>();
   for (const id of segmentsOnDisk(dataDir)) {
     const file = segmentFile(dataDir, id);
-    const buf = statSync(file).isFile() ? readFileSync(file) : Buffer.alloc(0);
-    const scan = scanSegment(buf);
-    report.files.push({ id, file, buf, scan });
+    const { buf, scan } = readSegment(file);
+    report.files.push({ id, file, records: scan.records.length });
+    replayInto(indexes, id, buf, scan);
     const torn = id === open && isTornTail(scan, buf.length);
     for (const d of scan.damage) {
       const finding = { file, offset: d.offset, kind: torn ? 'torn-tail' : 'corrupt-record', detail: '' };
@@ -96,22 +97,22 @@ export function checkDataDir(dataDir: string): DataDirReport {
       (torn ? report.notes : report.problems).push(finding);
     }
   }
-  report.messages = liveMessages(report.files);
+  for (const [key, idx] of indexes) if (idx.live > 0) report.messages.set(key, idx.live);
   return report;
 }
 
-/** Replays the readable records (as recovery would) and counts live messages per queue. */
-function liveMessages(files: readonly ScannedFile[]): Map<string, number> {
-  const indexes = new Map<string, QueueIndex>();
+function readSegment(file: string): { buf: Buffer; scan: SegmentScan } {
+  const buf = statSync(file).isFile() ? readFileSync(file) : Buffer.alloc(0);
+  return { buf, scan: scanSegment(buf) };
+}
+
+/** Applies the readable records as recovery would (to count live messages per queue). */
+function replayInto(indexes: Map<string, QueueIndex>, id: number, buf: Buffer, scan: SegmentScan): void {
   const head: RecordHead = { type: RecordType.Publish, queueKey: '', seq: 0, flags: 0 };
-  for (const f of files)
-    for (const r of f.scan.records) {
-      readHead(f.buf, r.pos + RECORD_HEADER, r.pos + r.len, head);
-      applyRecord(indexes, head, f.id, r.pos, r.len);
-    }
-  const out = new Map<string, number>();
-  for (const [key, idx] of indexes) if (idx.live > 0) out.set(key, idx.live);
-  return out;
+  for (const r of scan.records) {
+    readHead(buf, r.pos + RECORD_HEADER, r.pos + r.len, head);
+    applyRecord(indexes, head, id, r.pos, r.len);
+  }
 }
 
 export interface RepairOptions {
@@ -130,14 +131,14 @@ export interface RepairResult {
 
 export function repairDataDir(dataDir: string, options: RepairOptions): RepairResult {
   const report = checkDataDir(dataDir);
-  const records = report.files.reduce((n, f) => n + f.scan.records.length, 0);
+  const records = report.files.reduce((n, f) => n + f.records, 0);
   const messages = [...report.messages.values()].reduce((a, b) => a + b, 0);
   if (report.problems.length === 0) return { damaged: false, records, messages };
   const say = options.report;
   const rebuildDefinitions = report.problems.some(
     (p) => p.kind === 'missing-definitions' || p.kind === 'bad-definitions',
   );
-  const kept = report.files.filter((f) => f.scan.records.length > 0);
+  const kept = report.files.filter((f) => f.records > 0);
   say(
     `salvage ${records} readable records from ${report.files.length} segment files into ${kept.length} new segments`,
   );
@@ -206,14 +207,15 @@ function writeRepaired(
     if (existsSync(join(dataDir, name))) renameSync(join(dataDir, name), join(aside, name));
   syncDir(aside);
   renameSync(staging, join(dataDir, MESSAGES_DIR));
-  writeFileDurablySync(dataDir, DEFINITIONS_FILE, definitions ?? oldDefs ?? '');
+  writeFileDurablySync(dataDir, DEFINITIONS_FILE, definitions ?? oldDefs ?? rebuiltDefinitions(new Map()));
   writeManifestSync(dataDir, manifest);
   return aside;
 }
 
-/** Writes the header and the file's valid records; returns the new size. */
+/** Writes the header and the file's valid records (read again); returns the new size. */
 function writeSegment(path: string, f: ScannedFile): number {
-  const parts = [SEGMENT_MAGIC, ...f.scan.records.map((r) => f.buf.subarray(r.pos, r.pos + r.len))];
+  const { buf, scan } = readSegment(f.file);
+  const parts = [SEGMENT_MAGIC, ...scan.records.map((r) => buf.subarray(r.pos, r.pos + r.len))];
   const data = Buffer.concat(parts);
   const fd = openSync(path, 'w');
   try {

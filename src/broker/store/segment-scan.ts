@@ -8,9 +8,12 @@
  * length are plausible and its CRC32 matches, and carries on from there. A CRC32 match on
  * random bytes has odds of 2^-32 per candidate; a message body that itself contains a
  * well-formed record could still be mistaken for one inside a damaged region (the limit of
- * any framing-only resync).
+ * any framing-only resync). Before a CRC the candidate must be well formed (type, flags,
+ * a "vhost NUL name" queue key, a whole-number seq, field lengths inside the record), so the
+ * scan stays linear in practice.
  */
 import {
+  FLAG_DELIVERED,
   LEGACY_SEGMENT_MAGIC,
   RECORD_HEADER,
   RecordType,
@@ -46,36 +49,54 @@ const MIN_PAYLOAD: Record<number, number> = {
   [RecordType.Drop]: 1 + 2,
 };
 
-/** The record at `pos` is whole, plausible and checksummed: its length, else a reason. */
+/** The record at `pos` is whole, checksummed and well formed: its length, else a reason. */
 export function validRecordAt(buf: Buffer, pos: number): number | string {
   const len = checkRecord(buf, pos, buf.length);
   if (typeof len === 'string') return len;
-  const p = pos + RECORD_HEADER;
-  const payload = len - RECORD_HEADER;
+  return malformed(buf, pos + RECORD_HEADER, pos + len) ?? len;
+}
+
+/** What is structurally wrong with the payload `buf[p, end)`, read without trusting its CRC. */
+function malformed(buf: Buffer, p: number, end: number): string | undefined {
   const type = buf[p]! as RecordType;
   const min = MIN_PAYLOAD[type];
   if (min === undefined) return `unknown record type ${type}`;
-  if (payload < min) return `record too short for type ${type}`;
-  const keyLen = buf.readUInt16BE(type === RecordType.Publish ? p + 2 : p + 1);
-  if (keyLen > payload - min) return 'queue key runs past the record';
-  // Only PUBLISH has a variable part after the key.
-  if (type !== RecordType.Publish && payload !== min + keyLen)
-    return `record length ${len} does not match its type`;
-  return len;
+  if (end - p < min) return `record too short for type ${type}`;
+  const publish = type === RecordType.Publish;
+  if (publish && (buf[p + 1]! & ~FLAG_DELIVERED) !== 0) return 'unknown flags';
+  const keyAt = p + (publish ? 4 : 3);
+  const keyLen = buf.readUInt16BE(keyAt - 2);
+  if (keyLen > end - p - min) return 'queue key runs past the record';
+  // A queue key is "vhost\0name".
+  if (buf.indexOf(0, keyAt) < 0 || buf.indexOf(0, keyAt) >= keyAt + keyLen) return 'not a queue key';
+  if (type === RecordType.Drop)
+    return end - p === min + keyLen ? undefined : 'record length does not match its type';
+  const seq = buf.readDoubleBE(keyAt + keyLen);
+  if (!Number.isSafeInteger(seq) || seq < 0) return 'not a sequence number';
+  if (!publish) return end - p === min + keyLen ? undefined : 'record length does not match its type';
+  // exchange, routing key, properties: each length must stay inside the record.
+  let q = keyAt + keyLen + 16;
+  q += 1 + buf[q]!;
+  if (q >= end) return 'exchange runs past the record';
+  q += 1 + buf[q]!;
+  if (q + 4 > end) return 'routing key runs past the record';
+  if (q + 4 + buf.readUInt32BE(q) > end) return 'properties run past the record';
+  return undefined;
 }
 
-/** Cheap pre-filter before a CRC: the type byte and length could start a record here. */
+/** Framing and structure allow a record at `pos` (checked before paying for a CRC). */
 function couldStart(buf: Buffer, pos: number): boolean {
   if (pos + RECORD_HEADER + 3 > buf.length) return false;
   const len = buf.readUInt32BE(pos);
   const min = MIN_PAYLOAD[buf[pos + RECORD_HEADER]!];
-  return min !== undefined && len >= min && pos + RECORD_HEADER + len <= buf.length;
+  if (min === undefined || len < min || pos + RECORD_HEADER + len > buf.length) return false;
+  return malformed(buf, pos + RECORD_HEADER, pos + RECORD_HEADER + len) === undefined;
 }
 
-/** The next offset after `from` where a valid record starts, or the buffer's length. */
+/** The next offset at or after `from` where a valid record starts, or the buffer's length. */
 export function resync(buf: Buffer, from: number): number {
   for (let p = from; p < buf.length; p++)
-    if (couldStart(buf, p) && typeof validRecordAt(buf, p) === 'number') return p;
+    if (couldStart(buf, p) && typeof checkRecord(buf, p, buf.length) === 'number') return p;
   return buf.length;
 }
 

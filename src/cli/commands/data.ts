@@ -28,7 +28,7 @@ function printReport(r: DataDirReport, io: CliIO): void {
     io.out(`DAMAGED ${p.kind} ${p.file}${p.offset === undefined ? '' : ` @${p.offset}`}: ${p.detail}`);
   for (const n of r.notes)
     io.out(`note ${n.kind} ${n.file}${n.offset === undefined ? '' : ` @${n.offset}`}: ${n.detail}`);
-  const records = r.files.reduce((n, f) => n + f.scan.records.length, 0);
+  const records = r.files.reduce((n, f) => n + f.records, 0);
   const messages = [...r.messages.values()].reduce((a, b) => a + b, 0);
   io.out(
     `${r.dataDir}: ${r.problems.length === 0 ? 'clean' : `${r.problems.length} problem(s)`}; ${r.files.length} segment files, ${records} readable records, ${messages} messages in ${r.messages.size} queues`,
