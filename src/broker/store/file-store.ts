@@ -14,6 +14,12 @@
  * disk before the segment of its PUBLISH is deleted; a seq is indexed at most once per queue.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { inspectLayout } from './data-dir-layout.js';
+import type { Layout } from './data-dir-layout.js';
+import { repairDataDir } from './data-dir-repair.js';
+import { DEFINITIONS_FILE } from './definitions-file.js';
+import { ManifestWriter, emptyManifest, writeFileDurablySync, writeManifestSync } from './manifest.js';
+import type { Manifest } from './manifest.js';
 import { join } from 'node:path';
 import { preconditionFailed } from '../../protocol/errors.js';
 import type { Writer } from '../../protocol/writer.js';
@@ -30,15 +36,16 @@ import { planPage, readPage, readPageSync } from './page-reader.js';
 import type { PendingRecord } from './queue-index.js';
 import { FLAG_DELIVERED, RecordType, writeDrop, writePublish, writeSeqRecord } from './record-codec.js';
 import { replay } from './recovery.js';
-import { DataDirError, errorText } from './store-errors.js';
+import { DamagedDataDirError, DataDirError, errorText } from './store-errors.js';
 import { usersSnapshot, restoreUsers } from './users-snapshot.js';
 
 export interface FileStoreOptions {
   /** Segment size in bytes before rolling to a new file (default 64 MiB). */
   segmentSize?: number;
   /**
-   * Explicit repair mode: a corrupt record in a segment other than the newest truncates that
-   * segment there (reported through onWarning) instead of failing the start.
+   * Explicit repair mode: a damaged data dir is first repaired as `warren data repair --apply`
+   * does (every readable record salvaged, originals moved aside; reported through onWarning)
+   * instead of failing the start.
    */
   repair?: boolean;
   /**
@@ -91,17 +98,34 @@ export class FileStore implements MessageStore {
     const messages = join(dataDir, 'messages');
     prepareDir(dataDir);
     prepareDir(messages);
+    if (options.repair === true)
+      repairDataDir(dataDir, { apply: true, report: (t) => this.warn(`REPAIR: ${t}`) });
+    const layout = acceptLayout(dataDir, this.warn);
     this.definitions = new DefinitionsFile(dataDir);
     this.definitions.load();
-    const r = replay(messages, options.repair ?? false, this.warn);
+    const r = replay(layout.segments, this.warn);
     this.indexes = r.indexes;
-    this.log = new CommitLog(messages, r.segments, options.segmentSize ?? 64 * 1024 * 1024, {
-      reappend: (w, rm) => this.reappend(w, rm),
-      beforeWrite: () => this.definitions.save(),
-      onError: (e, file) => this.warn(`write to ${file} failed: ${errorText(e)}`),
-      run: (fn) => this.runner(fn),
-      stored: (key, m, ok) => this.onStored?.(key, m, ok),
-    });
+    // Every recovered segment is sealed at its size now: this process never writes to them.
+    const manifest: Manifest = {
+      ...emptyManifest(),
+      segments: r.segments.map((id) => ({ id, bytes: r.sizes.get(id)! })),
+    };
+    writeManifestSync(dataDir, manifest);
+    if (layout.legacy)
+      this.warn(`created ${dataDir}/manifest.json for a data dir written by an earlier version`);
+    this.log = new CommitLog(
+      messages,
+      r.segments,
+      options.segmentSize ?? 64 * 1024 * 1024,
+      {
+        reappend: (w, rm) => this.reappend(w, rm),
+        beforeWrite: () => this.definitions.save(),
+        onError: (e, file) => this.warn(`write to ${file} failed: ${errorText(e)}`),
+        run: (fn) => this.runner(fn),
+        stored: (key, m, ok) => this.onStored?.(key, m, ok),
+      },
+      new ManifestWriter(dataDir, manifest),
+    );
     this.disk = new DiskMonitor(dataDir, options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT, this.warn);
     this.disk.start();
     this.recovery = {
@@ -293,6 +317,26 @@ export class FileStore implements MessageStore {
     await this.log.close();
   }
 }
+
+/**
+ * The layout check at start: any problem refuses the start (nothing is deleted); a fresh dir
+ * gets its empty definitions file then its manifest; leftovers of an interrupted segment
+ * deletion or roll (no live records) are removed.
+ */
+function acceptLayout(dataDir: string, warn: (text: string) => void): Layout {
+  const layout = inspectLayout(dataDir);
+  const first = layout.problems[0];
+  if (first !== undefined)
+    throw new DamagedDataDirError(dataDir, first.file, first.detail, layout.problems.length - 1);
+  if (layout.fresh) writeFileDurablySync(dataDir, DEFINITIONS_FILE, EMPTY_DEFINITIONS);
+  for (const file of layout.leftovers) {
+    rmSync(file, { force: true });
+    warn(`removed ${file}: left by a segment deletion or roll a crash interrupted (it held no live records)`);
+  }
+  return layout;
+}
+
+const EMPTY_DEFINITIONS = JSON.stringify({ version: 1, vhosts: [], exchanges: [], queues: [], bindings: [] });
 
 /** Creates a directory and proves it writable, or throws DataDirError naming it. */
 function prepareDir(dir: string): void {
