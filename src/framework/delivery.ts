@@ -14,6 +14,7 @@ export class Delivery {
    */
   #controller: AbortController | undefined;
   #settled = false;
+  #lost = false;
 
   constructor(message: TransportMessage, channel: TransportChannel) {
     this.message = message;
@@ -46,8 +47,14 @@ export class Delivery {
     this.#channel.nack(this.message, requeue);
   }
 
+  /** True once its channel died: the broker requeues it, it comes back redelivered. */
+  get lost(): boolean {
+    return this.#lost;
+  }
+
   /** The channel died: the broker requeues the message itself; forget it. */
   lose(): void {
+    if (!this.#settled) this.#lost = true;
     this.#settled = true;
   }
 }
