@@ -47,6 +47,15 @@ export class Delivery {
     this.#channel.nack(this.message, requeue);
   }
 
+  /**
+   * Resolves after one round trip on the delivery's channel (basic.qos with the consumer's
+   * unchanged `prefetch`): the broker has then processed this delivery's ack, which was sent
+   * before it on the same channel. Never rejects (a dead channel requeued it anyway).
+   */
+  roundTrip(prefetch: number): Promise<void> {
+    return this.#channel.prefetch(prefetch).catch(() => undefined);
+  }
+
   /** True once its channel died: the broker requeues it, it comes back redelivered. */
   get lost(): boolean {
     return this.#lost;

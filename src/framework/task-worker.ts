@@ -70,6 +70,13 @@ export class TaskWorker {
   readonly #d: TaskHandlerDescriptor;
   readonly #deps: WorkerDeps;
   readonly #lost = new LostAttempts();
+  /**
+   * Messages whose retry copy is being published (message id → settles when the original is
+   * acked). A copy with a short delay can come back before the confirm of its publish did;
+   * it waits here, so the original is acked first and a worker dying in the copy's handler
+   * cannot leave both to be delivered again (a double attempt).
+   */
+  readonly #republishing = new Map<string, Promise<void>>();
 
   constructor(descriptor: TaskHandlerDescriptor, deps: WorkerDeps) {
     this.#d = descriptor;
@@ -110,6 +117,11 @@ export class TaskWorker {
   }
 
   #attempt(delivery: Delivery): Promise<void> {
+    if (this.#republishing.size > 0) {
+      const id = delivery.message.properties.messageId;
+      const original = id === undefined ? undefined : this.#republishing.get(id);
+      if (original !== undefined) return original.then(() => this.#attempt(delivery));
+    }
     const { events, run } = this.#deps;
     const opts = this.#d.options;
     const { context, trace } = taskContext(delivery, this.#d.name, opts.retries + 1, events);
@@ -228,7 +240,7 @@ export class TaskWorker {
         const nominal = nominalDelay(opts.backoff, decision.retry);
         const props = this.#copyProperties(delivery, retryHeaders(headers, error, now));
         if (decision.delayMs < nominal) props.expiration = String(decision.delayMs);
-        if (await this.#republish(delivery, queue, props, error)) {
+        if (await this.#trackRetry(delivery, this.#republish(delivery, queue, props, error))) {
           events.emit('task.retried', { ...base(info), error, delayMs: decision.delayMs, queue });
         }
         return;
@@ -241,6 +253,26 @@ export class TaskWorker {
     if (await this.#republish(delivery, queue, this.#copyProperties(delivery, dead), error)) {
       events.emit('task.dead-lettered', { ...base(info), error, reason, queue });
     }
+  }
+
+  /** Registers a retry republish in #republishing until it settled. */
+  #trackRetry(delivery: Delivery, republish: Promise<boolean>): Promise<boolean> {
+    const id = delivery.message.properties.messageId;
+    if (id === undefined) return republish;
+    // The copy's run waits until the broker has processed the original's ack too: an ack
+    // still in a client buffer when the worker dies would leave both to be delivered again.
+    const settled: Promise<void> = republish
+      .then((acked) => (acked ? delivery.roundTrip(this.#d.options.prefetch) : undefined))
+      .then(
+        () => this.#untrack(id, settled),
+        () => this.#untrack(id, settled),
+      );
+    this.#republishing.set(id, settled);
+    return republish;
+  }
+
+  #untrack(id: string, settled: Promise<void>): void {
+    if (this.#republishing.get(id) === settled) this.#republishing.delete(id);
   }
 
   /**
