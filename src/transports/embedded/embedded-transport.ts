@@ -116,7 +116,9 @@ export class EmbeddedTransport implements Transport {
   }
 
   #host(connection: EngineConnection): ChannelHost {
+    const store = this.broker.store;
     return {
+      deliveriesRecorded: store.sync && store.delivered ? () => store.sync!() : undefined,
       channelClosed: (channel) => this.#channels.delete(channel),
       connectionFailed: (error) => this.#lost(connection, error),
     };
