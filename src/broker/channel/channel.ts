@@ -165,8 +165,8 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
 
   queueDeclare(args: QueueDeclareArgs): QueueDeclareOk {
     return this.run(() => {
-      const name = args.passive === true ? this.queueName(args.queue) : (args.queue ?? '');
-      const ok = decl.declareQueue(this.vhost, this.ctx.owner, name, args);
+      // A passive declare of '' does not mean the last declared queue (RabbitMQ 3.10.8: 404 "no queue ''").
+      const ok = decl.declareQueue(this.vhost, this.ctx.owner, args.queue ?? '', args);
       this.lastQueue = ok.queue;
       return ok;
     });

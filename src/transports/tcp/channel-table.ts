@@ -7,9 +7,14 @@
  *   connection error; the channel number itself may exceed channel_max (RabbitMQ 3.10);
  * - a frame on a channel that is not open is a 504 CHANNEL_ERROR connection error;
  * - after we send channel.close the channel is `closing`: the assembler drops everything on
- *   it except channel.close / close-ok, and the number stays taken until close-ok arrives;
+ *   it except channel.close / close-ok, and the number stays taken until close-ok arrives,
+ *   even when the client's own channel.close crosses ours (we answer it with close-ok and
+ *   keep waiting, as rabbit_channel does);
+ * - channel.flow(active=false) is 540 NOT_IMPLEMENTED, a connection error, as in RabbitMQ;
  * - an engine ChannelError has already released the engine channel, so closing it here only
- *   means telling the client; a ConnectionError propagates to the connection.
+ *   means telling the client; a ConnectionError propagates to the connection. Either carries
+ *   the class and method ids of the method that failed, stamped here in one place (as
+ *   rabbit_channel stamps the method it was handling onto every amqp_error).
  * Engine calls run inside one scheduler turn together with writing their reply, so the -ok
  * (e.g. basic.consume-ok) is always on the wire before the deliveries it enables.
  * - a method that changed durable definitions (declare, bind, delete of durable entities) is
@@ -22,8 +27,14 @@ import type { EngineChannel } from '../../broker/channel/channel.js';
 import type { EngineConnection } from '../../broker/connection.js';
 import type { Command, OutgoingContent } from '../../protocol/command.js';
 import type { CommandAssembler } from '../../protocol/command-assembler.js';
-import { ChannelError, channelErrorHard, internalError, notAllowed } from '../../protocol/errors.js';
-import type { AmqpError } from '../../protocol/errors.js';
+import {
+  AmqpError,
+  ChannelError,
+  channelErrorHard,
+  internalError,
+  notAllowed,
+  notImplemented,
+} from '../../protocol/errors.js';
 import type { Method } from '../../protocol/generated/methods.js';
 import { methodRef } from '../../protocol/method-codec.js';
 import { dispatchChannelMethod } from './channel-dispatch.js';
@@ -33,6 +44,7 @@ import type { SinkOwner } from './socket-sink.js';
 
 interface ChannelEntry {
   readonly engine: EngineChannel;
+  readonly sink: SocketSink;
   closing: boolean;
   /** Commands waiting for a definitions save this channel's last method needs. */
   held: Command[] | undefined;
@@ -96,13 +108,15 @@ export class ChannelTable implements SinkOwner {
     switch (m.name) {
       case 'channel.close':
         entry.engine.close();
+        entry.sink.flushPending();
         this.drop(id);
         return this.send(id, { name: 'channel.close-ok' });
       case 'channel.close-ok':
       case 'channel.flow-ok':
         return;
       case 'channel.flow':
-        return this.send(id, { name: 'channel.flow-ok', active: entry.engine.channelFlow(m.active) });
+        if (!m.active) throw notImplemented('active=false', methodRef(m));
+        return this.send(id, { name: 'channel.flow-ok', active: entry.engine.channelFlow(true) });
       default:
         return this.run(id, entry, cmd);
     }
@@ -132,16 +146,17 @@ export class ChannelTable implements SinkOwner {
         `number of channels opened (${this.channels.size}) has reached the negotiated channel_max (${this.channelMax})`,
       );
     }
-    const engine = this.engine.openChannel(id, new SocketSink(id, this));
-    this.channels.set(id, { engine, closing: false, held: undefined });
+    const sink = new SocketSink(id, this);
+    const engine = this.engine.openChannel(id, sink);
+    this.channels.set(id, { engine, sink, closing: false, held: undefined });
     this.assembler.resetChannel(id);
     this.send(id, { name: 'channel.open-ok', channelId: Buffer.alloc(0) });
   }
 
+  /** Our channel.close is out: answer a crossing channel.close, free the number on close-ok. */
   private onClosing(id: number, m: Method): void {
     if (m.name === 'channel.close') this.send(id, { name: 'channel.close-ok' });
-    else if (m.name !== 'channel.close-ok') return;
-    this.drop(id);
+    else if (m.name === 'channel.close-ok') this.drop(id);
   }
 
   private run(id: number, entry: ChannelEntry, cmd: Command): void {
@@ -159,6 +174,7 @@ export class ChannelTable implements SinkOwner {
         }),
       );
     } catch (e) {
+      if (e instanceof AmqpError) e.stampMethod(methodRef(cmd.method));
       if (e instanceof ChannelError) return this.channelFailed(id, e);
       throw e;
     }
@@ -226,8 +242,10 @@ export class ChannelTable implements SinkOwner {
     this.assembler.resetChannel(id);
   }
 
+  /** Writes a reply or close on channel `id`, after the publisher acks it has queued. */
   private send(id: number, method: Method, content?: OutgoingContent): void {
     if (this.writer.isClosed) return;
+    this.channels.get(id)?.sink.flushPending();
     this.writer.out.command(id, method, content);
     this.writer.schedule();
   }

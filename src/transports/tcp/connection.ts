@@ -367,6 +367,8 @@ export class TcpConnection {
 
   private send(method: Method): void {
     if (this.writer.isClosed) return;
+    // Coalesced publisher acks go before a connection.close (nothing may follow it).
+    this.writer.releaseHeld();
     this.writer.out.command(0, method);
     this.writer.schedule();
   }
