@@ -170,6 +170,7 @@ export class Broker implements ConnectionHost {
   /** close(), then flushes and closes the message store (a persistent broker's files). */
   async shutdown(): Promise<void> {
     this.close();
+    for (const v of this.vhosts.values()) for (const hold of v.delayed.values()) hold.stop();
     await this.store.close?.();
   }
 }

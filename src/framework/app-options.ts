@@ -5,6 +5,7 @@
 import type { UserStore } from '../broker/access/user-store.js';
 import type { Broker } from '../broker/broker.js';
 import type { Transport } from '../transports/transport.js';
+import type { Clock } from '../util/clock.js';
 import type { ClientMiddleware } from './client-middleware.js';
 import type { ExploreOptions, ServiceInput } from './explorer.js';
 import type { Middleware } from './middleware.js';
@@ -72,6 +73,18 @@ export interface WarrenStartOptions<C = Record<never, never>> {
   connectionName?: string;
   /** Runs the management server on the embedded broker (not with `url` or a non-embedded transport). */
   management?: ManagementOptions;
+  /**
+   * The app's time: runAt, schedules and, for the private embedded broker start() creates,
+   * the broker's delays and TTLs. A ManualClock makes time-based flows testable in
+   * milliseconds (docs/testing.md). Default: the system clock.
+   */
+  clock?: Clock;
+  /**
+   * Prefix of the delayed-delivery topology's names (default 'warren': `warren.delayed`, or
+   * `warren.delay.<k>` on a RabbitMQ without the delayed-message plugin). Apps sharing a
+   * broker may share it.
+   */
+  delayTopologyPrefix?: string;
 }
 
 /** Options of `app.close()`. */

@@ -30,6 +30,8 @@ import { Publisher } from './publisher.js';
 import { RpcClient } from './rpc-client.js';
 import { RpcServer } from './rpc-server.js';
 import { Session } from './session.js';
+import { DelayedDelivery } from './delay/delayed-delivery.js';
+import { systemClock } from '../util/clock.js';
 import { Subscriber } from './subscriber.js';
 import { TaskWorker } from './task-worker.js';
 
@@ -201,7 +203,8 @@ function pickTransport(options: WarrenStartOptions<unknown>): { transport: Trans
     return { transport, owns: true };
   }
   // The zero-config default: the broker engine in this process, no sockets, no encoding.
-  return { transport: new EmbeddedTransport({ broker: options.broker }), owns: true };
+  const broker = options.broker ?? (options.clock ? new Broker({ clock: options.clock }) : undefined);
+  return { transport: new EmbeddedTransport({ broker }), owns: true };
 }
 
 function buildApp<C>(
@@ -217,6 +220,8 @@ function buildApp<C>(
   const metrics = new FrameworkMetrics();
   metrics.listen(events);
   const publisher = new Publisher(session, options.publishBufferSize);
+  const delayed = new DelayedDelivery(session, publisher, options.delayTopologyPrefix);
+  const clock = options.clock ?? systemClock;
   const rpc = new RpcClient(session, (name, outcome, ms) => metrics.rpcCall(name, outcome, ms));
   session.add(publisher);
   session.add(rpc);
@@ -233,8 +238,11 @@ function buildApp<C>(
     }
   });
   for (const c of consumers) session.add(c);
+  session.add(delayed);
   const client = new WarrenClient({
     publisher,
+    delayed,
+    now: () => clock.now(),
     rpc,
     taskQueues: queueMap(handlers, 'task'),
     rpcQueues: queueMap(handlers, 'rpc'),

@@ -13,7 +13,9 @@ import {
   type ClientMiddleware,
 } from './client-middleware.js';
 import type { CallOptions, Client, EnqueueOptions, EnqueueResult, PublishOptions } from './contract.js';
-import type { Publisher } from './publisher.js';
+import type { DelayedDelivery } from './delay/delayed-delivery.js';
+import { enqueueDelay } from './delay/enqueue-delay.js';
+import type { PublishRequest, Publisher } from './publisher.js';
 import type { RpcClient } from './rpc-client.js';
 import { JSON_CONTENT_TYPE, serialize } from './serializer.js';
 import { TRACEPARENT_HEADER } from './tracing.js';
@@ -21,6 +23,10 @@ import { outgoingTraceparent } from './trace-scope.js';
 
 export interface ClientDeps {
   publisher: Publisher;
+  /** Delayed enqueues (delay / runAt). */
+  delayed: DelayedDelivery;
+  /** The app's clock (runAt is measured against it). */
+  now: () => number;
   rpc: RpcClient;
   /** Queue of each locally known task / RPC whose queue differs from its name. */
   taskQueues: ReadonlyMap<string, string>;
@@ -39,8 +45,19 @@ export class WarrenClient implements Client {
     const messageId = options.messageId ?? randomUUID();
     const queue = this.#deps.taskQueues.get(name) ?? name;
     const direct = this.#deps.middleware.length === 0;
+    let delayMs: number;
+    try {
+      delayMs = enqueueDelay(options, this.#deps.now());
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
+      return Promise.reject(err);
+    }
+    const send = (request: PublishRequest): Promise<void> =>
+      delayMs > 0
+        ? this.#deps.delayed.publish(request.routingKey, request.body, request.properties, delayMs)
+        : this.#deps.publisher.publish(request);
     return this.#invoke({ kind: 'enqueue', name, payload, headers: { ...options.headers } }, (ctx) =>
-      this.#deps.publisher.publish({
+      send({
         exchange: '',
         routingKey: queue,
         body: serialize(ctx.payload),

@@ -108,6 +108,10 @@ export interface EnqueueOptions {
   headers?: FieldTable;
   /** Drop the task if not started within this many ms (per-message TTL). */
   ttl?: number;
+  /** Run no sooner than this many ms from now (a delayed job; see docs/jobs-in-time.md). */
+  delay?: number;
+  /** Run at this time (a Date or ms since the epoch); a time already past runs now. */
+  runAt?: Date | number;
 }
 
 /** Result of `client.enqueue`: resolved once the broker confirmed the message. */

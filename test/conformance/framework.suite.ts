@@ -2,6 +2,7 @@
 // on RabbitMQ, on the embedded broker and on Warren's TCP server.
 import { describe } from 'node:test';
 import type { TransportFactory } from '../helpers/framework-harness.js';
+import { delayedTests } from './sections/delayed.js';
 import { hookTests } from './sections/hooks.js';
 import { pubsubTests } from './sections/pubsub.js';
 import { rpcTests } from './sections/rpc.js';
@@ -14,4 +15,5 @@ export function frameworkSuite(label: string, factory: TransportFactory): void {
   describe(`framework on ${label}: pub/sub`, { concurrency: true }, () => pubsubTests(factory));
   describe(`framework on ${label}: shutdown`, { concurrency: true }, () => shutdownTests(factory));
   describe(`framework on ${label}: hooks`, { concurrency: true }, () => hookTests(factory));
+  describe(`framework on ${label}: delayed jobs`, { concurrency: true }, () => delayedTests(factory));
 }

@@ -16,6 +16,7 @@ import type { FieldTable } from '../../protocol/field-value.js';
 import type { BasicProperties } from '../../protocol/properties.js';
 import type { ChannelSink } from '../channel-sink.js';
 import type { Exchange } from '../exchange-record.js';
+import { DELAYED_EXCHANGE_TYPE, messageDelay } from '../delayed/delayed-args.js';
 import { Message } from '../message.js';
 import { Method } from '../methods.js';
 import { EnqueueResult } from '../queue/queue.js';
@@ -79,6 +80,11 @@ export class PublishRouter {
       return;
     }
     const headers = properties.headers;
+    const delay = x.type === DELAYED_EXCHANGE_TYPE ? messageDelay(headers) : 0;
+    if (delay > 0) {
+      this.hold(x, new Message(x.name, routingKey, properties, body), delay, seq);
+      return;
+    }
     let queues: Set<Queue>;
     if (headers !== undefined && (headers['CC'] !== undefined || headers['BCC'] !== undefined)) {
       queues = this.senderSelected(x, routingKey, headers);
@@ -111,6 +117,14 @@ export class PublishRouter {
       else if (r === EnqueueResult.Pending) pending++;
     }
     if (seq !== 0) this.confirms.routed(seq, rejected, pending);
+  }
+
+  /** A delayed-message exchange keeps the publish until it is due (delayed/delayed-hold.ts). */
+  private hold(x: Exchange, message: Message, delay: number, seq: number): void {
+    const hold = this.vhost.delayed.get(x);
+    if (hold === undefined) return;
+    const durable = hold.hold(message, delay, seq !== 0 ? this.waiter : null, seq);
+    if (seq !== 0) this.confirms.routed(seq, false, durable ? 0 : 1);
   }
 
   /** CC/BCC: the routing key and each header key, routed into one set. */

@@ -12,6 +12,7 @@ import { TransportClosedError } from '../errors.js';
 import type { Transport, TransportCapabilities, TransportChannel, TransportEvents } from '../transport.js';
 import { AmqpChannel } from './amqp-channel.js';
 import { mapAmqpError } from './convert.js';
+import { probeDelayedExchange } from './delayed-probe.js';
 import { reconnectDelay, resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
 
 export interface AmqpTransportOptions {
@@ -21,10 +22,15 @@ export interface AmqpTransportOptions {
   heartbeat?: number;
   /** Shown in the broker's connection list. */
   connectionName?: string;
+  /** Whether the broker has `x-delayed-message` exchanges; default: probed at connect (delayed-probe.ts). */
+  delayedExchange?: boolean;
 }
 
 export class AmqpTransport implements Transport {
-  readonly capabilities: TransportCapabilities = { directReplyTo: true, quorumQueues: true };
+  readonly capabilities: { -readonly [K in keyof TransportCapabilities]: TransportCapabilities[K] } = {
+    directReplyTo: true,
+    quorumQueues: true,
+  };
   readonly #url: string;
   readonly #options: AmqpTransportOptions;
   readonly #events = new EventEmitter();
@@ -86,6 +92,8 @@ export class AmqpTransport implements Transport {
     if (!url.searchParams.has('heartbeat'))
       url.searchParams.set('heartbeat', String(this.#options.heartbeat ?? 10));
     const clientProperties = { connection_name: this.#options.connectionName ?? 'warren' };
+    this.capabilities.delayedExchange ??=
+      this.#options.delayedExchange ?? (await probeDelayedExchange(url.toString()));
     let model: amqplib.ChannelModel;
     try {
       model = await amqplib.connect(url.toString(), { noDelay: true, clientProperties });

@@ -142,6 +142,15 @@ export class EmbeddedChannel implements TransportChannel {
     return this.#call(() => this.#engine.queueUnbind({ queue, exchange, routingKey, arguments: args }));
   }
 
+  bindExchange(
+    destination: string,
+    source: string,
+    routingKey: string,
+    args: FieldTable = {},
+  ): Promise<void> {
+    return this.#call(() => this.#engine.exchangeBind({ destination, source, routingKey, arguments: args }));
+  }
+
   prefetch(count: number, global = false): Promise<void> {
     return this.#call(() => this.#engine.basicQos({ prefetchCount: count, global }));
   }

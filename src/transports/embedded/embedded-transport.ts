@@ -36,7 +36,11 @@ export interface EmbeddedTransportOptions {
 }
 
 export class EmbeddedTransport implements Transport {
-  readonly capabilities: TransportCapabilities = { directReplyTo: true, quorumQueues: true };
+  readonly capabilities: TransportCapabilities = {
+    directReplyTo: true,
+    quorumQueues: true,
+    delayedExchange: true,
+  };
   readonly broker: Broker;
   readonly #options: EmbeddedTransportOptions;
   readonly #events = new EventEmitter();
