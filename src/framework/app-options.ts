@@ -9,6 +9,7 @@ import type { Clock } from '../util/clock.js';
 import type { ClientMiddleware } from './client-middleware.js';
 import type { ExploreOptions, ServiceInput } from './explorer.js';
 import type { Middleware } from './middleware.js';
+import type { QueueType } from './options.js';
 
 /** Reconnect schedule for a `url` connection (see AmqpTransport). */
 export interface ReconnectSettings {
@@ -36,6 +37,17 @@ export interface WarrenStartOptions<C = Record<never, never>> {
   services?: readonly ServiceInput[];
   /** amqp:// URL of RabbitMQ or a Warren server: connects with the AMQP client transport. */
   url?: string;
+  /**
+   * The amqp:// URLs of a RabbitMQ cluster's nodes, instead of `url`: each connection attempt
+   * takes the next one, so the app connects to any live node and fails over on reconnect.
+   * More than one url means a cluster: tasks then default to quorum queues (`taskQueueType`).
+   */
+  urls?: readonly string[];
+  /**
+   * Queue type of tasks that set no `queueType` (decorator or @Service): default 'quorum'
+   * when `urls` names more than one node, else 'classic'. Tasks with `priority` stay classic.
+   */
+  taskQueueType?: QueueType;
   /** A transport to use instead of `url` (connected by start() if it is not yet). */
   transport?: Transport;
   /**

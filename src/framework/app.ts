@@ -26,6 +26,7 @@ import { createHandlerRunner } from './handler-runner.js';
 import { LifecycleEmitter } from './lifecycle-emitter.js';
 import { FrameworkMetrics } from './metrics.js';
 import type { TaskLifecycleEvent, TaskLifecycleListener } from './middleware.js';
+import type { QueueType } from './options.js';
 import { Publisher } from './publisher.js';
 import { RpcClient } from './rpc-client.js';
 import { RpcServer } from './rpc-server.js';
@@ -156,7 +157,10 @@ interface AppParts {
 
 /** Starts an app. */
 async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): Promise<WarrenApp<C>> {
-  const handlers = exploreServices(options.services ?? [], { instantiate: options.instantiate });
+  const handlers = exploreServices(options.services ?? [], {
+    instantiate: options.instantiate,
+    taskQueueType: taskQueueType(options),
+  });
   const ownedBroker = await openDataDir(options);
   const { transport, owns } = pickTransport(ownedBroker ? { ...options, broker: ownedBroker } : options);
   const managementBroker = options.management && embeddedBroker(transport);
@@ -178,9 +182,9 @@ async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): 
 /** `dataDir`: the embedded broker is a persistent one (recovered before start() goes on). */
 async function openDataDir(options: WarrenStartOptions<unknown>): Promise<Broker | undefined> {
   if (options.dataDir === undefined) return undefined;
-  if (options.url !== undefined || options.transport !== undefined || options.broker !== undefined)
+  if (brokerUrls(options) !== undefined || options.transport !== undefined || options.broker !== undefined)
     throw new TypeError(
-      'dataDir is for the embedded broker: do not combine it with url, transport or broker',
+      'dataDir is for the embedded broker: do not combine it with url, urls, transport or broker',
     );
   return Broker.open(options.dataDir);
 }
@@ -195,8 +199,9 @@ function embeddedBroker(transport: Transport): Broker {
 
 function pickTransport(options: WarrenStartOptions<unknown>): { transport: Transport; owns: boolean } {
   if (options.transport) return { transport: options.transport, owns: false };
-  if (options.url) {
-    const transport = new AmqpTransport(options.url, {
+  const urls = brokerUrls(options);
+  if (urls) {
+    const transport = new AmqpTransport(urls, {
       reconnect: options.reconnect,
       connectionName: options.connectionName,
     });
@@ -205,6 +210,23 @@ function pickTransport(options: WarrenStartOptions<unknown>): { transport: Trans
   // The zero-config default: the broker engine in this process, no sockets, no encoding.
   const broker = options.broker ?? (options.clock ? new Broker({ clock: options.clock }) : undefined);
   return { transport: new EmbeddedTransport({ broker }), owns: true };
+}
+
+/** `url` or `urls` as a list (undefined for neither); both at once is a mistake. */
+function brokerUrls(options: WarrenStartOptions<unknown>): readonly string[] | undefined {
+  if (options.urls !== undefined && options.url !== undefined)
+    throw new TypeError('give url or urls, not both');
+  if (options.urls !== undefined) {
+    if (options.urls.length === 0) throw new TypeError('urls is empty');
+    return options.urls;
+  }
+  return options.url ? [options.url] : undefined;
+}
+
+/** Several urls are the nodes of a cluster: replicated (quorum) task queues by default. */
+function taskQueueType(options: WarrenStartOptions<unknown>): QueueType | undefined {
+  if (options.taskQueueType !== undefined) return options.taskQueueType;
+  return (brokerUrls(options)?.length ?? 0) > 1 ? 'quorum' : undefined;
 }
 
 function buildApp<C>(
