@@ -20,6 +20,7 @@ import { permissionsCommand } from './permissions.js';
 import { definitionsCommand } from './definitions.js';
 import { resetCommand } from './reset.js';
 import { traceCommand } from './trace.js';
+import { deadCommand } from './dead.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   workerCommand,
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CliCommand[] = [
   publishCommand,
   purgeCommand,
   deleteCommand,
+  deadCommand,
   newCommand,
   brokerCommand,
   statusCommand,
