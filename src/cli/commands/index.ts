@@ -21,6 +21,7 @@ import { definitionsCommand } from './definitions.js';
 import { resetCommand } from './reset.js';
 import { traceCommand } from './trace.js';
 import { dataCommand } from './data.js';
+import { deadCommand } from './dead.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   workerCommand,
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CliCommand[] = [
   publishCommand,
   purgeCommand,
   deleteCommand,
+  deadCommand,
   newCommand,
   brokerCommand,
   statusCommand,

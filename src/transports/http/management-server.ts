@@ -33,6 +33,7 @@ import { RateSampler } from './rates.js';
 import { matchPath, noContent, ok } from './route.js';
 import type { Call, ManagementContext, Result, Route } from './route.js';
 import { ACCESS_ROUTES } from './routes-access.js';
+import { DEAD_LETTER_ROUTES } from './routes-dead-letters.js';
 import { OVERVIEW_ROUTES } from './routes-overview.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
 import { collectCounters } from './views.js';
@@ -105,6 +106,7 @@ export class ManagementServer {
     ...OVERVIEW_ROUTES,
     ...RESOURCE_ROUTES,
     ...ACCESS_ROUTES,
+    ...DEAD_LETTER_ROUTES,
     ...adminRoutes(),
   ];
   private readonly assets = new Map<string, string>();
