@@ -12,7 +12,10 @@ import {
   type ClientCallContext,
   type ClientMiddleware,
 } from './client-middleware.js';
-import type { CallOptions, Client, EnqueueOptions, EnqueueResult, PublishOptions } from './contract.js';
+import type { CallOptions, Client, EnqueueOptions, PublishOptions } from './contract.js';
+import type { JobHandle } from './jobs/job-handle.js';
+import { MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';
+import type { JobService } from './jobs/job-service.js';
 import type { Publisher } from './publisher.js';
 import type { RpcClient } from './rpc-client.js';
 import { JSON_CONTENT_TYPE, serialize } from './serializer.js';
@@ -26,6 +29,8 @@ export interface ClientDeps {
   taskQueues: ReadonlyMap<string, string>;
   rpcQueues: ReadonlyMap<string, string>;
   middleware: readonly ClientMiddleware[];
+  /** Records jobs before their messages are published (jobs/job-service.ts). */
+  jobs: JobService;
 }
 
 export class WarrenClient implements Client {
@@ -35,11 +40,29 @@ export class WarrenClient implements Client {
     this.#deps = deps;
   }
 
-  enqueue(name: string, payload: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
-    const messageId = options.messageId ?? randomUUID();
+  /** Records the job (deduplicating on its id), publishes it, and resolves to its handle. */
+  enqueue(name: string, payload: unknown, options: EnqueueOptions = {}): Promise<JobHandle> {
+    const messageId = options.jobId ?? options.messageId ?? randomUUID();
+    const job = {
+      id: messageId,
+      task: name,
+      attempts: options.attempts,
+      dedupWindow: options.dedupWindow,
+      runAt: runAtOf(options),
+    };
+    return this.#deps.jobs.enqueue(job, () => this.#publishTask(name, payload, messageId, options));
+  }
+
+  job(id: string): JobHandle {
+    return this.#deps.jobs.handle(id);
+  }
+
+  #publishTask(name: string, payload: unknown, messageId: string, options: EnqueueOptions): Promise<void> {
     const queue = this.#deps.taskQueues.get(name) ?? name;
     const direct = this.#deps.middleware.length === 0;
-    return this.#invoke({ kind: 'enqueue', name, payload, headers: { ...options.headers } }, (ctx) =>
+    const headers: FieldTable = { ...options.headers };
+    if (options.attempts !== undefined) headers[MAX_ATTEMPTS_HEADER] = options.attempts;
+    return this.#invoke({ kind: 'enqueue', name, payload, headers }, (ctx) =>
       this.#deps.publisher.publish({
         exchange: '',
         routingKey: queue,
@@ -55,7 +78,7 @@ export class WarrenClient implements Client {
           expiration: options.ttl === undefined ? undefined : String(options.ttl),
         },
       }),
-    ).then(() => ({ messageId }));
+    ).then(ignore);
   }
 
   call(name: string, request: unknown, options: CallOptions = {}): Promise<unknown> {
@@ -115,6 +138,15 @@ export class WarrenClient implements Client {
 }
 
 function ignore(): void {}
+
+/** When a delayed enqueue (`delay` ms or `runAt`, the delayed-jobs options) is due. */
+function runAtOf(options: EnqueueOptions): number | undefined {
+  const { delay, runAt } = options as { delay?: unknown; runAt?: unknown };
+  if (runAt instanceof Date) return runAt.getTime();
+  if (typeof runAt === 'number') return runAt;
+  if (typeof delay === 'number' && delay > 0) return Date.now() + delay;
+  return undefined;
+}
 
 /**
  * The headers to send: `headers` plus the traceparent. `owned` = the table is the call's own

@@ -20,11 +20,13 @@ import { permissionsCommand } from './permissions.js';
 import { definitionsCommand } from './definitions.js';
 import { resetCommand } from './reset.js';
 import { traceCommand } from './trace.js';
+import { jobsCommand } from './jobs.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   workerCommand,
   callCommand,
   enqueueCommand,
+  jobsCommand,
   publishCommand,
   purgeCommand,
   deleteCommand,

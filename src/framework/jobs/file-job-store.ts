@@ -44,6 +44,16 @@ export class FileJobStore extends MemoryJobStore {
     return store;
   }
 
+  /**
+   * Reads the store in `dir` without writing to it (what `warren jobs --data-dir` uses while
+   * the app that owns it runs): changes made through it stay in memory.
+   */
+  static read(dir: string, retention?: RetentionOptions): FileJobStore {
+    const store = new FileJobStore(dir, retention);
+    store.#replay();
+    return store;
+  }
+
   protected override changed(record: JobRecord): void {
     this.#append({ put: record });
   }

@@ -36,10 +36,17 @@ export interface JobStore {
   create(record: JobRecord, dedupWindow?: number): Promise<CreateResult>;
   get(id: string): Promise<JobRecord | undefined>;
   /**
-   * Applies `patch` when the job's state is one of `from` (any state when absent); resolves to
-   * the updated record, or undefined when the job is unknown or in another state.
+   * Applies `patch` when the job's state is one of `from` (any state when absent) and, when
+   * `attempt` is given, its `attempts` equals it (so a late report about attempt n cannot
+   * overwrite attempt n + 1); resolves to the updated record, or undefined when the job is
+   * unknown or the condition does not hold.
    */
-  update(id: string, patch: JobPatch, from?: readonly JobState[]): Promise<JobRecord | undefined>;
+  update(
+    id: string,
+    patch: JobPatch,
+    from?: readonly JobState[],
+    attempt?: number,
+  ): Promise<JobRecord | undefined>;
   /** A task's jobs, newest first, optionally in one state. */
   list(query: ListQuery): Promise<JobRecord[]>;
   /** Counts of a task's jobs per state. */

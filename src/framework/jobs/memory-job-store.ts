@@ -47,14 +47,15 @@ export class MemoryJobStore implements JobStore {
     return Promise.resolve(r && { ...r });
   }
 
-  update(id: string, patch: JobPatch, from?: readonly JobState[]): Promise<JobRecord | undefined> {
-    return Promise.resolve(this.updateSync(id, patch, from));
-  }
-
-  /** update() without the promise (the worker's hot path uses it on this store). */
-  updateSync(id: string, patch: JobPatch, from?: readonly JobState[]): JobRecord | undefined {
+  update(
+    id: string,
+    patch: JobPatch,
+    from?: readonly JobState[],
+    attempt?: number,
+  ): Promise<JobRecord | undefined> {
     const current = this.#byId.get(id);
-    if (!current || (from !== undefined && !from.includes(current.state))) return undefined;
+    if (!current || (from !== undefined && !from.includes(current.state))) return Promise.resolve(undefined);
+    if (attempt !== undefined && current.attempts !== attempt) return Promise.resolve(undefined);
     const next: JobRecord = { ...current, ...patch, updatedAt: patch.updatedAt ?? this.#now() };
     if (next.state !== current.state) {
       this.#remove(current);
@@ -64,7 +65,7 @@ export class MemoryJobStore implements JobStore {
       this.#index(next.task, next.state).set(id, next);
     }
     this.changed(next);
-    return { ...next };
+    return Promise.resolve({ ...next });
   }
 
   list(query: ListQuery): Promise<JobRecord[]> {

@@ -132,7 +132,12 @@ export class PostgresJobStore implements JobStore {
     return rows[0] ? fromRow(rows[0]) : undefined;
   }
 
-  async update(id: string, patch: JobPatch, from?: readonly JobState[]): Promise<JobRecord | undefined> {
+  async update(
+    id: string,
+    patch: JobPatch,
+    from?: readonly JobState[],
+    attempt?: number,
+  ): Promise<JobRecord | undefined> {
     const sets: string[] = [];
     const params: unknown[] = [id];
     const full: JobPatch = { ...patch, updatedAt: patch.updatedAt ?? Date.now() };
@@ -144,6 +149,10 @@ export class PostgresJobStore implements JobStore {
     if (from !== undefined) {
       params.push(from);
       where += ` AND state = ANY($${params.length})`;
+    }
+    if (attempt !== undefined) {
+      params.push(attempt);
+      where += ` AND attempts = $${params.length}`;
     }
     const { rows } = await this.#pool.query<QueryResultRow>(
       `UPDATE ${this.#table} SET ${sets.join(', ')} WHERE ${where} RETURNING *`,

@@ -86,6 +86,8 @@ export function jobStoreTests(open: StoreFactory): void {
       assert.deepEqual(done?.result, { ok: [1, 'x'] });
       assert.deepEqual((await s.get(r.id))?.result, { ok: [1, 'x'] });
       assert.equal(await s.update('missing', { state: 'active' }), undefined);
+      assert.equal(await s.update(r.id, { progress: 1 }, undefined, 2), undefined, 'a stale attempt');
+      assert.equal((await s.update(r.id, { progress: 1 }, undefined, 1))?.progress, 1);
     }),
   );
 
