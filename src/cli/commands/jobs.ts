@@ -20,6 +20,7 @@ Options:
   --state <state>     Only jobs in this state (${JOB_STATES.join(', ')})
   --limit <n>         At most n jobs (default 20)
   --store <url>       Job store database (postgres://…; default: $WARREN_JOBS_STORE)
+  --table <name>      Its table (default warren_jobs)
   --data-dir <dir>    The file job store of an app started with this dataDir
   --json              Print the job records as JSON
 
@@ -38,6 +39,7 @@ export const jobsCommand: CliCommand = {
         state: { type: 'string' },
         limit: { type: 'string' },
         store: { type: 'string' },
+        table: { type: 'string' },
         'data-dir': { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -49,7 +51,8 @@ export const jobsCommand: CliCommand = {
       throw new UserError(`unknown state '${state}' (one of ${JOB_STATES.join(', ')})`, 2);
     const limit = values.limit === undefined ? 20 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit wants a positive integer`, 2);
-    const store = await openStore(values.store ?? process.env['WARREN_JOBS_STORE'], values['data-dir']);
+    const url = values.store ?? process.env['WARREN_JOBS_STORE'];
+    const store = await openStore(url, values.table, values['data-dir']);
     try {
       const [jobs, counts] = await Promise.all([store.list({ task, state, limit }), store.counts(task)]);
       if (values.json === true) {
@@ -67,9 +70,13 @@ export const jobsCommand: CliCommand = {
   },
 };
 
-async function openStore(url: string | undefined, dataDir: string | undefined): Promise<JobStore> {
+async function openStore(
+  url: string | undefined,
+  table: string | undefined,
+  dataDir: string | undefined,
+): Promise<JobStore> {
   if (url !== undefined && url !== '') {
-    return PostgresJobStore.open({ url, maxConnections: 1 }).catch((err: unknown) => {
+    return PostgresJobStore.open({ url, table, maxConnections: 1 }).catch((err: unknown) => {
       throw new UserError(`cannot open job store ${url}: ${(err as Error).message}`, 1, { cause: err });
     });
   }
