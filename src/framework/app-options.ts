@@ -8,6 +8,7 @@ import type { Transport } from '../transports/transport.js';
 import type { Clock } from '../util/clock.js';
 import type { ClientMiddleware } from './client-middleware.js';
 import type { ExploreOptions, ServiceInput } from './explorer.js';
+import type { JobStore, RetentionOptions } from './jobs/job-store.js';
 import type { Middleware } from './middleware.js';
 import type { QueueType } from './options.js';
 
@@ -97,6 +98,22 @@ export interface WarrenStartOptions<C = Record<never, never>> {
    * broker may share it.
    */
   delayTopologyPrefix?: string;
+  /** Job state tracking; false turns it off (handles then know no job). */
+  jobs?: JobsOptions | false;
+}
+
+/** Job state tracking (docs/jobs.md). */
+export interface JobsOptions {
+  /**
+   * Where job state lives: a JobStore, or a database URL (postgres://…) for apps on several
+   * machines. Default: a file in `dataDir` when given, else memory shared by the apps on the
+   * same in-process broker (each process its own over `url`).
+   */
+  store?: JobStore | string;
+  /** How long finished jobs are kept (default: the newest 10 000 per task and state, for 24 h). */
+  retention?: RetentionOptions;
+  /** Publish every state change on the warren.jobs exchange for `app.watchJobs` (default true). */
+  events?: boolean;
 }
 
 /** Options of `app.close()`. */

@@ -23,6 +23,11 @@ import type { Consumer } from './consumer.js';
 import type { TypedClient } from './contract.js';
 import { exploreServices, type HandlerDescriptor } from './explorer.js';
 import { createHandlerRunner } from './handler-runner.js';
+import { JobControl, watchJobEvents } from './jobs/job-control.js';
+import type { JobEvent } from './jobs/job-service.js';
+import { JobService } from './jobs/job-service.js';
+import type { JobStore } from './jobs/job-store.js';
+import { openJobStore } from './jobs/open-job-store.js';
 import { LifecycleEmitter } from './lifecycle-emitter.js';
 import { FrameworkMetrics } from './metrics.js';
 import type { TaskLifecycleEvent, TaskLifecycleListener } from './middleware.js';
@@ -50,6 +55,7 @@ export class WarrenApp<C = Record<never, never>> {
   readonly #shutdownTimeout: number;
   readonly #ownedBroker: Broker | undefined;
   readonly #metrics: FrameworkMetrics;
+  readonly #jobs: { control: JobControl; ownedStore: JobStore | undefined; onError: (err: unknown) => void };
   #management: { server: ManagementServer; address: { host: string; port: number } } | undefined;
   #closing: Promise<void> | undefined;
   #signalHandler: (() => void) | undefined;
@@ -67,6 +73,7 @@ export class WarrenApp<C = Record<never, never>> {
     this.#shutdownTimeout = parts.shutdownTimeout;
     this.#ownedBroker = parts.ownedBroker;
     this.#metrics = parts.metrics;
+    this.#jobs = parts.jobs;
     this.client = parts.client as unknown as TypedClient<C>;
   }
 
@@ -79,6 +86,20 @@ export class WarrenApp<C = Record<never, never>> {
   off<E extends TaskLifecycleEvent>(event: E, listener: TaskLifecycleListener<E>): this {
     this.#events.off(event, listener);
     return this;
+  }
+
+  /**
+   * Listens to job state changes published by every app on the broker (optionally one task's);
+   * resolves once listening, to a function that stops. Best effort: see docs/jobs.md.
+   */
+  watchJobs(
+    listener: (event: JobEvent) => void,
+    options: { task?: string } = {},
+  ): Promise<() => Promise<void>> {
+    return watchJobEvents(() => this.#session.createChannel(), listener, {
+      task: options.task,
+      onError: this.#jobs.onError,
+    });
   }
 
   /** The framework's metrics in Prometheus text format (names in docs/operations.md). */
@@ -131,11 +152,13 @@ export class WarrenApp<C = Record<never, never>> {
     this.#session.detach();
     const deadline = Date.now() + timeout;
     await Promise.all(this.#consumers.map((c) => c.stop(deadline)));
+    await this.#jobs.control.stop(deadline);
     await this.#rpc.close();
     await this.#publisher.close();
     if (this.#ownsTransport) await this.transport.close();
     await this.#management?.server.close();
     await this.#ownedBroker?.shutdown();
+    await this.#jobs.ownedStore?.close();
   }
 }
 
@@ -153,6 +176,7 @@ interface AppParts {
   shutdownTimeout: number;
   /** The persistent broker start() opened for `dataDir` (shut down by close()). */
   ownedBroker?: Broker;
+  jobs: { control: JobControl; ownedStore: JobStore | undefined; onError: (err: unknown) => void };
 }
 
 /** Starts an app. */
@@ -165,7 +189,8 @@ async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): 
   const { transport, owns } = pickTransport(ownedBroker ? { ...options, broker: ownedBroker } : options);
   const managementBroker = options.management && embeddedBroker(transport);
   const onError = options.onError ?? ((err: unknown) => console.error('[warren]', err));
-  const app = buildApp<C>(options, handlers, transport, owns, onError, ownedBroker);
+  const jobStore = await openAppJobStore(options, transport);
+  const app = buildApp<C>(options, handlers, transport, owns, onError, ownedBroker, jobStore);
   try {
     if (!transport.connected) await transport.connect();
     await app.session.startAll();
@@ -187,6 +212,16 @@ async function openDataDir(options: WarrenStartOptions<unknown>): Promise<Broker
       'dataDir is for the embedded broker: do not combine it with url, urls, transport or broker',
     );
   return Broker.open(options.dataDir);
+}
+
+/** The app's job store (jobs/open-job-store.ts); none with `jobs: false`. */
+async function openAppJobStore(
+  options: WarrenStartOptions<unknown>,
+  transport: Transport,
+): Promise<{ store: JobStore; owned: boolean } | undefined> {
+  if (options.jobs === false) return undefined;
+  const broker = transport instanceof EmbeddedTransport ? transport.broker : undefined;
+  return openJobStore(options.jobs ?? {}, { dataDir: options.dataDir, broker });
 }
 
 /** The broker `management` serves: the embedded transport's (there is none over `url`). */
@@ -235,7 +270,8 @@ function buildApp<C>(
   transport: Transport,
   ownsTransport: boolean,
   onError: (err: unknown) => void,
-  ownedBroker?: Broker,
+  ownedBroker: Broker | undefined,
+  jobStore: { store: JobStore; owned: boolean } | undefined,
 ): { app: WarrenApp<C>; session: Session } {
   const session = new Session(transport, onError);
   const events = new LifecycleEmitter(onError);
@@ -247,12 +283,27 @@ function buildApp<C>(
   const rpc = new RpcClient(session, (name, outcome, ms) => metrics.rpcCall(name, outcome, ms));
   session.add(publisher);
   session.add(rpc);
-  const run = metrics.timeRpcHandlers(createHandlerRunner(options.middleware ?? []));
+  const jobs = new JobService({
+    store: jobStore?.store,
+    publisher,
+    events,
+    onError,
+    publishEvents: options.jobs !== false && options.jobs?.events !== false,
+  });
+  const admit = jobs.store ? jobs.admit.bind(jobs) : undefined;
+  const handlerRunner = metrics.timeRpcHandlers(createHandlerRunner(options.middleware ?? []));
+  const run = jobs.wrapRunner(handlerRunner, () => client); // called per handler run, after start()
   const openChannel = () => session.createChannel();
+  const control = new JobControl(jobs, {
+    listen: jobs.store !== undefined && handlers.some((h) => h.kind === 'task'),
+    openChannel,
+    onError,
+  });
+  session.add(control);
   const consumers: Consumer[] = handlers.map((d) => {
     switch (d.kind) {
       case 'task':
-        return new TaskWorker(d, { publisher, events, run, openChannel, onError }).consumer;
+        return new TaskWorker(d, { publisher, events, run, openChannel, onError, admit }).consumer;
       case 'rpc':
         return new RpcServer(d, { publisher, run, openChannel, onError }).consumer;
       case 'subscribe':
@@ -269,6 +320,7 @@ function buildApp<C>(
     taskQueues: queueMap(handlers, 'task'),
     rpcQueues: queueMap(handlers, 'rpc'),
     middleware: options.clientMiddleware ?? [],
+    jobs,
   });
   const parts: AppParts = {
     transport,
@@ -283,6 +335,7 @@ function buildApp<C>(
     ownsTransport,
     shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
     ownedBroker,
+    jobs: { control, ownedStore: jobStore?.owned ? jobStore.store : undefined, onError },
   };
   return { app: new WarrenApp<C>(parts), session };
 }

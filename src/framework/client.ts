@@ -12,9 +12,12 @@ import {
   type ClientCallContext,
   type ClientMiddleware,
 } from './client-middleware.js';
-import type { CallOptions, Client, EnqueueOptions, EnqueueResult, PublishOptions } from './contract.js';
+import type { CallOptions, Client, EnqueueOptions, PublishOptions } from './contract.js';
 import type { DelayedDelivery } from './delay/delayed-delivery.js';
 import { enqueueDelay } from './delay/enqueue-delay.js';
+import type { JobHandle } from './jobs/job-handle.js';
+import { MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';
+import type { JobService } from './jobs/job-service.js';
 import type { PublishRequest, Publisher } from './publisher.js';
 import type { RpcClient } from './rpc-client.js';
 import { JSON_CONTENT_TYPE, serialize } from './serializer.js';
@@ -32,6 +35,8 @@ export interface ClientDeps {
   taskQueues: ReadonlyMap<string, string>;
   rpcQueues: ReadonlyMap<string, string>;
   middleware: readonly ClientMiddleware[];
+  /** Records jobs before their messages are published (jobs/job-service.ts). */
+  jobs: JobService;
 }
 
 export class WarrenClient implements Client {
@@ -41,10 +46,9 @@ export class WarrenClient implements Client {
     this.#deps = deps;
   }
 
-  enqueue(name: string, payload: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
-    const messageId = options.messageId ?? randomUUID();
-    const queue = this.#deps.taskQueues.get(name) ?? name;
-    const direct = this.#deps.middleware.length === 0;
+  /** Records the job (deduplicating on its id), publishes it, and resolves to its handle. */
+  enqueue(name: string, payload: unknown, options: EnqueueOptions = {}): Promise<JobHandle> {
+    const messageId = options.jobId ?? options.messageId ?? randomUUID();
     let delayMs: number;
     try {
       delayMs = enqueueDelay(options, this.#deps.now());
@@ -52,11 +56,36 @@ export class WarrenClient implements Client {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
       return Promise.reject(err);
     }
+    const job = {
+      id: messageId,
+      task: name,
+      attempts: options.attempts,
+      dedupWindow: options.dedupWindow,
+      runAt: delayMs > 0 ? this.#deps.now() + delayMs : undefined,
+    };
+    return this.#deps.jobs.enqueue(job, () => this.#publishTask(name, payload, messageId, options, delayMs));
+  }
+
+  job(id: string): JobHandle {
+    return this.#deps.jobs.handle(id);
+  }
+
+  #publishTask(
+    name: string,
+    payload: unknown,
+    messageId: string,
+    options: EnqueueOptions,
+    delayMs: number,
+  ): Promise<void> {
+    const queue = this.#deps.taskQueues.get(name) ?? name;
+    const direct = this.#deps.middleware.length === 0;
     const send = (request: PublishRequest): Promise<void> =>
       delayMs > 0
         ? this.#deps.delayed.publish(request.routingKey, request.body, request.properties, delayMs)
         : this.#deps.publisher.publish(request);
-    return this.#invoke({ kind: 'enqueue', name, payload, headers: { ...options.headers } }, (ctx) =>
+    const headers: FieldTable = { ...options.headers };
+    if (options.attempts !== undefined) headers[MAX_ATTEMPTS_HEADER] = options.attempts;
+    return this.#invoke({ kind: 'enqueue', name, payload, headers }, (ctx) =>
       send({
         exchange: '',
         routingKey: queue,
@@ -72,7 +101,7 @@ export class WarrenClient implements Client {
           expiration: options.ttl === undefined ? undefined : String(options.ttl),
         },
       }),
-    ).then(() => ({ messageId }));
+    ).then(ignore);
   }
 
   call(name: string, request: unknown, options: CallOptions = {}): Promise<unknown> {
@@ -133,6 +162,7 @@ export class WarrenClient implements Client {
 
 function ignore(): void {}
 
+/** When a delayed enqueue (`delay` ms or `runAt`, the delayed-jobs options) is due. */
 /**
  * The headers to send: `headers` plus the traceparent. `owned` = the table is the call's own
  * copy that no middleware saw, so the traceparent is added in place instead of copying again.

@@ -35,6 +35,7 @@ import { deadLetterHeaders, retryHeaders, type DeadLetterReason } from './retry-
 import { decideFailure, decideRedelivered, type FailureDecision } from './retry-policy.js';
 import { retryQueueFor, retryTopology, type RetryTopology } from './retry-topology.js';
 import { deserialize } from './serializer.js';
+import { retriesOf } from './jobs/job-overrides.js';
 
 /** Header on a dead-lettered message listing the failing fields of a ValidationError (JSON). */
 export const VALIDATION_ERRORS_HEADER = 'x-warren-validation-errors';
@@ -45,6 +46,8 @@ export interface WorkerDeps {
   run: HandlerRunner;
   openChannel: () => Promise<TransportChannel>;
   onError: (err: unknown) => void;
+  /** Job tracking: false = the job was cancelled or already finished, ack without running. */
+  admit?: (delivery: Delivery, taskName: string, maxAttempts: number) => Promise<boolean>;
 }
 
 /** The error recorded for an attempt that never settled (its message came back redelivered). */
@@ -109,6 +112,13 @@ export class TaskWorker {
   /** Not async: the handler's outcome is taken with one reaction instead of await frames. */
   #handle(delivery: Delivery): Promise<void> {
     try {
+      const admit = this.#deps.admit;
+      if (admit !== undefined) {
+        const maxAttempts = this.#retries(delivery) + 1;
+        return admit(delivery, this.#d.name, maxAttempts).then((run) =>
+          run ? this.#attempt(delivery) : delivery.ack(),
+        );
+      }
       return this.#attempt(delivery);
     } catch (err) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
@@ -124,7 +134,7 @@ export class TaskWorker {
     }
     const { events, run } = this.#deps;
     const opts = this.#d.options;
-    const { context, trace } = taskContext(delivery, this.#d.name, opts.retries + 1, events);
+    const { context, trace } = taskContext(delivery, this.#d.name, this.#retries(delivery) + 1, events);
     const info: Attempt = {
       taskName: this.#d.name,
       messageId: context.messageId,
@@ -202,6 +212,11 @@ export class TaskWorker {
     }
   }
 
+  /** The task's retries, or the job's own (`attempts` given to enqueue), bounded by the task's. */
+  #retries(delivery: Delivery): number {
+    return retriesOf(delivery.message.properties.headers, this.#d.options.retries);
+  }
+
   /** The error a timed-out attempt fails with (a new one each time). */
   readonly #timeoutError = (): Error => new TaskTimeoutError(this.#d.name, this.#d.options.timeout);
 
@@ -210,7 +225,8 @@ export class TaskWorker {
     const durationMs = Date.now() - info.startedAt;
     this.#deps.events.emit('task.failed', { ...base(info), error, durationMs });
     const { attempt } = info;
-    const decision = decideFailure({ attempt, retries: opts.retries, backoff: opts.backoff, error });
+    const retries = this.#retries(delivery);
+    const decision = decideFailure({ attempt, retries, backoff: opts.backoff, error });
     await this.#settleFailure(delivery, info, error, decision);
   }
 
@@ -220,7 +236,8 @@ export class TaskWorker {
     const error = new AttemptInterruptedError(info.attempt);
     this.#deps.events.emit('task.failed', { ...base(info), error, durationMs: 0 });
     const { attempt } = info;
-    const decision = decideRedelivered({ attempt, retries: opts.retries, backoff: opts.backoff });
+    const retries = this.#retries(delivery);
+    const decision = decideRedelivered({ attempt, retries, backoff: opts.backoff });
     await this.#settleFailure(delivery, info, error, decision);
   }
 
