@@ -14,7 +14,7 @@ import {
   Warren,
   type WarrenApp,
 } from '../../src/framework/index.js';
-import { AmqpTransport } from '../../src/transports/amqp/index.js';
+import type { AmqpTransport } from '../../src/transports/amqp/index.js';
 import { clusterUnavailable, RabbitCluster } from '../helpers/rabbitmq-cluster.js';
 
 const skip = clusterUnavailable();
