@@ -25,13 +25,13 @@
  * - The manifest (manifest.ts) lists a new segment before any record goes into it, and
  *   drops a segment before it is unlinked, so recovery can tell a lost file from history.
  */
-import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writer } from '../../protocol/writer.js';
 import type { Message } from '../message.js';
 import { SEGMENT_MAGIC } from './record-codec.js';
 import type { ManifestWriter } from './manifest.js';
+import { syncDir } from './sync-dir.js';
 import type { PendingRecord, QueueIndex } from './queue-index.js';
 import { SEG_PENDING } from './queue-index.js';
 import { closeFd, datasyncFd, openFd, truncateFd, writeAll } from './log-file.js';
@@ -351,14 +351,5 @@ export class CommitLog {
     if (this.lazyTimer !== undefined) clearTimeout(this.lazyTimer);
     if (this.fd >= 0) await closeFd(this.fd);
     this.fd = -1;
-  }
-}
-
-export function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -23,7 +23,7 @@ import type {
 import type { PermissionPatterns, User } from '../access/user-store.js';
 import { parseDefinitions } from './definitions-shape.js';
 import { DamagedDataDirError } from './store-errors.js';
-import { syncDir } from './commit-log.js';
+import { syncDir } from './sync-dir.js';
 
 type Stored<T> = Omit<T, 'arguments'> & { arguments: string };
 
