@@ -92,6 +92,17 @@ export class DeliveryHorizons {
     }
   }
 
+  /** Forgets the horizons of queues that no longer exist (start-up, after restore). */
+  retain(known: ReadonlySet<string>): void {
+    let changed = false;
+    for (const key of [...this.horizons.keys()]) {
+      if (known.has(key)) continue;
+      this.horizons.delete(key);
+      changed = true;
+    }
+    if (changed) this.compact();
+  }
+
   /** Marks a clean stop (after the log's final sync). */
   closeClean(): void {
     if (this.fd >= 0) closeSync(this.fd);

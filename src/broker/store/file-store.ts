@@ -142,6 +142,7 @@ export class FileStore implements MessageStore {
       }
     }
     for (const seg of this.log.segments) if (!this.log.live.has(seg)) this.log.live.set(seg, 0);
+    this.horizons.retain(known);
   }
 
   /**
