@@ -200,7 +200,9 @@ export class ChannelTable implements SinkOwner {
     if (m.name !== 'basic.get' || store.sync === undefined) return false;
     if (this.engine.vhost.queues.get(m.queue)?.headUnsynced !== true) return false;
     entry.held = [cmd];
-    void store.sync().then(() => this.release(id, entry, undefined));
+    // Through a timer, not straight from the promise: while the log is failing sync()
+    // resolves at once, and a microtask loop of retried gets would starve the retry itself.
+    void store.sync().then(() => setTimeout(() => this.release(id, entry, undefined), 1));
     return true;
   }
 
