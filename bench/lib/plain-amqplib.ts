@@ -39,7 +39,9 @@ export async function plainTasks(url: string, s: TaskScenario): Promise<TaskResu
           contentType: 'application/json',
           timestamp: Math.floor(Date.now() / 1000),
         };
-        pub.publish('', queue, body, options, (err: unknown) => (err ? reject(err as Error) : resolve()));
+        pub.publish('', queue, body, options, (err: unknown) =>
+          err ? reject(err instanceof Error ? err : new Error('publish nacked')) : resolve(),
+        );
       });
     const result = await produceAndDrain(enqueue, () => handled, s);
     await pub.deleteQueue(queue);

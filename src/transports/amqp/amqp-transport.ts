@@ -11,6 +11,7 @@ import * as amqplib from 'amqplib';
 import { TransportClosedError } from '../errors.js';
 import type { Transport, TransportCapabilities, TransportChannel, TransportEvents } from '../transport.js';
 import { AmqpChannel } from './amqp-channel.js';
+import { coalesceWrites } from './coalesce-writes.js';
 import { mapAmqpError } from './convert.js';
 import { reconnectDelay, resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
 
@@ -92,6 +93,7 @@ export class AmqpTransport implements Transport {
     } catch (err) {
       throw mapAmqpError(err);
     }
+    coalesceWrites(model);
     let lastError: Error | undefined;
     model.on('error', (err: Error) => {
       lastError = mapAmqpError(err);
