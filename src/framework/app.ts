@@ -222,12 +222,14 @@ function buildApp<C>(
   session.add(rpc);
   const run = metrics.timeRpcHandlers(createHandlerRunner(options.middleware ?? []));
   const openChannel = () => session.createChannel();
+  // RPC servers reply on the request's channel; the reply needs no confirm (rpc-server.ts).
+  const openUnconfirmed = () => session.createChannel({ confirms: false });
   const consumers: Consumer[] = handlers.map((d) => {
     switch (d.kind) {
       case 'task':
         return new TaskWorker(d, { publisher, events, run, openChannel, onError }).consumer;
       case 'rpc':
-        return new RpcServer(d, { publisher, run, openChannel, onError }).consumer;
+        return new RpcServer(d, { run, openChannel: openUnconfirmed, onError }).consumer;
       case 'subscribe':
         return new Subscriber(d, { run, openChannel, onError }).consumer;
     }

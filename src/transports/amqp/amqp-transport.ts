@@ -9,7 +9,13 @@
 import { EventEmitter } from 'node:events';
 import * as amqplib from 'amqplib';
 import { TransportClosedError } from '../errors.js';
-import type { Transport, TransportCapabilities, TransportChannel, TransportEvents } from '../transport.js';
+import type {
+  ChannelOptions,
+  Transport,
+  TransportCapabilities,
+  TransportChannel,
+  TransportEvents,
+} from '../transport.js';
 import { AmqpChannel } from './amqp-channel.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { mapAmqpError } from './convert.js';
@@ -62,10 +68,11 @@ export class AmqpTransport implements Transport {
     }
   }
 
-  async createChannel(): Promise<TransportChannel> {
+  async createChannel(options: ChannelOptions = {}): Promise<TransportChannel> {
     const model = this.#model;
     if (!model || !this.#connected) throw new TransportClosedError('not connected');
     try {
+      if (options.confirms === false) return new AmqpChannel(await model.createChannel(), false);
       return new AmqpChannel(await model.createConfirmChannel());
     } catch (err) {
       throw mapAmqpError(err);
