@@ -312,7 +312,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
         return;
       }
       const seq = this.mode === 'confirm' ? this.confirms.next() : 0;
-      this.router.route(x.name, routingKey, mandatory, properties, body, ttl, seq);
+      this.router.routeTo(x, routingKey, mandatory, properties, body, ttl, seq);
     } catch (e) {
       throw this.fail(e);
     } finally {

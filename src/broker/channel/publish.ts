@@ -50,7 +50,10 @@ export class PublishRouter {
     private readonly confirms: Confirms,
   ) {}
 
-  /** Routes a publish; `ttl` is its expiration in ms (-1 = none), `seq` its confirm number (0 = none). */
+  /**
+   * Routes a publish to the exchange named `exchange` (a tx.commit: it may be gone by now);
+   * `ttl` is its expiration in ms (-1 = none), `seq` its confirm number (0 = none).
+   */
   route(
     exchange: string,
     routingKey: string,
@@ -60,9 +63,22 @@ export class PublishRouter {
     ttl: number,
     seq: number,
   ): void {
+    const x = this.vhost.exchanges.get(exchange);
+    if (x !== undefined) this.routeTo(x, routingKey, mandatory, properties, body, ttl, seq);
+  }
+
+  /** Routes a publish to `x`, which publishTarget just looked up (the immediate path). */
+  routeTo(
+    x: Exchange,
+    routingKey: string,
+    mandatory: boolean,
+    properties: BasicProperties,
+    body: Buffer,
+    ttl: number,
+    seq: number,
+  ): void {
     const vhost = this.vhost;
-    const x = vhost.exchanges.get(exchange);
-    if (x === undefined) return;
+    const exchange = x.name;
     vhost.monitor.published(this.channelId, this.connection, exchange, routingKey, properties, body);
     if (exchange === '' && routingKey.startsWith(REPLY_PREFIX)) {
       routeReply(vhost.replyTargets, this.sink, routingKey, mandatory, properties, body, seq);

@@ -32,7 +32,7 @@ import {
 } from '../../protocol/errors.js';
 import type { Method } from '../../protocol/generated/methods.js';
 import { methodRef } from '../../protocol/method-codec.js';
-import { dispatchChannelMethod } from './channel-dispatch.js';
+import { dispatchChannelMethod, type Reply } from './channel-dispatch.js';
 import type { FrameWriter } from './frame-writer.js';
 import { SocketSink } from './socket-sink.js';
 import type { SinkOwner } from './socket-sink.js';
@@ -40,6 +40,8 @@ import type { SinkOwner } from './socket-sink.js';
 interface ChannelEntry {
   readonly engine: EngineChannel;
   readonly sink: SocketSink;
+  /** Writes a method's reply on this channel; made once per channel, not per command. */
+  readonly reply: Reply;
   closing: boolean;
 }
 
@@ -114,7 +116,8 @@ export class ChannelTable implements SinkOwner {
     }
     const sink = new SocketSink(id, this);
     const engine = this.engine.openChannel(id, sink);
-    this.channels.set(id, { engine, sink, closing: false });
+    const reply: Reply = (method, content) => this.send(id, method, content);
+    this.channels.set(id, { engine, sink, reply, closing: false });
     this.assembler.resetChannel(id);
     this.send(id, { name: 'channel.open-ok', channelId: Buffer.alloc(0) });
   }
@@ -127,14 +130,17 @@ export class ChannelTable implements SinkOwner {
 
   private run(id: number, entry: ChannelEntry, cmd: Command): void {
     if (cmd.content !== undefined) this.publishing = true;
+    // scheduler.run without its closure: this runs once per command received.
+    const scheduler = this.broker.scheduler;
+    scheduler.enter();
     try {
-      this.broker.scheduler.run(() =>
-        dispatchChannelMethod(entry.engine, cmd, (method, content) => this.send(id, method, content)),
-      );
+      dispatchChannelMethod(entry.engine, cmd, entry.reply);
     } catch (e) {
       if (e instanceof AmqpError) e.stampMethod(methodRef(cmd.method));
       if (e instanceof ChannelError) return this.channelFailed(id, e);
       throw e;
+    } finally {
+      scheduler.exit();
     }
   }
 
