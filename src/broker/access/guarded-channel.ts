@@ -140,6 +140,7 @@ export class GuardedChannel extends EngineChannel {
     immediate: boolean,
     properties: BasicProperties,
     body: Buffer,
+    encodedProperties?: Buffer,
   ): void {
     // The hot path asks the source directly (no operands object, no requirement list);
     // checkPermitted builds the refusal when it is denied.
@@ -147,6 +148,6 @@ export class GuardedChannel extends EngineChannel {
     if (!this.access.isPermitted(this.user, this.context.vhost.name, 'write', resource)) {
       this.check('basic.publish', { exchange });
     }
-    super.basicPublish(exchange, routingKey, mandatory, immediate, properties, body);
+    super.basicPublish(exchange, routingKey, mandatory, immediate, properties, body, encodedProperties);
   }
 }

@@ -67,7 +67,10 @@ export class PublishRouter {
     if (x !== undefined) this.routeTo(x, routingKey, mandatory, properties, body, ttl, seq);
   }
 
-  /** Routes a publish to `x`, which publishTarget just looked up (the immediate path). */
+  /**
+   * Routes a publish to `x`, which publishTarget just looked up (the immediate path).
+   * `encoded`: the received bytes of `properties` (EngineChannel.basicPublish).
+   */
   routeTo(
     x: Exchange,
     routingKey: string,
@@ -76,6 +79,7 @@ export class PublishRouter {
     body: Buffer,
     ttl: number,
     seq: number,
+    encoded?: Buffer,
   ): void {
     const vhost = this.vhost;
     const exchange = x.name;
@@ -91,6 +95,7 @@ export class PublishRouter {
       const rest: FieldTable = { ...headers };
       delete rest['BCC'];
       properties = { ...properties, headers: rest };
+      encoded = undefined;
     } else {
       queues = vhost.routeScratch(x, routingKey, headers);
     }
@@ -102,7 +107,10 @@ export class PublishRouter {
       if (seq !== 0) this.sink.publisherAck(seq, false);
       return;
     }
-    this.enqueue(queues, new Message(x.name, routingKey, properties, body), ttl, seq);
+    const message = new Message(x.name, routingKey, properties, body);
+    // A copy: the received bytes are a view into a socket chunk the message must not pin.
+    if (encoded !== undefined) message.contentHeader = Buffer.from(encoded);
+    this.enqueue(queues, message, ttl, seq);
   }
 
   private enqueue(queues: Set<Queue>, message: Message, ttl: number, seq: number): void {
