@@ -300,12 +300,14 @@ function buildApp<C>(
     onError,
   });
   session.add(control);
+  // RPC servers reply on the request's channel; the reply needs no confirm (rpc-server.ts).
+  const openUnconfirmed = () => session.createChannel({ confirms: false });
   const consumers: Consumer[] = handlers.map((d) => {
     switch (d.kind) {
       case 'task':
         return new TaskWorker(d, { publisher, events, run, openChannel, onError, admit }).consumer;
       case 'rpc':
-        return new RpcServer(d, { publisher, run, openChannel, onError }).consumer;
+        return new RpcServer(d, { run, openChannel: openUnconfirmed, onError }).consumer;
       case 'subscribe':
         return new Subscriber(d, { run, openChannel, onError }).consumer;
     }

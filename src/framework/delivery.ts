@@ -3,7 +3,7 @@
  * that finishes after shutdown already nacked it back) is a no-op, so nothing is ever acked
  * that was not done, nor settled twice.
  */
-import type { TransportChannel, TransportMessage } from '../transports/transport.js';
+import type { PublishProperties, TransportChannel, TransportMessage } from '../transports/transport.js';
 
 export class Delivery {
   readonly message: TransportMessage;
@@ -59,6 +59,19 @@ export class Delivery {
   /** True once its channel died: the broker requeues it, it comes back redelivered. */
   get lost(): boolean {
     return this.#lost;
+  }
+
+  /**
+   * Publishes on the channel this message came in on (an RPC reply): it reaches the broker
+   * ahead of this delivery's ack, and needs no channel of its own.
+   */
+  publishOnChannel(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    properties: PublishProperties,
+  ): Promise<void> {
+    return this.#channel.publish(exchange, routingKey, body, properties);
   }
 
   /** The channel died: the broker requeues the message itself; forget it. */

@@ -1,8 +1,10 @@
 /**
  * The caller side of RPC over direct reply-to: one channel consumes `amq.rabbitmq.reply-to`
  * (no-ack) and publishes every request, so any number of concurrent calls share one channel
- * and are told apart by correlation id. Requests are mandatory (no queue → NoHandlerError at
- * once), carry the caller's deadline (x-warren-deadline) and expire in the queue with the
+ * and are told apart by correlation id. The channel has no publisher confirms where the
+ * transport can skip them (the reply, or the timeout, is the call's acknowledgement; a confirm
+ * would double the broker's and the client's frames per call). Requests are mandatory (no
+ * queue → NoHandlerError at once, from the basic.return or the rejected publish), carry the caller's deadline (x-warren-deadline) and expire in the queue with the
  * timeout. Pending calls fail with ConnectionLostError when the connection drops and with
  * ShutdownError when the app closes. Every settled call is reported to the optional
  * observer (the app's metrics) with its outcome and duration.
@@ -226,7 +228,8 @@ export class RpcClient implements SessionComponent {
   }
 
   async #openChannel(): Promise<TransportChannel> {
-    const channel = await this.#session.createChannel();
+    const channel = await this.#session.createChannel({ confirms: false });
+    channel.on('return', (message, code, text) => this.#onReturn(message, code, text));
     channel.on('close', (error) => {
       void this.#channel?.then((current) => {
         if (current !== channel) return;
@@ -236,6 +239,16 @@ export class RpcClient implements SessionComponent {
     });
     await channel.consume(REPLY_QUEUE, (m) => this.#onReply(m), { noAck: true });
     return channel;
+  }
+
+  /** A request no queue took (no server): NoHandlerError, as a returned confirmed publish. */
+  #onReturn(message: TransportMessage, replyCode: number, replyText: string): void {
+    const id = message.properties.correlationId;
+    const pending = id === undefined ? undefined : this.#pending.get(id);
+    if (!pending) return;
+    const { exchange, routingKey } = message.fields;
+    const returned = new MessageReturnedError(exchange, routingKey, replyCode, replyText);
+    this.#settle(pending, asError(publishError(pending.name, returned)), false);
   }
 
   #onReply(message: TransportMessage): void {

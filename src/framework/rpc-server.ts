@@ -5,6 +5,10 @@
  * handler threw or the request/response failed its schema. Requests whose caller already gave
  * up (x-warren-deadline in the past) are dropped unanswered. The request queue is auto-delete,
  * so once no server consumes it a mandatory call is returned and fails fast.
+ *
+ * The reply goes out on the request's own channel, opened without publisher confirms where
+ * the transport can skip them (app.ts): written ahead of the request's ack on the same
+ * channel, it reaches the broker first, and a confirm would only add a round trip per call.
  */
 import type { TransportChannel } from '../transports/transport.js';
 import { Consumer } from './consumer.js';
@@ -13,12 +17,11 @@ import { TaskTimeoutError } from './errors.js';
 import type { RpcHandlerDescriptor } from './explorer.js';
 import type { HandlerRunner } from './handler-runner.js';
 import { rpcContext } from './message-context.js';
-import type { Publisher } from './publisher.js';
 import { JSON_CONTENT_TYPE, serializeRpcError } from './rpc-error-codec.js';
 import { deserialize, serialize } from './serializer.js';
+import { mapTransportError } from './transport-errors.js';
 
 export interface RpcServerDeps {
-  publisher: Publisher;
   run: HandlerRunner;
   openChannel: () => Promise<TransportChannel>;
   onError: (err: unknown) => void;
@@ -126,12 +129,9 @@ export class RpcServer {
     } else {
       ({ body, headers, contentType } = serializeRpcError(outcome.error));
     }
-    return this.#deps.publisher
-      .publish(
-        { exchange: '', routingKey: replyTo, body, properties: { correlationId, contentType, headers } },
-        { buffer: false },
-      )
-      .then(undefined, (err: unknown) => this.#deps.onError(err));
+    // TransportChannel.publish reports failures as rejections, never by throwing.
+    const sent = delivery.publishOnChannel('', replyTo, body, { correlationId, contentType, headers });
+    return sent.then(undefined, (err: unknown) => this.#deps.onError(mapTransportError(err)));
   }
 }
 

@@ -4,7 +4,7 @@
  * fail, publishes start buffering), and on 'reconnect' each is started again in registration
  * order (re-declaring its topology and consumers) before buffered publishes are flushed.
  */
-import type { Transport, TransportChannel } from '../transports/transport.js';
+import type { ChannelOptions, Transport, TransportChannel } from '../transports/transport.js';
 
 /** Something that owns channels and must be rebuilt after a reconnect. */
 export interface SessionComponent {
@@ -50,8 +50,8 @@ export class Session {
     for (const c of this.#components) await c.start();
   }
 
-  createChannel(): Promise<TransportChannel> {
-    return this.transport.createChannel();
+  createChannel(options?: ChannelOptions): Promise<TransportChannel> {
+    return this.transport.createChannel(options);
   }
 
   /** Stops reacting to the transport's events (the app is closing). */

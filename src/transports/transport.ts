@@ -46,8 +46,8 @@ export interface Transport {
   connect(): Promise<void>;
   /** Closes every channel and the connection; no reconnect follows. Idempotent. */
   close(): Promise<void>;
-  /** Opens a channel in publisher-confirm mode. */
-  createChannel(): Promise<TransportChannel>;
+  /** Opens a channel, in publisher-confirm mode unless `options.confirms` is false. */
+  createChannel(options?: ChannelOptions): Promise<TransportChannel>;
   on<E extends keyof TransportEvents>(event: E, listener: TransportEvents[E]): this;
   off<E extends keyof TransportEvents>(event: E, listener: TransportEvents[E]): this;
 }
@@ -123,9 +123,22 @@ export interface TransportMessage {
   fields: TransportMessageFields;
 }
 
+export interface ChannelOptions {
+  /**
+   * Publisher confirms (default true). Without them (RPC requests and replies, whose answer
+   * or timeout is the acknowledgement) a transport may skip the broker's confirm round trip:
+   * publish() then resolves once the message is handed to the connection, and a mandatory
+   * message no queue took comes back as a 'return' event instead of a rejection. A transport
+   * whose confirms cost nothing (embedded) may keep them.
+   */
+  confirms?: boolean;
+}
+
 export interface TransportChannelEvents {
   /** The channel closed; `error` (a ChannelError or ConnectionError) when the broker closed it. */
   close: (error?: Error) => void;
+  /** A mandatory publish on a channel without confirms was unroutable (basic.return). */
+  return: (message: TransportMessage, replyCode: number, replyText: string) => void;
 }
 
 /** A channel in confirm mode. Methods reject with the AmqpError the broker replied with. */

@@ -6,6 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import type { Command } from '../../src/protocol/command.js';
+import { encodeCommand } from '../../src/protocol/command-writer.js';
+import { createMethod } from '../../src/protocol/method-codec.js';
 import { PROTOCOL_HEADER } from '../../src/protocol/protocol-header.js';
 import { RawPeer, startServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
@@ -286,3 +288,35 @@ function lowestUnconfirmed(confirmed: Set<number>): number {
   while (confirmed.has(t)) t++;
   return t;
 }
+
+describe('content headers are forwarded as received', () => {
+  test('a delivery carries the publisher’s property bytes unchanged (no re-encoding)', async () => {
+    // content-type "x" and headers with the key "n" twice (int64 5, then int8 -1): decoded into
+    // an object the first is lost, so encoding the decoded properties cannot give these bytes.
+    const table = Buffer.from([...[1, 0x6e, 0x6c, 0, 0, 0, 0, 0, 0, 0, 5], ...[1, 0x6e, 0x62, 0xff]]);
+    const props = Buffer.concat([
+      Buffer.from([0xa0, 0x00, 1, 0x78]),
+      Buffer.from([0, 0, 0, table.length]),
+      table,
+    ]);
+    await onEveryTarget(async (port) => {
+      const p = await openChannel(port);
+      const queue = unique('raw-props');
+      try {
+        p.send(1, 'queue.declare', { queue, exclusive: true });
+        await p.waitFor('queue.declare-ok');
+        p.write(
+          encodeCommand(1, createMethod('basic.publish', { routingKey: queue }), {
+            rawProperties: props,
+            body: Buffer.from('b'),
+          }),
+        );
+        p.send(1, 'basic.consume', { queue, noAck: true });
+        const delivery = await p.waitFor('basic.deliver');
+        return Buffer.compare(delivery.content!.rawProperties, props) === 0;
+      } finally {
+        p.destroy();
+      }
+    }, true);
+  });
+});

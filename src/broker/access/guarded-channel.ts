@@ -140,8 +140,14 @@ export class GuardedChannel extends EngineChannel {
     immediate: boolean,
     properties: BasicProperties,
     body: Buffer,
+    encodedProperties?: Buffer,
   ): void {
-    this.check('basic.publish', { exchange });
-    super.basicPublish(exchange, routingKey, mandatory, immediate, properties, body);
+    // The hot path asks the source directly (no operands object, no requirement list);
+    // checkPermitted builds the refusal when it is denied.
+    const resource = exchange === '' ? 'amq.default' : exchange;
+    if (!this.access.isPermitted(this.user, this.context.vhost.name, 'write', resource)) {
+      this.check('basic.publish', { exchange });
+    }
+    super.basicPublish(exchange, routingKey, mandatory, immediate, properties, body, encodedProperties);
   }
 }

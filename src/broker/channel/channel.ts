@@ -296,6 +296,11 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
 
   // ---- basic.publish (publish.ts) / confirms (confirms.ts) ----
 
+  /**
+   * `encodedProperties`: the property flags + list exactly as received for `properties`
+   * (a transport that decoded them off the wire), kept on the message so deliveries forward
+   * them instead of encoding them again; dropped when the engine changes the properties.
+   */
   basicPublish(
     exchange: string,
     routingKey: string,
@@ -303,19 +308,23 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
     immediate: boolean,
     properties: BasicProperties,
     body: Buffer,
+    encodedProperties?: Buffer,
   ): void {
     this.begin();
     try {
       if (body.length > this.ctx.maxMessageSize) throw messageTooLarge(body.length, this.ctx.maxMessageSize);
       const x = publishTarget(this.vhost, exchange, immediate);
       const ttl = messageTtl(properties);
-      if (properties.replyTo === REPLY_TO) properties = this.replyTo.rewrite(properties);
+      if (properties.replyTo === REPLY_TO) {
+        properties = this.replyTo.rewrite(properties);
+        encodedProperties = undefined;
+      }
       if (this.tx !== null) {
         this.tx.ops.push({ kind: 'publish', exchange, routingKey, mandatory, properties, body });
         return;
       }
       const seq = this.mode === 'confirm' ? this.confirms.next() : 0;
-      this.router.route(x.name, routingKey, mandatory, properties, body, ttl, seq);
+      this.router.routeTo(x, routingKey, mandatory, properties, body, ttl, seq, encodedProperties);
     } catch (e) {
       throw this.fail(e);
     } finally {

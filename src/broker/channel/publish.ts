@@ -61,7 +61,10 @@ export class PublishRouter {
     private readonly confirms: Confirms,
   ) {}
 
-  /** Routes a publish; `ttl` is its expiration in ms (-1 = none), `seq` its confirm number (0 = none). */
+  /**
+   * Routes a publish to the exchange named `exchange` (a tx.commit: it may be gone by now);
+   * `ttl` is its expiration in ms (-1 = none), `seq` its confirm number (0 = none).
+   */
   route(
     exchange: string,
     routingKey: string,
@@ -71,9 +74,26 @@ export class PublishRouter {
     ttl: number,
     seq: number,
   ): void {
+    const x = this.vhost.exchanges.get(exchange);
+    if (x !== undefined) this.routeTo(x, routingKey, mandatory, properties, body, ttl, seq);
+  }
+
+  /**
+   * Routes a publish to `x`, which publishTarget just looked up (the immediate path).
+   * `encoded`: the received bytes of `properties` (EngineChannel.basicPublish).
+   */
+  routeTo(
+    x: Exchange,
+    routingKey: string,
+    mandatory: boolean,
+    properties: BasicProperties,
+    body: Buffer,
+    ttl: number,
+    seq: number,
+    encoded?: Buffer,
+  ): void {
     const vhost = this.vhost;
-    const x = vhost.exchanges.get(exchange);
-    if (x === undefined) return;
+    const exchange = x.name;
     vhost.monitor.published(this.channelId, this.connection, exchange, routingKey, properties, body);
     if (exchange === '' && routingKey.startsWith(REPLY_PREFIX)) {
       routeReply(vhost.replyTargets, this.sink, routingKey, mandatory, properties, body, seq);
@@ -91,6 +111,7 @@ export class PublishRouter {
       const rest: FieldTable = { ...headers };
       delete rest['BCC'];
       properties = { ...properties, headers: rest };
+      encoded = undefined;
     } else {
       queues = vhost.routeScratch(x, routingKey, headers);
     }
@@ -102,7 +123,10 @@ export class PublishRouter {
       if (seq !== 0) this.sink.publisherAck(seq, false);
       return;
     }
-    this.enqueue(queues, new Message(x.name, routingKey, properties, body), ttl, seq);
+    const message = new Message(x.name, routingKey, properties, body);
+    // A copy: the received bytes are a view into a socket chunk the message must not pin.
+    if (encoded !== undefined) message.contentHeader = Buffer.from(encoded);
+    this.enqueue(queues, message, ttl, seq);
   }
 
   private enqueue(queues: Set<Queue>, message: Message, ttl: number, seq: number): void {

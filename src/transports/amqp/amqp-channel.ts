@@ -1,12 +1,13 @@
 /**
  * TransportChannel over an amqplib ConfirmChannel: a thin adapter. Publishes settle on the
  * broker's confirm (nack → PublishNackedError, returned mandatory message →
- * MessageReturnedError), broker closes surface as ChannelError / ConnectionError with the
+ * MessageReturnedError); on a channel opened without confirms they resolve once handed to
+ * amqplib (after 'drain' when it is backed up) and returns are 'return' events; broker closes surface as ChannelError / ConnectionError with the
  * close's reply code, and operations on a dead channel reject with TransportClosedError.
  * ack/nack on a dead channel are no-ops: the broker already requeued those deliveries.
  */
 import { EventEmitter } from 'node:events';
-import type { ConfirmChannel, ConsumeMessage, Message } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage, Message } from 'amqplib';
 import type { FieldTable } from '../../protocol/field-value.js';
 import { MessageReturnedError, PublishNackedError, TransportClosedError } from '../errors.js';
 import type {
@@ -21,11 +22,14 @@ import type {
   TransportChannelEvents,
   TransportMessage,
 } from '../transport.js';
-import { asPublishOptions, mapAmqpError, toAmqplibRef, toTransportMessage } from './convert.js';
+import { asPublishOptions, mapAmqpError, str, toAmqplibRef, toTransportMessage } from './convert.js';
 import { ReturnTracker } from './return-tracker.js';
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 export class AmqpChannel implements TransportChannel {
   readonly #ch: ConfirmChannel;
+  readonly #confirms: boolean;
   readonly #events = new EventEmitter();
   readonly #returns = new ReturnTracker();
   readonly #cancelHandlers = new Map<string, (tag: string) => void>();
@@ -33,8 +37,11 @@ export class AmqpChannel implements TransportChannel {
   #closed = false;
   #drain: Promise<void> | undefined;
 
-  constructor(ch: ConfirmChannel) {
-    this.#ch = ch;
+  /** `confirms` false: `ch` is a plain amqplib Channel (no confirm.select). */
+  constructor(ch: ConfirmChannel | Channel, confirms = true) {
+    // A plain Channel has the same publish(); only the confirm callback is never called.
+    this.#ch = ch as ConfirmChannel;
+    this.#confirms = confirms;
     ch.on('error', (err: Error) => {
       this.#closeError = mapAmqpError(err);
     });
@@ -42,7 +49,7 @@ export class AmqpChannel implements TransportChannel {
       this.#closed = true;
       this.#events.emit('close', this.#closeError);
     });
-    ch.on('return', (msg: Message) => this.#returns.onReturn(msg));
+    ch.on('return', (msg: Message) => this.#onReturn(msg));
     ch.on('drain', () => {
       this.#drain = undefined;
     });
@@ -124,6 +131,7 @@ export class AmqpChannel implements TransportChannel {
     if (this.#closed) {
       return Promise.reject(this.#closeError ?? new TransportClosedError('channel is closed'));
     }
+    if (!this.#confirms) return this.#publishUnconfirmed(exchange, routingKey, body, properties);
     if (properties?.mandatory) return this.#publishMandatory(exchange, routingKey, body, properties);
     // The confirm callback is written inline, not bound to a const: under tsx (keepNames) a
     // named closure is wrapped in __name() on every call, which cost more than the rest here.
@@ -134,6 +142,29 @@ export class AmqpChannel implements TransportChannel {
       });
       if (sent !== undefined) reject(sent);
     });
+  }
+
+  /** No confirm to wait for: settled once amqplib took it (a return is a 'return' event). */
+  #publishUnconfirmed(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    properties: PublishProperties | undefined,
+  ): Promise<void> {
+    try {
+      if (!this.#ch.publish(exchange, routingKey, body, asPublishOptions(properties))) {
+        this.#drain ??= new Promise((r) => this.#ch.once('drain', () => r()));
+      }
+    } catch (err) {
+      return Promise.reject(mapAmqpError(err));
+    }
+    return RESOLVED;
+  }
+
+  #onReturn(msg: Message): void {
+    if (this.#confirms) return this.#returns.onReturn(msg);
+    const f = msg.fields as unknown as Record<string, unknown>;
+    this.#events.emit('return', toTransportMessage(msg), Number(f['replyCode'] ?? 312), str(f['replyText']));
   }
 
   /** A mandatory publish: its basic.return (if any) arrives before its confirm. */

@@ -13,8 +13,15 @@
 import { EventEmitter } from 'node:events';
 import * as amqplib from 'amqplib';
 import { TransportClosedError } from '../errors.js';
-import type { Transport, TransportCapabilities, TransportChannel, TransportEvents } from '../transport.js';
+import type {
+  ChannelOptions,
+  Transport,
+  TransportCapabilities,
+  TransportChannel,
+  TransportEvents,
+} from '../transport.js';
 import { AmqpChannel } from './amqp-channel.js';
+import { coalesceWrites } from './coalesce-writes.js';
 import { mapAmqpError } from './convert.js';
 import { probeDelayedExchange } from './delayed-probe.js';
 import { reconnectDelay, resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
@@ -88,10 +95,11 @@ export class AmqpTransport implements Transport {
     }
   }
 
-  async createChannel(): Promise<TransportChannel> {
+  async createChannel(options: ChannelOptions = {}): Promise<TransportChannel> {
     const model = this.#model;
     if (!model || !this.#connected) throw new TransportClosedError('not connected');
     try {
+      if (options.confirms === false) return new AmqpChannel(await model.createChannel(), false);
       return new AmqpChannel(await model.createConfirmChannel());
     } catch (err) {
       throw mapAmqpError(err);
@@ -123,6 +131,7 @@ export class AmqpTransport implements Transport {
       this.#urls.advance();
       throw mapAmqpError(err);
     }
+    coalesceWrites(model);
     let lastError: Error | undefined;
     model.on('error', (err: Error) => {
       lastError = mapAmqpError(err);

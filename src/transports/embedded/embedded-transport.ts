@@ -82,6 +82,7 @@ export class EmbeddedTransport implements Transport {
     return Promise.resolve();
   }
 
+  /** In process, confirms cost nothing: every channel keeps them (ChannelOptions allows it). */
   createChannel(): Promise<TransportChannel> {
     const connection = this.#connection;
     if (connection === undefined) return Promise.reject(new TransportClosedError('not connected'));

@@ -26,6 +26,7 @@ export function dispatchChannelMethod(ch: EngineChannel, cmd: Command, reply: Re
       m.immediate,
       cmd.content.properties,
       cmd.content.body,
+      cmd.content.rawProperties,
     );
     return;
   }

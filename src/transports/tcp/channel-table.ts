@@ -37,7 +37,7 @@ import {
 } from '../../protocol/errors.js';
 import type { Method } from '../../protocol/generated/methods.js';
 import { methodRef } from '../../protocol/method-codec.js';
-import { dispatchChannelMethod } from './channel-dispatch.js';
+import { dispatchChannelMethod, type Reply } from './channel-dispatch.js';
 import type { FrameWriter } from './frame-writer.js';
 import { SocketSink } from './socket-sink.js';
 import type { SinkOwner } from './socket-sink.js';
@@ -45,6 +45,8 @@ import type { SinkOwner } from './socket-sink.js';
 interface ChannelEntry {
   readonly engine: EngineChannel;
   readonly sink: SocketSink;
+  /** Writes a method's reply on this channel; made once per channel, not per command. */
+  readonly reply: Reply;
   closing: boolean;
   /** Commands waiting for a definitions save this channel's last method needs. */
   held: Command[] | undefined;
@@ -151,7 +153,8 @@ export class ChannelTable implements SinkOwner {
     }
     const sink = new SocketSink(id, this);
     const engine = this.engine.openChannel(id, sink);
-    this.channels.set(id, { engine, sink, closing: false, held: undefined });
+    const reply: Reply = (method, content) => this.send(id, method, content);
+    this.channels.set(id, { engine, sink, reply, closing: false, held: undefined });
     this.assembler.resetChannel(id);
     this.send(id, { name: 'channel.open-ok', channelId: Buffer.alloc(0) });
   }
@@ -167,19 +170,27 @@ export class ChannelTable implements SinkOwner {
     const name = cmd.content === undefined ? cmd.method.name : '';
     const durable = DEFINITION_METHODS.has(name);
     let reply: HeldReply | undefined;
+    // Held back: a durable change's -ok until saved, a get-empty until we know it is not just
+    // a message still being written. Anything else goes out inside the turn, through the
+    // channel's own reply function (no closure per command on the publish path).
+    const send: Reply =
+      durable || name === 'basic.get'
+        ? (method, content) => {
+            if (durable || method.name === 'basic.get-empty') reply = [method, content];
+            else this.send(id, method, content);
+          }
+        : entry.reply;
+    // scheduler.run without its closure: this runs once per command received.
+    const scheduler = this.broker.scheduler;
+    scheduler.enter();
     try {
-      this.broker.scheduler.run(() =>
-        dispatchChannelMethod(entry.engine, cmd, (method, content) => {
-          // Held back: a durable change's -ok until saved, a get-empty until we know it is not
-          // just a message still being written. Anything else goes out inside the turn.
-          if (durable || method.name === 'basic.get-empty') reply = [method, content];
-          else this.send(id, method, content);
-        }),
-      );
+      dispatchChannelMethod(entry.engine, cmd, send);
     } catch (e) {
       if (e instanceof AmqpError) e.stampMethod(methodRef(cmd.method));
       if (e instanceof ChannelError) return this.channelFailed(id, e);
       throw e;
+    } finally {
+      scheduler.exit();
     }
     if (durable) return this.afterDefinitionsSaved(id, entry, cmd, reply);
     if (reply === undefined) return;
