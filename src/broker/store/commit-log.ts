@@ -30,7 +30,6 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writer } from '../../protocol/writer.js';
 import { SEGMENT_MAGIC } from './record-codec.js';
-import type { ManifestWriter } from './manifest.js';
 import type { PendingRecord, QueueIndex } from './queue-index.js';
 import { SEG_PENDING } from './queue-index.js';
 import { closeFd, datasyncFd, openFd, truncateFd, writeAll } from './log-file.js';
@@ -79,6 +78,15 @@ export interface CommitLogHooks {
   run(fn: () => void): void;
 }
 
+/** What the log tells the data dir's manifest (manifest.ts ManifestWriter). */
+export interface SegmentManifest {
+  readonly dataDir: string;
+  /** `sealed` (if any) is complete at `bytes`; `opened` is the segment now written. */
+  rolled(sealed: number | undefined, bytes: number, opened: number): Promise<void>;
+  /** The segments are about to be unlinked. */
+  retired(ids: readonly number[]): Promise<void>;
+}
+
 export const segmentName = (id: number): string => `${String(id).padStart(8, '0')}.seg`;
 
 export class CommitLog {
@@ -109,7 +117,7 @@ export class CommitLog {
     recovered: number[],
     private readonly segmentSize: number,
     private readonly hooks: CommitLogHooks,
-    private readonly manifest?: ManifestWriter,
+    private readonly manifest?: SegmentManifest,
   ) {
     this.segments.push(...recovered);
     this.writeId = (recovered[recovered.length - 1] ?? 0) + 1;

@@ -18,6 +18,7 @@ import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, renameSyn
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDir } from './commit-log.js';
+import type { SegmentManifest } from './commit-log.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 
@@ -91,7 +92,7 @@ export function writeFileDurablySync(dir: string, name: string, data: string | B
 }
 
 /** The commit log's view: records rolls and deletions, saving each before it is relied on. */
-export class ManifestWriter {
+export class ManifestWriter implements SegmentManifest {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
