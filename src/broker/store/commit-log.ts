@@ -117,10 +117,16 @@ export class CommitLog {
     recovered: number[],
     private readonly segmentSize: number,
     private readonly hooks: CommitLogHooks,
-    private readonly manifest?: SegmentManifest,
   ) {
     this.segments.push(...recovered);
     this.writeId = (recovered[recovered.length - 1] ?? 0) + 1;
+  }
+
+  private manifest: SegmentManifest | undefined;
+
+  /** Set right after construction, before the first roll (FileStore). */
+  attachManifest(manifest: SegmentManifest): void {
+    this.manifest = manifest;
   }
 
   /** fdatasyncs done so far. */
