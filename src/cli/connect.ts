@@ -37,6 +37,21 @@ export function brokerUrl(flag: string | undefined): string | undefined {
   return url === undefined || url === '' ? undefined : url;
 }
 
+/**
+ * The broker URLs of a command that takes a cluster: every --url (each may list several,
+ * comma-separated), else WARREN_URL (comma-separated too), else undefined. Each is checked.
+ */
+export function brokerUrls(flags: readonly string[] | undefined): string[] | undefined {
+  const raw = flags !== undefined && flags.length > 0 ? flags : [process.env['WARREN_URL'] ?? ''];
+  const urls = raw
+    .flatMap((f) => f.split(','))
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  if (urls.length === 0) return undefined;
+  for (const url of urls) checkUrl(url);
+  return urls;
+}
+
 /** The broker URL, or a UserError explaining why an embedded broker cannot serve `command`. */
 export function requireBrokerUrl(flag: string | undefined, command: string): string {
   const url = brokerUrl(flag);
@@ -76,7 +91,8 @@ function checkUrl(url: string): void {
 /** Wraps a connect failure as one line naming the broker. */
 export function connectError(url: string, err: unknown): UserError {
   const reason = err instanceof Error ? err.message : String(err);
-  return new UserError(`cannot connect to ${redactUrl(url)}: ${reason}`, 1, { cause: err });
+  const where = url.split(',').map(redactUrl).join(', ');
+  return new UserError(`cannot connect to ${where}: ${reason}`, 1, { cause: err });
 }
 
 /** A client-only app (no services) on `url`; no reconnects, so failures surface at once. */

@@ -5,9 +5,12 @@
 import type { UserStore } from '../broker/access/user-store.js';
 import type { Broker } from '../broker/broker.js';
 import type { Transport } from '../transports/transport.js';
+import type { Clock } from '../util/clock.js';
 import type { ClientMiddleware } from './client-middleware.js';
 import type { ExploreOptions, ServiceInput } from './explorer.js';
+import type { JobStore, RetentionOptions } from './jobs/job-store.js';
 import type { Middleware } from './middleware.js';
+import type { QueueType } from './options.js';
 
 /** Reconnect schedule for a `url` connection (see AmqpTransport). */
 export interface ReconnectSettings {
@@ -35,6 +38,17 @@ export interface WarrenStartOptions<C = Record<never, never>> {
   services?: readonly ServiceInput[];
   /** amqp:// URL of RabbitMQ or a Warren server: connects with the AMQP client transport. */
   url?: string;
+  /**
+   * The amqp:// URLs of a RabbitMQ cluster's nodes, instead of `url`: each connection attempt
+   * takes the next one, so the app connects to any live node and fails over on reconnect.
+   * More than one url means a cluster: tasks then default to quorum queues (`taskQueueType`).
+   */
+  urls?: readonly string[];
+  /**
+   * Queue type of tasks that set no `queueType` (decorator or @Service): default 'quorum'
+   * when `urls` names more than one node, else 'classic'. Tasks with `priority` stay classic.
+   */
+  taskQueueType?: QueueType;
   /** A transport to use instead of `url` (connected by start() if it is not yet). */
   transport?: Transport;
   /**
@@ -72,6 +86,34 @@ export interface WarrenStartOptions<C = Record<never, never>> {
   connectionName?: string;
   /** Runs the management server on the embedded broker (not with `url` or a non-embedded transport). */
   management?: ManagementOptions;
+  /**
+   * The app's time: runAt, schedules and, for the private embedded broker start() creates,
+   * the broker's delays and TTLs. A ManualClock makes time-based flows testable in
+   * milliseconds (docs/testing.md). Default: the system clock.
+   */
+  clock?: Clock;
+  /**
+   * Prefix of the delayed-delivery topology's names (default 'warren': `warren.delayed`, or
+   * `warren.delay.<k>` on a RabbitMQ without the delayed-message plugin). Apps sharing a
+   * broker may share it.
+   */
+  delayTopologyPrefix?: string;
+  /** Job state tracking; false turns it off (handles then know no job). */
+  jobs?: JobsOptions | false;
+}
+
+/** Job state tracking (docs/jobs.md). */
+export interface JobsOptions {
+  /**
+   * Where job state lives: a JobStore, or a database URL (postgres://…) for apps on several
+   * machines. Default: a file in `dataDir` when given, else memory shared by the apps on the
+   * same in-process broker (each process its own over `url`).
+   */
+  store?: JobStore | string;
+  /** How long finished jobs are kept (default: the newest 10 000 per task and state, for 24 h). */
+  retention?: RetentionOptions;
+  /** Publish every state change on the warren.jobs exchange for `app.watchJobs` (default true). */
+  events?: boolean;
 }
 
 /** Options of `app.close()`. */

@@ -10,7 +10,12 @@ import {
   type HandlerMetadata,
   type ServiceMetadata,
 } from './metadata.js';
-import type { ResolvedRpcOptions, ResolvedSubscribeOptions, ResolvedTaskOptions } from './options.js';
+import type {
+  QueueType,
+  ResolvedRpcOptions,
+  ResolvedSubscribeOptions,
+  ResolvedTaskOptions,
+} from './options.js';
 import { resolveRpcOptions, resolveSubscribeOptions, resolveTaskOptions } from './resolve-options.js';
 import type { EventContext, RpcContext, TaskContext } from './task-context.js';
 import { SchemaCompiler, type Validator } from './validation.js';
@@ -59,6 +64,11 @@ export interface ExploreOptions {
   instantiate?: (serviceClass: new () => object) => object;
   /** Compiles schemas (default: a new SchemaCompiler). */
   compiler?: SchemaCompiler;
+  /**
+   * Queue type of tasks that set none (default 'classic'; Warren.start passes 'quorum' on a
+   * cluster). A task with `priority` stays classic.
+   */
+  taskQueueType?: QueueType;
 }
 
 /**
@@ -82,7 +92,9 @@ export function exploreServices(
     const other = seen.get(meta.name);
     if (other) throw new TypeError(`service name "${meta.name}" is used by ${other.name} and ${cls.name}`);
     seen.set(meta.name, cls);
-    for (const h of getHandlerMetadata(cls)) all.push(describe(meta, h, instance, compiler));
+    for (const h of getHandlerMetadata(cls)) {
+      all.push(describe(meta, h, instance, compiler, options.taskQueueType));
+    }
   }
   assertUniqueNames(all);
   return all;
@@ -114,11 +126,12 @@ function describe(
   h: HandlerMetadata,
   instance: object,
   compiler: SchemaCompiler,
+  taskQueueType: QueueType | undefined,
 ): HandlerDescriptor {
   const base = { service: meta.name, method: h.method, instance };
   switch (h.kind) {
     case 'task': {
-      const options = resolveTaskOptions(h.name, h.options, meta.defaults);
+      const options = resolveTaskOptions(h.name, h.options, meta.defaults, taskQueueType);
       const validate = compileOptional(compiler, options.schema, `payload of task "${h.name}"`);
       const handler = bindMethod<TaskContext>(meta.name, instance, h.method);
       return { ...base, kind: 'task', name: h.name, options, handler, validate };

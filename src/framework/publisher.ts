@@ -7,7 +7,7 @@
  * the transport, because only the framework knows when topology is back, and so every
  * transport gets the same behaviour.
  */
-import { TransportClosedError } from '../transports/errors.js';
+import { PublishNackedError, TransportClosedError } from '../transports/errors.js';
 import type { PublishProperties, TransportChannel } from '../transports/transport.js';
 import { BufferFullError, ConnectionLostError, ShutdownError } from './errors.js';
 import type { Session, SessionComponent } from './session.js';
@@ -15,6 +15,11 @@ import { mapTransportError } from './transport-errors.js';
 
 /** Default capacity of the outage buffer (messages). */
 export const DEFAULT_PUBLISH_BUFFER_SIZE = 1000;
+
+/** At most one channel renewal after nacks per this many ms (see #renewAfterNack). */
+const NACK_RENEW_INTERVAL_MS = 250;
+/** A channel replaced after a nack is closed this long after, when its confirms have settled. */
+const RETIRED_CHANNEL_GRACE_MS = 5000;
 
 export interface PublishRequest {
   exchange: string;
@@ -37,6 +42,10 @@ export class Publisher implements SessionComponent {
   /** What `#channel` resolved to, while it is still the current channel. */
   #open: TransportChannel | undefined;
   #closed = false;
+  /** Waiting for the session to be usable again (see whenReady). */
+  #readyWaiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  /** When the channel was last replaced after a nack (epoch ms). */
+  #renewedAt = 0;
 
   constructor(session: Session, capacity = DEFAULT_PUBLISH_BUFFER_SIZE) {
     this.#session = session;
@@ -68,20 +77,22 @@ export class Publisher implements SessionComponent {
     } catch (err) {
       return this.#failed(request, buffer, err);
     }
-    return sent.then(undefined, (err: unknown) => this.#failed(request, buffer, err));
+    return sent.then(undefined, (err: unknown) => this.#failed(request, buffer, err, channel));
   }
 
   async #publishWhenOpen(request: PublishRequest, buffer: boolean): Promise<void> {
+    let channel: TransportChannel | undefined;
     try {
-      const channel = await this.#getChannel();
+      channel = await this.#getChannel();
       await channel.publish(request.exchange, request.routingKey, request.body, request.properties);
     } catch (err) {
-      return this.#failed(request, buffer, err);
+      return this.#failed(request, buffer, err, channel);
     }
   }
 
   /** A publish failed: back into the outage buffer if the connection is down, else the error. */
-  #failed(request: PublishRequest, buffer: boolean, err: unknown): Promise<void> {
+  #failed(request: PublishRequest, buffer: boolean, err: unknown, channel?: TransportChannel): Promise<void> {
+    if (err instanceof PublishNackedError) this.#renewAfterNack(channel);
     if (buffer && !this.#closed && isConnectionLoss(err) && !this.#session.ready)
       return this.#enqueue(request);
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
@@ -97,7 +108,18 @@ export class Publisher implements SessionComponent {
     this.#setChannel(undefined);
   }
 
+  /**
+   * Resolves once publishing can go out (connected, topology restored); rejects with
+   * ShutdownError if the app closes first. Retry republishes wait here instead of failing.
+   */
+  whenReady(): Promise<void> {
+    if (this.#closed) return Promise.reject(new ShutdownError());
+    if (this.#session.ready) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
+  }
+
   onRestored(): void {
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve();
     const pending = this.#buffer.splice(0);
     for (const item of pending) {
       this.publish(item.request).then(item.resolve, item.reject);
@@ -107,11 +129,29 @@ export class Publisher implements SessionComponent {
   /** Rejects everything still buffered and closes the channel. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(new ShutdownError());
     for (const item of this.#buffer.splice(0))
       item.reject(new ShutdownError('app closed before the connection came back'));
     const channel = this.#channel;
     this.#setChannel(undefined);
     if (channel) await channel.then((c) => c.close()).catch(() => undefined);
+  }
+
+  /**
+   * RabbitMQ (3.10) nacks every publish to a quorum queue on a channel opened while the queue's
+   * leader was being re-elected (after a node was lost): that channel keeps the dead leader
+   * for good, while a channel opened later finds the new one. So after a nack the next
+   * publishes go to a fresh channel (at most one renewal per NACK_RENEW_INTERVAL_MS, so a queue
+   * that rejects on purpose, e.g. x-overflow reject-publish, does not churn channels); the old
+   * channel is closed once its in-flight confirms had time to settle.
+   */
+  #renewAfterNack(channel: TransportChannel | undefined): void {
+    if (channel === undefined || channel !== this.#open) return;
+    const now = Date.now();
+    if (now - this.#renewedAt < NACK_RENEW_INTERVAL_MS) return;
+    this.#renewedAt = now;
+    this.#setChannel(undefined);
+    setTimeout(() => void channel.close().catch(() => undefined), RETIRED_CHANNEL_GRACE_MS).unref();
   }
 
   #enqueue(request: PublishRequest): Promise<void> {
@@ -144,6 +184,7 @@ export class Publisher implements SessionComponent {
   }
 }
 
-function isConnectionLoss(err: unknown): boolean {
+/** The publish failed because the connection (or channel) went away, not by the broker's word. */
+export function isConnectionLoss(err: unknown): boolean {
   return err instanceof TransportClosedError || err instanceof ConnectionLostError;
 }

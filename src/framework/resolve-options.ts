@@ -12,6 +12,7 @@ import {
   DEFAULT_TASK_TIMEOUT,
 } from './defaults.js';
 import type {
+  QueueType,
   ResolvedRpcOptions,
   ResolvedSubscribeOptions,
   ResolvedTaskOptions,
@@ -28,6 +29,7 @@ export function resolveTaskOptions(
   name: string,
   options: TaskOptions,
   defaults: ServiceDefaults,
+  fallbackQueueType: QueueType = 'classic',
 ): ResolvedTaskOptions {
   const o = withDefaults(defaults.task, options);
   const prefetch = o.prefetch ?? Math.max(DEFAULT_PREFETCH, o.concurrency ?? 0);
@@ -36,7 +38,8 @@ export function resolveTaskOptions(
   if (concurrency > prefetch) {
     throw new RangeError(`${where}: concurrency (${concurrency}) must not exceed prefetch (${prefetch})`);
   }
-  const queueType = o.queueType ?? 'classic';
+  // A priority task keeps a classic queue unless told otherwise: quorum queues have no priorities.
+  const queueType = o.queueType ?? (o.priority === undefined ? fallbackQueueType : 'classic');
   if (queueType === 'quorum' && o.priority !== undefined) {
     throw new TypeError(`${where}: priority (x-max-priority) is not supported by quorum queues`);
   }

@@ -25,11 +25,12 @@
  * - The manifest (manifest.ts) lists a new segment before any record goes into it, and
  *   drops a segment before it is unlinked, so recovery can tell a lost file from history.
  */
-import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writer } from '../../protocol/writer.js';
+import type { Message } from '../message.js';
 import { SEGMENT_MAGIC } from './record-codec.js';
+import { syncDir } from './sync-dir.js';
 import type { PendingRecord, QueueIndex } from './queue-index.js';
 import { SEG_PENDING } from './queue-index.js';
 import { closeFd, datasyncFd, openFd, truncateFd, writeAll } from './log-file.js';
@@ -76,6 +77,8 @@ export interface CommitLogHooks {
   onError(e: unknown, file: string): void;
   /** Runs confirm callbacks as an engine entry point. */
   run(fn: () => void): void;
+  /** A PUBLISH record is synced (`ok`) or its write failed: its queue may deliver or drop it. */
+  stored(queueKey: string, message: Message, ok: boolean): void;
 }
 
 /** What the log tells the data dir's manifest (manifest.ts ManifestWriter). */
@@ -294,6 +297,8 @@ export class CommitLog {
     this.unsynced = [];
     for (const r of b.removals) this.release(r);
     for (let i = 0; i < b.waiters.length; i++) b.waiters[i]!.durable(b.tokens[i]!);
+    for (let i = 0; i < b.pubRecords.length; i++)
+      this.hooks.stored(b.pubIndex[i]!.queueKey, b.pubRecords[i]!.message, true);
     this.collect();
   }
 
@@ -318,6 +323,8 @@ export class CommitLog {
       this.batch.removals.push(r);
     }
     for (let i = 0; i < b.waiters.length; i++) b.waiters[i]!.failed?.(b.tokens[i]!);
+    for (let i = 0; i < b.pubRecords.length; i++)
+      this.hooks.stored(b.pubIndex[i]!.queueKey, b.pubRecords[i]!.message, false);
   }
 
   /** Deletes the oldest segments without live messages (never the one being written). */
@@ -358,14 +365,5 @@ export class CommitLog {
     if (this.lazyTimer !== undefined) clearTimeout(this.lazyTimer);
     if (this.fd >= 0) await closeFd(this.fd);
     this.fd = -1;
-  }
-}
-
-export function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

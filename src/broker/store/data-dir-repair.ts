@@ -21,7 +21,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync 
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeTable } from '../../protocol/field-table.js';
-import { syncDir } from './commit-log.js';
+import { syncDir } from './sync-dir.js';
 import { MESSAGES_DIR, inspectLayout, segmentFile } from './data-dir-layout.js';
 import type { LayoutProblem } from './data-dir-layout.js';
 import { DEFINITIONS_FILE } from './definitions-file.js';

@@ -23,7 +23,7 @@ import type {
 import type { PermissionPatterns, User } from '../access/user-store.js';
 import { parseDefinitions } from './definitions-shape.js';
 import { DamagedDataDirError } from './store-errors.js';
-import { syncDir } from './commit-log.js';
+import { syncDir } from './sync-dir.js';
 
 type Stored<T> = Omit<T, 'arguments'> & { arguments: string };
 
@@ -129,6 +129,11 @@ export class DefinitionsFile implements DefinitionsListener {
 
   bindingRemoved(def: BindingDefinition): void {
     this.change(() => this.bindings.delete(bindingKey(def)));
+  }
+
+  pendingSave(): Promise<void> | undefined {
+    if (!this.dirty && this.saving === undefined) return undefined;
+    return this.save();
   }
 
   /** Applies a change and schedules a save. */

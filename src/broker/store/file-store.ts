@@ -21,12 +21,15 @@ import { DEFINITIONS_FILE } from './definitions-file.js';
 import { ManifestWriter, emptyManifest, writeFileDurablySync, writeManifestSync } from './manifest.js';
 import type { Manifest } from './manifest.js';
 import { join } from 'node:path';
+import { preconditionFailed } from '../../protocol/errors.js';
 import type { Writer } from '../../protocol/writer.js';
 import type { UserStore } from '../access/user-store.js';
 import type { Message } from '../message.js';
+import { Method } from '../methods.js';
 import { CommitLog } from './commit-log.js';
 import type { Removal } from './commit-log.js';
 import { DefinitionsFile } from './definitions-file.js';
+import { DEFAULT_DISK_FREE_LIMIT, DiskMonitor } from './disk-monitor.js';
 import type { DurableWaiter, MessageStore } from './message-store.js';
 import { F_DEAD, F_DELIVERED, QueueIndex, SEG_PENDING } from './queue-index.js';
 import { planPage, readPage, readPageSync } from './page-reader.js';
@@ -53,6 +56,11 @@ export interface FileStoreOptions {
   pageThreshold?: number;
   /** Torn tails, repairs, write failures (default: console.warn). */
   onWarning?: (text: string) => void;
+  /**
+   * Free bytes on the data dir's file system below which the disk alarm blocks publishers
+   * (RabbitMQ's disk_free_limit; default 50 MB; 0 disables the alarm).
+   */
+  diskFreeLimit?: number;
 }
 
 export interface RecoveryStats {
@@ -70,8 +78,12 @@ export class FileStore implements MessageStore {
   readonly indexes: Map<string, QueueIndex>;
   readonly recovery: RecoveryStats;
   readonly pageThreshold: number | undefined;
+  /** The free-disk alarm of the data dir (transports block publishers while it is set). */
+  readonly disk: DiskMonitor;
   /** Runs store callbacks (confirms) as an engine entry point; set by the Broker. */
   runner: (fn: () => void) => void = (fn) => fn();
+  /** Tells a message's queue its PUBLISH is synced or failed (set by the Broker). */
+  onStored: ((queueKey: string, message: Message, ok: boolean) => void) | undefined;
   private readonly warn: (text: string) => void;
   private users: UserStore | undefined;
 
@@ -98,7 +110,10 @@ export class FileStore implements MessageStore {
       beforeWrite: () => this.definitions.save(),
       onError: (e, file) => this.warn(`write to ${file} failed: ${errorText(e)}`),
       run: (fn) => this.runner(fn),
+      stored: (key, m, ok) => this.onStored?.(key, m, ok),
     });
+    this.disk = new DiskMonitor(dataDir, options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT, this.warn);
+    this.disk.start();
     this.recovery = {
       messages: 0,
       records: r.records,
@@ -162,7 +177,15 @@ export class FileStore implements MessageStore {
     const idx = this.indexFor(queueKey);
     const b = this.log.batch;
     const off = b.w.mark();
-    const len = writePublish(b.w, queueKey, message, message.redelivered ? FLAG_DELIVERED : 0);
+    let len: number;
+    try {
+      len = writePublish(b.w, queueKey, message, message.redelivered ? FLAG_DELIVERED : 0);
+    } catch (e) {
+      // A message the log cannot encode is refused alone: the half-written record is cut
+      // off so the shared batch (everyone else's publishes) stays intact.
+      b.w.rollback(off);
+      throw preconditionFailed(`message cannot be stored: ${errorText(e)}`, Method.basicPublish);
+    }
     const rec: PendingRecord = { message, seg: -1, off, len };
     const flags = message.redelivered ? F_DELIVERED : 0;
     if (idx.tail > idx.head && seq <= idx.seqs[idx.tail - 1]!) idx.upsert(seq, SEG_PENDING, 0, len, flags);
@@ -273,6 +296,7 @@ export class FileStore implements MessageStore {
   }
 
   async close(): Promise<void> {
+    this.disk.stop();
     if (this.users !== undefined) this.users.onChange = undefined;
     await this.definitions
       .save()

@@ -17,8 +17,8 @@
 import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { syncDir } from './commit-log.js';
 import type { SegmentManifest } from './commit-log.js';
+import { syncDir } from './sync-dir.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 

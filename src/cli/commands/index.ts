@@ -21,14 +21,18 @@ import { definitionsCommand } from './definitions.js';
 import { resetCommand } from './reset.js';
 import { traceCommand } from './trace.js';
 import { dataCommand } from './data.js';
+import { deadCommand } from './dead.js';
+import { jobsCommand } from './jobs.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   workerCommand,
   callCommand,
   enqueueCommand,
+  jobsCommand,
   publishCommand,
   purgeCommand,
   deleteCommand,
+  deadCommand,
   newCommand,
   brokerCommand,
   statusCommand,

@@ -6,7 +6,8 @@ import { Warren, type WarrenApp } from '../../framework/app.js';
 import type { HandlerDescriptor } from '../../framework/explorer.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { UserError } from '../command.js';
-import { brokerUrl, connectError, parseBrokerArgs, redactUrl } from '../connect.js';
+import { parseArgs } from 'node:util';
+import { brokerUrls, connectError, redactUrl } from '../connect.js';
 import { parsePositiveInt } from '../json-arg.js';
 import { loadServices } from '../load-modules.js';
 import { withConcurrency } from '../service-overrides.js';
@@ -19,7 +20,10 @@ Stops gracefully on SIGTERM / SIGINT (in-flight handlers get the shutdown timeou
 
 Options:
   --url <amqp-url>      Broker: RabbitMQ or a Warren server (default: $WARREN_URL; without
-                        either, an embedded broker in this process that only it can reach)
+                        either, an embedded broker in this process that only it can reach).
+                        Repeat it, or separate urls with commas, to name the nodes of a
+                        RabbitMQ cluster: the worker connects to any live node, fails over
+                        to the next on reconnect, and tasks default to quorum queues
   --concurrency <n>     Prefetch and concurrency of every handler (overrides the decorators)
   --shutdown-timeout <ms>  How long in-flight handlers may finish on shutdown (default 10000)
 
@@ -31,21 +35,30 @@ export const workerCommand: CliCommand = {
   summary: 'Run the @Service classes exported by modules',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseBrokerArgs(argv, {
-      concurrency: { type: 'string' },
-      'shutdown-timeout': { type: 'string' },
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        url: { type: 'string', multiple: true },
+        concurrency: { type: 'string' },
+        'shutdown-timeout': { type: 'string' },
+      },
     });
     if (positionals.length === 0) throw new UserError(`expected at least one <module>\n${usage}`, 2);
     const concurrency =
       values.concurrency === undefined ? undefined : parsePositiveInt(values.concurrency, '--concurrency', 1);
     const shutdownTimeout = parsePositiveInt(values['shutdown-timeout'], '--shutdown-timeout', 10_000);
-    const url = brokerUrl(values.url);
+    const urls = brokerUrls(values.url);
     const found = await loadServices(positionals);
     const services = found.map((s) =>
       concurrency === undefined ? s.cls : withConcurrency(s.cls, concurrency),
     );
-    const app = await startApp(url, services as (new () => object)[], shutdownTimeout);
-    io.out(url === undefined ? 'broker: embedded (in this process only)' : `broker: ${redactUrl(url)}`);
+    const app = await startApp(urls, services as (new () => object)[], shutdownTimeout);
+    io.out(
+      urls === undefined
+        ? 'broker: embedded (in this process only)'
+        : `broker: ${urls.map(redactUrl).join(', ')}`,
+    );
     for (const h of app.handlers) io.out(describeHandler(h));
     io.out(`worker ready: ${found.length} service(s), ${app.handlers.length} handler(s); Ctrl+C to stop`);
     await untilSignal();
@@ -54,15 +67,15 @@ export const workerCommand: CliCommand = {
 };
 
 async function startApp(
-  url: string | undefined,
+  urls: string[] | undefined,
   services: (new () => object)[],
   shutdownTimeout: number,
 ): Promise<WarrenApp> {
   try {
-    return await Warren.start({ url, services, shutdownTimeout, connectionName: 'warren-worker' });
+    return await Warren.start({ urls, services, shutdownTimeout, connectionName: 'warren-worker' });
   } catch (err) {
-    if (url !== undefined && !(err instanceof TypeError) && !(err instanceof RangeError)) {
-      throw connectError(url, err);
+    if (urls !== undefined && !(err instanceof TypeError) && !(err instanceof RangeError)) {
+      throw connectError(urls.join(','), err);
     }
     throw new UserError(err instanceof Error ? err.message : String(err), 1, { cause: err });
   }

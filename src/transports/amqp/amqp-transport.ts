@@ -5,6 +5,10 @@
  * 'reconnect'; channels are not recreated here: their owners (the framework) reopen them and
  * restore consumers, because only they know the topology. Publish buffering during an outage
  * also lives in the framework, so every transport gets the same behaviour.
+ *
+ * Given several urls (the nodes of a RabbitMQ cluster), each connection attempt takes the next
+ * url in turn: connect() tries every url once before failing, and after a drop the first
+ * reconnect attempt goes to the node after the one that was lost (see url-rotation.ts).
  */
 import { EventEmitter } from 'node:events';
 import * as amqplib from 'amqplib';
@@ -12,7 +16,9 @@ import { TransportClosedError } from '../errors.js';
 import type { Transport, TransportCapabilities, TransportChannel, TransportEvents } from '../transport.js';
 import { AmqpChannel } from './amqp-channel.js';
 import { mapAmqpError } from './convert.js';
+import { probeDelayedExchange } from './delayed-probe.js';
 import { reconnectDelay, resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
+import { UrlRotation } from './url-rotation.js';
 
 export interface AmqpTransportOptions {
   /** Reconnect after an unexpected drop (default on); `false` turns it off. */
@@ -21,11 +27,16 @@ export interface AmqpTransportOptions {
   heartbeat?: number;
   /** Shown in the broker's connection list. */
   connectionName?: string;
+  /** Whether the broker has `x-delayed-message` exchanges; default: probed at connect (delayed-probe.ts). */
+  delayedExchange?: boolean;
 }
 
 export class AmqpTransport implements Transport {
-  readonly capabilities: TransportCapabilities = { directReplyTo: true, quorumQueues: true };
-  readonly #url: string;
+  readonly capabilities: { -readonly [K in keyof TransportCapabilities]: TransportCapabilities[K] } = {
+    directReplyTo: true,
+    quorumQueues: true,
+  };
+  readonly #urls: UrlRotation;
   readonly #options: AmqpTransportOptions;
   readonly #events = new EventEmitter();
   #model: amqplib.ChannelModel | undefined;
@@ -33,8 +44,9 @@ export class AmqpTransport implements Transport {
   #closing = false;
   #reconnecting: Promise<void> | undefined;
 
-  constructor(url: string, options: AmqpTransportOptions = {}) {
-    this.#url = url;
+  /** `url`: one amqp:// url, or several (cluster nodes) tried in turn. */
+  constructor(url: string | readonly string[], options: AmqpTransportOptions = {}) {
+    this.#urls = new UrlRotation(typeof url === 'string' ? [url] : url);
     this.#options = options;
   }
 
@@ -42,10 +54,25 @@ export class AmqpTransport implements Transport {
     return this.#connected;
   }
 
+  /** The url of the current connection (undefined while disconnected). */
+  get connectedUrl(): string | undefined {
+    return this.#connected ? this.#urls.current : undefined;
+  }
+
+  /** Tries every url once, in turn; rejects with the last url's error. */
   async connect(): Promise<void> {
     if (this.#connected) return;
     this.#closing = false;
-    await this.#open();
+    let lastError: unknown;
+    for (let tried = 0; tried < this.#urls.size; tried++) {
+      try {
+        await this.#open();
+        return;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw lastError;
   }
 
   async close(): Promise<void> {
@@ -81,15 +108,19 @@ export class AmqpTransport implements Transport {
     return this;
   }
 
+  /** Connects to the current url; on failure the rotation moves on, so the next call tries the next one. */
   async #open(): Promise<void> {
-    const url = new URL(this.#url);
+    const url = new URL(this.#urls.current);
     if (!url.searchParams.has('heartbeat'))
       url.searchParams.set('heartbeat', String(this.#options.heartbeat ?? 10));
     const clientProperties = { connection_name: this.#options.connectionName ?? 'warren' };
+    this.capabilities.delayedExchange ??=
+      this.#options.delayedExchange ?? (await probeDelayedExchange(url.toString()));
     let model: amqplib.ChannelModel;
     try {
       model = await amqplib.connect(url.toString(), { noDelay: true, clientProperties });
     } catch (err) {
+      this.#urls.advance();
       throw mapAmqpError(err);
     }
     let lastError: Error | undefined;
@@ -108,6 +139,8 @@ export class AmqpTransport implements Transport {
     this.#connected = false;
     this.#model = undefined;
     if (this.#closing) return;
+    // The node may be gone: reconnect to the next one first.
+    this.#urls.advance();
     this.#events.emit('disconnect', error ?? new TransportClosedError('connection closed'));
     if (this.#options.reconnect !== false && !this.#reconnecting) {
       this.#reconnecting = this.#reconnectLoop();
