@@ -56,8 +56,10 @@ export class Broker implements ConnectionHost {
   /**
    * A broker persisting to `dataDir` (created if missing): durable definitions and
    * persistent messages of durable queues survive restarts and crashes. Recovers what the
-   * directory holds before resolving. Throws DataDirError (unusable directory) or
-   * CorruptSegmentError (damaged log; see FileStoreOptions.repair). Close with shutdown().
+   * directory holds before resolving. Throws DataDirError (unusable directory),
+   * CorruptSegmentError (a bad record) or DamagedDataDirError (a missing, emptied or cut
+   * segment, missing or malformed definitions; see `warren data check|repair` and
+   * FileStoreOptions.repair). Close with shutdown().
    */
   static async open(dataDir: string, options: OpenBrokerOptions = {}): Promise<Broker> {
     const t0 = performance.now();

@@ -95,3 +95,42 @@ test('a bad last record of the open segment is a torn tail: dropped with a warni
     removeDir(dir);
   }
 });
+
+test('a definitions file of the wrong shape names the file and the first wrong field', async () => {
+  const dir = tempDir();
+  try {
+    await writeMessages(dir, 1);
+    const file = join(dir, 'definitions.json');
+    const good = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const cases: [unknown, string][] = [
+      [[], 'not a JSON object'],
+      [{ ...good, vhosts: '/' }, 'vhosts is not an array'],
+      [{ ...good, queues: [{ ...(good.queues as object[])[0], name: 7 }] }, 'queues[0].name is not a string'],
+      [{ ...good, queues: [{ ...(good.queues as object[])[0], arguments: '!!' }] }, 'queues[0].arguments'],
+      [
+        {
+          ...good,
+          users: {
+            users: [],
+            loopbackOnly: [],
+            permissions: [{ user: 'u', vhost: '/', configure: '(', write: '', read: '' }],
+          },
+        },
+        'users.permissions[0].configure is not a valid regular expression',
+      ],
+    ];
+    for (const [content, reason] of cases) {
+      writeFileSync(file, JSON.stringify(content));
+      await assert.rejects(
+        Broker.open(dir, { onWarning: () => undefined }),
+        (e: Error) =>
+          e.name === 'DamagedDataDirError' &&
+          e.message.includes(file) &&
+          e.message.includes(reason) &&
+          !e.message.includes('\n'),
+      );
+    }
+  } finally {
+    removeDir(dir);
+  }
+});

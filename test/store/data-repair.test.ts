@@ -158,6 +158,15 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'segment cut at a record boundary',
+    damage(dir) {
+      const file = segFiles(dir)[1]!;
+      const recs = recordsOf(file);
+      truncateSync(file, recs[2]!.pos);
+      return { file, kind: 'cut-segment', lost: recs.slice(2).map((r) => r.body) };
+    },
+  },
+  {
     name: 'missing segment',
     damage(dir) {
       const file = segFiles(dir)[1]!;

@@ -30,7 +30,6 @@ import { join } from 'node:path';
 import { Writer } from '../../protocol/writer.js';
 import type { Message } from '../message.js';
 import { SEGMENT_MAGIC } from './record-codec.js';
-import type { ManifestWriter } from './manifest.js';
 import { syncDir } from './sync-dir.js';
 import type { PendingRecord, QueueIndex } from './queue-index.js';
 import { SEG_PENDING } from './queue-index.js';
@@ -82,6 +81,15 @@ export interface CommitLogHooks {
   stored(queueKey: string, message: Message, ok: boolean): void;
 }
 
+/** What the log tells the data dir's manifest (manifest.ts ManifestWriter). */
+export interface SegmentManifest {
+  readonly dataDir: string;
+  /** `sealed` (if any) is complete at `bytes`; `opened` is the segment now written. */
+  rolled(sealed: number | undefined, bytes: number, opened: number): Promise<void>;
+  /** The segments are about to be unlinked. */
+  retired(ids: readonly number[]): Promise<void>;
+}
+
 export const segmentName = (id: number): string => `${String(id).padStart(8, '0')}.seg`;
 
 export class CommitLog {
@@ -112,10 +120,16 @@ export class CommitLog {
     recovered: number[],
     private readonly segmentSize: number,
     private readonly hooks: CommitLogHooks,
-    private readonly manifest?: ManifestWriter,
   ) {
     this.segments.push(...recovered);
     this.writeId = (recovered[recovered.length - 1] ?? 0) + 1;
+  }
+
+  private manifest: SegmentManifest | undefined;
+
+  /** Set right after construction, before the first roll (FileStore). */
+  attachManifest(manifest: SegmentManifest): void {
+    this.manifest = manifest;
   }
 
   /** fdatasyncs done so far. */

@@ -31,7 +31,6 @@ import { RECORD_HEADER, RecordType, SEGMENT_MAGIC, readHead } from './record-cod
 import type { RecordHead } from './record-codec.js';
 import { applyRecord } from './recovery.js';
 import { isTornTail, scanSegment } from './segment-scan.js';
-import type { SegmentScan } from './segment-scan.js';
 
 export interface DataDirFinding extends LayoutProblem {
   offset?: number;
@@ -82,12 +81,17 @@ export function checkDataDir(dataDir: string): DataDirReport {
       detail: 'left by an interrupted deletion or roll; removed on start',
     });
   const open = layout.segments.at(-1)?.sealedBytes === null ? layout.segments.at(-1)!.id : undefined;
+  // Readable records are applied as recovery would, to count live messages per queue.
   const indexes = new Map<string, QueueIndex>();
+  const head: RecordHead = { type: RecordType.Publish, queueKey: '', seq: 0, flags: 0 };
   for (const id of segmentsOnDisk(dataDir)) {
     const file = segmentFile(dataDir, id);
-    const { buf, scan } = readSegment(file);
-    report.files.push({ id, file, records: scan.records.length });
-    replayInto(indexes, id, buf, scan);
+    const buf = readSegment(file);
+    const scan = scanSegment(buf, (pos, len) => {
+      readHead(buf, pos + RECORD_HEADER, pos + len, head);
+      applyRecord(indexes, head, id, pos, len);
+    });
+    report.files.push({ id, file, records: scan.records });
     const torn = id === open && isTornTail(scan, buf.length);
     for (const d of scan.damage) {
       const finding = { file, offset: d.offset, kind: torn ? 'torn-tail' : 'corrupt-record', detail: '' };
@@ -101,18 +105,8 @@ export function checkDataDir(dataDir: string): DataDirReport {
   return report;
 }
 
-function readSegment(file: string): { buf: Buffer; scan: SegmentScan } {
-  const buf = statSync(file).isFile() ? readFileSync(file) : Buffer.alloc(0);
-  return { buf, scan: scanSegment(buf) };
-}
-
-/** Applies the readable records as recovery would (to count live messages per queue). */
-function replayInto(indexes: Map<string, QueueIndex>, id: number, buf: Buffer, scan: SegmentScan): void {
-  const head: RecordHead = { type: RecordType.Publish, queueKey: '', seq: 0, flags: 0 };
-  for (const r of scan.records) {
-    readHead(buf, r.pos + RECORD_HEADER, r.pos + r.len, head);
-    applyRecord(indexes, head, id, r.pos, r.len);
-  }
+function readSegment(file: string): Buffer {
+  return statSync(file).isFile() ? readFileSync(file) : Buffer.alloc(0);
 }
 
 export interface RepairOptions {
@@ -214,8 +208,9 @@ function writeRepaired(
 
 /** Writes the header and the file's valid records (read again); returns the new size. */
 function writeSegment(path: string, f: ScannedFile): number {
-  const { buf, scan } = readSegment(f.file);
-  const parts = [SEGMENT_MAGIC, ...scan.records.map((r) => buf.subarray(r.pos, r.pos + r.len))];
+  const buf = readSegment(f.file);
+  const parts: Buffer[] = [SEGMENT_MAGIC];
+  scanSegment(buf, (pos, len) => parts.push(buf.subarray(pos, pos + len)));
   const data = Buffer.concat(parts);
   const fd = openSync(path, 'w');
   try {

@@ -110,27 +110,13 @@ export class FileStore implements MessageStore {
     this.indexes = r.indexes;
     this.horizons = new DeliveryHorizons(dataDir, this.warn);
     if (this.horizons.unclean) this.flagPossiblyDelivered();
-    // Every recovered segment is sealed at its size now: this process never writes to them.
-    const manifest: Manifest = {
-      ...emptyManifest(),
-      segments: r.segments.map((id) => ({ id, bytes: r.sizes.get(id)! })),
-    };
-    writeManifestSync(dataDir, manifest);
-    if (layout.legacy)
-      this.warn(`created ${dataDir}/manifest.json for a data dir written by an earlier version`);
-    this.log = new CommitLog(
-      messages,
-      r.segments,
-      options.segmentSize ?? 64 * 1024 * 1024,
-      {
-        reappend: (w, rm) => this.reappend(w, rm),
-        beforeWrite: () => this.definitions.save(),
-        onError: (e, file) => this.warn(`write to ${file} failed: ${errorText(e)}`),
-        run: (fn) => this.runner(fn),
-        stored: (key, m, ok) => this.onStored?.(key, m, ok),
-      },
-      new ManifestWriter(dataDir, manifest),
-    );
+    this.log = new CommitLog(messages, r.segments, options.segmentSize ?? 64 * 1024 * 1024, {
+      reappend: (w, rm) => this.reappend(w, rm),
+      beforeWrite: () => this.definitions.save(),
+      onError: (e, file) => this.warn(`write to ${file} failed: ${errorText(e)}`),
+      run: (fn) => this.runner(fn),
+      stored: (key, m, ok) => this.onStored?.(key, m, ok),
+    });
     this.disk = new DiskMonitor(dataDir, options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT, this.warn);
     this.disk.start();
     this.recovery = {
@@ -140,6 +126,7 @@ export class FileStore implements MessageStore {
       droppedBytes: r.droppedBytes,
       ms: performance.now() - t0,
     };
+    this.log.attachManifest(sealRecovered(dataDir, r.segments, r.sizes, layout.legacy, this.warn));
   }
 
   /** Opens (creating if needed) a data dir and replays its log. Throws DataDirError / CorruptSegmentError. */
@@ -359,6 +346,23 @@ function acceptLayout(dataDir: string, warn: (text: string) => void): Layout {
     warn(`removed ${file}: left by a segment deletion or roll a crash interrupted (it held no live records)`);
   }
   return layout;
+}
+
+/** Every recovered segment is sealed at its size now: this process never writes to them. */
+function sealRecovered(
+  dataDir: string,
+  segments: readonly number[],
+  sizes: ReadonlyMap<number, number>,
+  legacy: boolean,
+  warn: (text: string) => void,
+): ManifestWriter {
+  const manifest: Manifest = {
+    ...emptyManifest(),
+    segments: segments.map((id) => ({ id, bytes: sizes.get(id)! })),
+  };
+  writeManifestSync(dataDir, manifest);
+  if (legacy) warn(`created ${dataDir}/manifest.json for a data dir written by an earlier version`);
+  return new ManifestWriter(dataDir, manifest);
 }
 
 const EMPTY_DEFINITIONS = JSON.stringify({ version: 1, vhosts: [], exchanges: [], queues: [], bindings: [] });

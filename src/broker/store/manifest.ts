@@ -17,6 +17,7 @@
 import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SegmentManifest } from './commit-log.js';
 import { syncDir } from './sync-dir.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -91,43 +92,50 @@ export function writeFileDurablySync(dir: string, name: string, data: string | B
 }
 
 /** The commit log's view: records rolls and deletions, saving each before it is relied on. */
-export class ManifestWriter {
+export class ManifestWriter implements SegmentManifest {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
     readonly dataDir: string,
-    private readonly manifest: Manifest,
+    /** What is on disk: replaced only after a save of the next state succeeded. */
+    private manifest: Manifest,
   ) {}
 
   /** `sealed` (if any) is now complete at `bytes`; `opened` is the segment being written. */
   rolled(sealed: number | undefined, bytes: number, opened: number): Promise<void> {
-    const list = this.manifest.segments;
-    const old = list.find((s) => s.id === sealed);
-    if (old !== undefined) old.bytes = bytes;
-    if (!list.some((s) => s.id === opened)) list.push({ id: opened, bytes: null });
-    return this.save();
+    return this.save((list) => {
+      const next = list.map((s) => (s.id === sealed ? { id: s.id, bytes } : s));
+      if (!next.some((s) => s.id === opened)) next.push({ id: opened, bytes: null });
+      return next;
+    });
   }
 
   /** The segments are no longer needed: saved without them before they are unlinked. */
   retired(ids: readonly number[]): Promise<void> {
     const gone = new Set(ids);
-    this.manifest.segments = this.manifest.segments.filter((s) => !gone.has(s.id));
-    return this.save();
+    return this.save((list) => list.filter((s) => !gone.has(s.id)));
   }
 
-  /** Queues one atomic write of the current state; each caller sees its own outcome. */
-  private save(): Promise<void> {
-    const done = this.chain.then(() => this.write());
+  /**
+   * Queues one atomic write of the changed state; each caller sees its own outcome, and a
+   * failed write leaves the state as it is on disk (a retried roll starts from there).
+   */
+  private save(change: (list: readonly SegmentEntry[]) => SegmentEntry[]): Promise<void> {
+    const done = this.chain.then(async () => {
+      const next = { ...this.manifest, segments: change(this.manifest.segments) };
+      await this.write(next);
+      this.manifest = next;
+    });
     this.chain = done.catch(() => undefined);
     return done;
   }
 
-  private async write(): Promise<void> {
+  private async write(m: Manifest): Promise<void> {
     const path = join(this.dataDir, MANIFEST_FILE);
     const tmp = `${path}.tmp`;
     const fh = await open(tmp, 'w');
     try {
-      await fh.writeFile(encode(this.manifest));
+      await fh.writeFile(encode(m));
       await fh.datasync();
     } finally {
       await fh.close();

@@ -44,16 +44,16 @@ export function replay(segments: readonly LayoutSegment[], onWarning: (text: str
     const seg = segments[i]!;
     // Not a regular file (a test points a segment at /dev/full): nothing to replay.
     const buf = seg.size > 0 ? readFileSync(seg.file) : Buffer.alloc(0);
-    const scan = scanSegment(buf);
+    // Records are applied as found; a damaged segment throws after its scan anyway.
+    const scan = scanSegment(buf, (pos, len) => {
+      readHead(buf, pos + RECORD_HEADER, pos + len, head);
+      applyRecord(out.indexes, head, seg.id, pos, len);
+    });
+    out.records += scan.records;
     const open = seg.sealedBytes === null && i === segments.length - 1;
     const bad = scan.damage[0];
     if (bad !== undefined && !(open && isTornTail(scan, buf.length)))
       throw new CorruptSegmentError(seg.file, bad.offset, bad.reason);
-    for (const r of scan.records) {
-      readHead(buf, r.pos + RECORD_HEADER, r.pos + r.len, head);
-      applyRecord(out.indexes, head, seg.id, r.pos, r.len);
-      out.records++;
-    }
     out.sizes.set(seg.id, bad?.offset ?? buf.length);
     if (bad === undefined) continue;
     onWarning(

@@ -20,13 +20,10 @@ import {
   SEGMENT_MAGIC,
   checkRecord,
 } from './record-codec.js';
+import { crc32 } from 'node:zlib';
 
-export interface ScannedRecord {
-  /** Offset of the record header in the file. */
-  pos: number;
-  /** Total length (header + payload). */
-  len: number;
-}
+/** Called for each valid record, in file order: header offset and total length. */
+export type OnRecord = (pos: number, len: number) => void;
 
 export interface DamagedRegion {
   /** First byte that is not part of a valid record. */
@@ -37,29 +34,65 @@ export interface DamagedRegion {
 }
 
 export interface SegmentScan {
-  records: ScannedRecord[];
+  /** Valid records found. */
+  records: number;
   damage: DamagedRegion[];
 }
 
-/** Smallest payload of each record type: type byte, fixed fields, empty queue key. */
-const MIN_PAYLOAD: Record<number, number> = {
-  [RecordType.Publish]: 1 + 1 + 2 + 8 + 8 + 1 + 1 + 4,
-  [RecordType.Remove]: 1 + 2 + 8,
-  [RecordType.Delivered]: 1 + 2 + 8,
-  [RecordType.Drop]: 1 + 2,
-};
+/** Smallest payload of each record type (index = type byte; 0 = no such type). */
+const MIN_PAYLOAD: readonly number[] = [
+  0,
+  /* Publish */ 1 + 1 + 2 + 8 + 8 + 1 + 1 + 4,
+  /* Remove */ 1 + 2 + 8,
+  /* Delivered */ 1 + 2 + 8,
+  /* Drop */ 1 + 2,
+];
 
-/** The record at `pos` is whole, checksummed and well formed: its length, else a reason. */
+const minPayload = (type: number): number | undefined =>
+  type >= 1 && type <= 4 ? MIN_PAYLOAD[type] : undefined;
+
+/** The hot path of a healthy segment: the record's total length, or -1 (validRecordAt says why). */
+function recordLength(buf: Buffer, pos: number): number {
+  if (pos + RECORD_HEADER + 3 > buf.length) return -1;
+  const len = buf.readUInt32BE(pos);
+  const p = pos + RECORD_HEADER;
+  if (p + len > buf.length) return -1;
+  const type = buf[p]!;
+  if (type < 1 || type > 4 || len < MIN_PAYLOAD[type]!) return -1;
+  const keyLen = buf.readUInt16BE(type === 1 ? p + 2 : p + 1);
+  if (keyLen > len - MIN_PAYLOAD[type]!) return -1;
+  if (crc32(buf.subarray(p, p + len)) !== buf.readUInt32BE(pos + 4)) return -1;
+  return len + RECORD_HEADER;
+}
+
+/**
+ * The record at `pos` is whole, checksummed and its head readable: its length, else a
+ * reason. (A CRC-valid record is trusted beyond its head, as before the scan existed; the
+ * full structure check is for resync candidates, which have no such trust.)
+ */
 export function validRecordAt(buf: Buffer, pos: number): number | string {
   const len = checkRecord(buf, pos, buf.length);
   if (typeof len === 'string') return len;
-  return malformed(buf, pos + RECORD_HEADER, pos + len) ?? len;
+  const p = pos + RECORD_HEADER;
+  const type = buf[p]! as RecordType;
+  const min = minPayload(type);
+  if (min === undefined) return `unknown record type ${type}`;
+  if (len - RECORD_HEADER < min) return `record too short for type ${type}`;
+  const keyLen = buf.readUInt16BE(type === RecordType.Publish ? p + 2 : p + 1);
+  if (keyLen > len - RECORD_HEADER - min) return 'queue key runs past the record';
+  return len;
+}
+
+/** A queue key is "vhost NUL name" (scans only the key's bytes). */
+function hasNul(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] === 0) return true;
+  return false;
 }
 
 /** What is structurally wrong with the payload `buf[p, end)`, read without trusting its CRC. */
 function malformed(buf: Buffer, p: number, end: number): string | undefined {
   const type = buf[p]! as RecordType;
-  const min = MIN_PAYLOAD[type];
+  const min = minPayload(type);
   if (min === undefined) return `unknown record type ${type}`;
   if (end - p < min) return `record too short for type ${type}`;
   const publish = type === RecordType.Publish;
@@ -67,8 +100,7 @@ function malformed(buf: Buffer, p: number, end: number): string | undefined {
   const keyAt = p + (publish ? 4 : 3);
   const keyLen = buf.readUInt16BE(keyAt - 2);
   if (keyLen > end - p - min) return 'queue key runs past the record';
-  // A queue key is "vhost\0name".
-  if (buf.indexOf(0, keyAt) < 0 || buf.indexOf(0, keyAt) >= keyAt + keyLen) return 'not a queue key';
+  if (!hasNul(buf, keyAt, keyAt + keyLen)) return 'not a queue key';
   if (type === RecordType.Drop)
     return end - p === min + keyLen ? undefined : 'record length does not match its type';
   const seq = buf.readDoubleBE(keyAt + keyLen);
@@ -88,7 +120,7 @@ function malformed(buf: Buffer, p: number, end: number): string | undefined {
 function couldStart(buf: Buffer, pos: number): boolean {
   if (pos + RECORD_HEADER + 3 > buf.length) return false;
   const len = buf.readUInt32BE(pos);
-  const min = MIN_PAYLOAD[buf[pos + RECORD_HEADER]!];
+  const min = minPayload(buf[pos + RECORD_HEADER]!);
   if (min === undefined || len < min || pos + RECORD_HEADER + len > buf.length) return false;
   return malformed(buf, pos + RECORD_HEADER, pos + RECORD_HEADER + len) === undefined;
 }
@@ -107,8 +139,8 @@ export function hasSegmentHeader(buf: Buffer): boolean {
   return head.equals(SEGMENT_MAGIC) || head.equals(LEGACY_SEGMENT_MAGIC);
 }
 
-export function scanSegment(buf: Buffer): SegmentScan {
-  const out: SegmentScan = { records: [], damage: [] };
+export function scanSegment(buf: Buffer, onRecord: OnRecord): SegmentScan {
+  const out: SegmentScan = { records: 0, damage: [] };
   if (buf.length === 0) return out;
   let pos = SEGMENT_MAGIC.length;
   if (!hasSegmentHeader(buf)) {
@@ -117,14 +149,15 @@ export function scanSegment(buf: Buffer): SegmentScan {
     pos = next;
   }
   while (pos < buf.length) {
-    const len = validRecordAt(buf, pos);
-    if (typeof len === 'number') {
-      out.records.push({ pos, len });
+    const len = recordLength(buf, pos);
+    if (len > 0) {
+      out.records++;
+      onRecord(pos, len);
       pos += len;
       continue;
     }
     const next = resync(buf, pos + 1);
-    out.damage.push({ offset: pos, end: next, reason: len });
+    out.damage.push({ offset: pos, end: next, reason: String(validRecordAt(buf, pos)) });
     pos = next;
   }
   return out;

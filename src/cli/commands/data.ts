@@ -17,10 +17,10 @@ const USAGE = [
   '',
   'Inspect or repair a broker data dir (warren broker --data-dir DIR); stop the broker first.',
   '',
-  '  check         List what is damaged: file, offset, kind. Exit 0 clean, 1 damaged.',
-  '  repair        Show what a repair would keep and lose (dry run, exit 1 if damaged).',
+  '  check           List what is damaged: file, offset, kind. Exit 0 clean, 1 damaged.',
+  '  repair          Show what a repair would keep and lose (dry run; exit 1 if damaged).',
   '  repair --apply  Salvage every readable record into a consistent dir; the originals',
-  '                are moved to DIR/damaged-<time>/. Exit 0 once the dir checks clean.',
+  '                  are moved to DIR/damaged-<time>/. Exit 0 once the dir checks clean.',
 ].join('\n');
 
 function printReport(r: DataDirReport, io: CliIO): void {
