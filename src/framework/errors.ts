@@ -103,6 +103,11 @@ export class RpcTimeoutError extends FrameworkError {
   ) {
     super(`RPC "${rpcName}" got no reply within ${timeoutMs} ms`, true, options);
   }
+
+  /** Sent when the server's handler timed out, so the caller rebuilds this error. */
+  override toReplyData(): unknown {
+    return { rpcName: this.rpcName, timeoutMs: this.timeoutMs };
+  }
 }
 
 /** No handler is registered for a task or RPC name (nothing consumes its queue). */
