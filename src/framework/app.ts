@@ -50,6 +50,7 @@ export class WarrenApp<C = Record<never, never>> {
   #management: { server: ManagementServer; address: { host: string; port: number } } | undefined;
   #closing: Promise<void> | undefined;
   #signalHandler: (() => void) | undefined;
+  #keepAlive: NodeJS.Timeout | undefined;
 
   /** @internal use Warren.start */
   constructor(parts: AppParts) {
@@ -112,6 +113,14 @@ export class WarrenApp<C = Record<never, never>> {
     this.#management = { server, address };
   }
 
+  /**
+   * @internal An app that consumes from the in-process broker has no socket holding the event
+   * loop open: without this it would exit as soon as it is idle. Held until close().
+   */
+  keepProcessAlive(): void {
+    this.#keepAlive ??= setInterval(() => undefined, 2 ** 30);
+  }
+
   /** @internal */
   installSignalHandlers(): void {
     const handler = (): void => void this.close();
@@ -126,6 +135,7 @@ export class WarrenApp<C = Record<never, never>> {
       process.off('SIGINT', this.#signalHandler);
     }
     this.#session.detach();
+    clearInterval(this.#keepAlive);
     const deadline = Date.now() + timeout;
     await Promise.all(this.#consumers.map((c) => c.stop(deadline)));
     await this.#rpc.close();
@@ -170,6 +180,7 @@ async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): 
     throw err;
   }
   if (options.handleSignals) app.app.installSignalHandlers();
+  if (transport instanceof EmbeddedTransport && handlers.length > 0) app.app.keepProcessAlive();
   return app.app;
 }
 

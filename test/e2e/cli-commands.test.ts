@@ -131,16 +131,37 @@ test('a .ts module decorated by a second copy of warren is reported clearly', as
   assertUserError(r, /decorated by another copy of warren than this CLI's/);
 });
 
+test('worker without --url (embedded broker) stays up until a signal', async () => {
+  const worker = startWorker(`e2e.${randomBytes(4).toString('hex')}`, null);
+  try {
+    const banner = await worker.ready;
+    assert.match(banner, /broker: embedded/);
+    // Nothing keeps an embedded broker's process alive but the worker itself: it must wait.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(worker.child.exitCode, null, 'still running before any signal');
+    worker.child.kill('SIGTERM');
+    const stopped = await worker.exited;
+    assert.equal(stopped.status, 0, stopped.stderr);
+    assert.match(stopped.stderr, /warren worker: stopped/);
+  } finally {
+    worker.child.kill('SIGKILL');
+  }
+});
+
 // ---- against RabbitMQ ----
 
-function startWorker(prefix: string): {
+function startWorker(
+  prefix: string,
+  url: string | null = RABBIT,
+): {
   child: ChildProcess;
   ready: Promise<string>;
   exited: Promise<Result>;
 } {
+  const urlArgs = url === null ? [] : ['--url', url];
   const child = spawn(
     process.execPath,
-    [bin, 'worker', fixture('counter-service.mjs'), '--url', RABBIT, '--concurrency', '5'],
+    [bin, 'worker', fixture('counter-service.mjs'), ...urlArgs, '--concurrency', '5'],
     { cwd: root, env: { ...baseEnv, E2E_PREFIX: prefix } },
   );
   let stdout = '';

@@ -81,9 +81,12 @@ function describeHandler(h: HandlerDescriptor): string {
   }
 }
 
+/** Waits for SIGTERM / SIGINT, holding the process open meanwhile (an embedded broker has no socket that would). */
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    const keepAlive = setInterval(() => undefined, 2 ** 30);
     const onSignal = (signal: NodeJS.Signals): void => {
+      clearInterval(keepAlive);
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       resolve(signal);
