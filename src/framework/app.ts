@@ -166,9 +166,12 @@ interface AppParts {
 async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): Promise<WarrenApp<C>> {
   const handlers = exploreServices(options.services ?? [], { instantiate: options.instantiate });
   const ownedBroker = await openDataDir(options);
-  const { transport, owns } = pickTransport(ownedBroker ? { ...options, broker: ownedBroker } : options);
-  const managementBroker = options.management && embeddedBroker(transport);
   const onError = options.onError ?? ((err: unknown) => console.error('[warren]', err));
+  const { transport, owns } = pickTransport(
+    ownedBroker ? { ...options, broker: ownedBroker } : options,
+    onError,
+  );
+  const managementBroker = options.management && embeddedBroker(transport);
   const app = buildApp<C>(options, handlers, transport, owns, onError, ownedBroker);
   try {
     if (!transport.connected) await transport.connect();
@@ -202,12 +205,22 @@ function embeddedBroker(transport: Transport): Broker {
   );
 }
 
-function pickTransport(options: WarrenStartOptions<unknown>): { transport: Transport; owns: boolean } {
+function pickTransport(
+  options: WarrenStartOptions<unknown>,
+  onError: (err: unknown) => void,
+): { transport: Transport; owns: boolean } {
   if (options.transport) return { transport: options.transport, owns: false };
   if (options.url) {
     const transport = new AmqpTransport(options.url, {
       reconnect: options.reconnect,
       connectionName: options.connectionName,
+      // The first connection is retried on the reconnect schedule; each failure is reported.
+      onConnectRetry: (error, attempt, delayMs) =>
+        onError(
+          new Error(`cannot connect (attempt ${attempt}), retrying in ${delayMs} ms: ${error.message}`, {
+            cause: error,
+          }),
+        ),
     });
     return { transport, owns: true };
   }

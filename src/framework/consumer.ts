@@ -22,6 +22,8 @@ export interface ConsumerSpec {
   handle(delivery: Delivery): Promise<void>;
   /** Returns a delivery that was never started to its queue; default: nack with requeue. */
   handBack?(delivery: Delivery): Promise<void>;
+  /** The connection dropped (called before `lost` for each delivery it held). */
+  disconnected?(): void;
   /** The connection dropped with `delivery` unsettled; `started` if it was being handled. */
   lost?(delivery: Delivery, started: boolean): void;
 }
@@ -59,6 +61,7 @@ export class Consumer implements SessionComponent {
 
   onDisconnect(): void {
     const spec = this.#spec;
+    spec.disconnected?.();
     for (const d of this.#waiting.splice(0)) {
       if (d.active) spec.lost?.(d, false);
       d.lose();
@@ -91,6 +94,10 @@ export class Consumer implements SessionComponent {
   }
 
   #onMessage(channel: TransportChannel, message: TransportMessage): void {
+    // A delivery read from the old connection after the disconnect was handled: that channel
+    // is dead, so the broker requeues the message and it comes back redelivered. Running it
+    // here would run it twice (and charge the redelivery as an interrupted attempt).
+    if (channel !== this.#channel) return;
     const delivery = new Delivery(message, channel);
     if (this.#stopping) {
       void this.#handBack(delivery);

@@ -11,6 +11,7 @@ import * as amqplib from 'amqplib';
 import { TransportClosedError } from '../errors.js';
 import type { Transport, TransportCapabilities, TransportChannel, TransportEvents } from '../transport.js';
 import { AmqpChannel } from './amqp-channel.js';
+import { connectFailure, isRetryableConnectFailure } from './handshake-error.js';
 import { mapAmqpError } from './convert.js';
 import { reconnectDelay, resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
 
@@ -21,6 +22,8 @@ export interface AmqpTransportOptions {
   heartbeat?: number;
   /** Shown in the broker's connection list. */
   connectionName?: string;
+  /** Told about each failed first-connect attempt that will be retried after `delayMs`. */
+  onConnectRetry?: (error: Error, attempt: number, delayMs: number) => void;
 }
 
 export class AmqpTransport implements Transport {
@@ -42,10 +45,30 @@ export class AmqpTransport implements Transport {
     return this.#connected;
   }
 
+  /**
+   * Opens the connection. A broker that cannot be reached (refused, reset, down for a
+   * restart) is retried on the reconnect schedule (not with `reconnect: false`); a broker
+   * that refuses the handshake (credentials, vhost) fails at once with its ConnectionError.
+   */
   async connect(): Promise<void> {
     if (this.#connected) return;
     this.#closing = false;
-    await this.#open();
+    const reconnect = this.#options.reconnect;
+    const policy = reconnect === false ? undefined : resolveReconnect(reconnect);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#open();
+        return;
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        if (!policy || attempt >= policy.maxAttempts || this.#closing || !isRetryableConnectFailure(error))
+          throw error;
+        const delayMs = reconnectDelay(policy, attempt);
+        this.#options.onConnectRetry?.(error, attempt, delayMs);
+        await sleep(delayMs);
+        if (this.#closing) throw new TransportClosedError('closed while connecting', { cause: error });
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -90,7 +113,7 @@ export class AmqpTransport implements Transport {
     try {
       model = await amqplib.connect(url.toString(), { noDelay: true, clientProperties });
     } catch (err) {
-      throw mapAmqpError(err);
+      throw connectFailure(err, url);
     }
     let lastError: Error | undefined;
     model.on('error', (err: Error) => {
