@@ -8,7 +8,7 @@
  */
 import type { TransportChannel, TransportMessage } from '../transports/transport.js';
 import { Delivery } from './delivery.js';
-import { ShutdownError } from './errors.js';
+import { ConsumerCancelledError, ShutdownError } from './errors.js';
 import type { SessionComponent } from './session.js';
 
 export interface ConsumerSpec {
@@ -56,7 +56,31 @@ export class Consumer implements SessionComponent {
     this.#channel = channel;
     await channel.prefetch(this.#spec.prefetch);
     this.queue = await this.#spec.setup(channel);
-    this.#consumerTag = await channel.consume(this.queue, (m) => this.#onMessage(channel, m));
+    await this.#subscribe(channel);
+  }
+
+  async #subscribe(channel: TransportChannel): Promise<void> {
+    this.#consumerTag = await channel.consume(this.queue, (m) => this.#onMessage(channel, m), {
+      onCancel: () => this.#cancelled(channel),
+    });
+  }
+
+  /**
+   * The broker cancelled the consumer (its queue was deleted): report it, then redeclare the
+   * topology and subscribe again on the same channel (it stays open after basic.cancel).
+   */
+  #cancelled(channel: TransportChannel): void {
+    if (this.#stopping || channel !== this.#channel) return;
+    this.#consumerTag = undefined;
+    this.#onError(new ConsumerCancelledError(this.#spec.name, this.queue));
+    void (async () => {
+      try {
+        this.queue = await this.#spec.setup(channel);
+        if (!this.#stopping && channel === this.#channel) await this.#subscribe(channel);
+      } catch (err) {
+        this.#onError(err);
+      }
+    })();
   }
 
   onDisconnect(): void {

@@ -55,6 +55,7 @@ export {
   NoHandlerError,
   RemoteError,
   RpcTimeoutError,
+  ConsumerCancelledError,
   ShutdownError,
   TaskTimeoutError,
   UnrecoverableError,

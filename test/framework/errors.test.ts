@@ -12,6 +12,7 @@ import {
   RemoteError,
   RpcTimeoutError,
   ShutdownError,
+  ConsumerCancelledError,
   TaskTimeoutError,
   UnrecoverableError,
   UnroutableError,
@@ -32,6 +33,7 @@ const samples: FrameworkError[] = [
   new ConnectionLostError(),
   new BufferFullError(100),
   new ShutdownError(),
+  new ConsumerCancelledError('t', 'q'),
 ];
 
 test('every error class has its own code from FRAMEWORK_ERROR_CODES, a name and instanceof chain', () => {
@@ -55,6 +57,7 @@ test('retryable defaults: transient failures yes, permanent ones no; overridable
     ERR_UNRECOVERABLE: false,
     ERR_TASK_TIMEOUT: true,
     ERR_CONNECTION_LOST: true,
+    ERR_CONSUMER_CANCELLED: true,
     ERR_BUFFER_FULL: true,
     ERR_SHUTDOWN: false,
   });
