@@ -59,6 +59,7 @@ export class WarrenApp<C = Record<never, never>> {
   #management: { server: ManagementServer; address: { host: string; port: number } } | undefined;
   #closing: Promise<void> | undefined;
   #signalHandler: (() => void) | undefined;
+  #keepAlive: NodeJS.Timeout | undefined;
 
   /** @internal use Warren.start */
   constructor(parts: AppParts) {
@@ -136,6 +137,14 @@ export class WarrenApp<C = Record<never, never>> {
     this.#management = { server, address };
   }
 
+  /**
+   * @internal An app that consumes from the in-process broker has no socket holding the event
+   * loop open: without this it would exit as soon as it is idle. Held until close().
+   */
+  keepProcessAlive(): void {
+    this.#keepAlive ??= setInterval(() => undefined, 2 ** 30);
+  }
+
   /** @internal */
   installSignalHandlers(): void {
     const handler = (): void => void this.close();
@@ -150,6 +159,7 @@ export class WarrenApp<C = Record<never, never>> {
       process.off('SIGINT', this.#signalHandler);
     }
     this.#session.detach();
+    clearInterval(this.#keepAlive);
     const deadline = Date.now() + timeout;
     await Promise.all(this.#consumers.map((c) => c.stop(deadline)));
     await this.#jobs.control.stop(deadline);
@@ -186,9 +196,12 @@ async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): 
     taskQueueType: taskQueueType(options),
   });
   const ownedBroker = await openDataDir(options);
-  const { transport, owns } = pickTransport(ownedBroker ? { ...options, broker: ownedBroker } : options);
-  const managementBroker = options.management && embeddedBroker(transport);
   const onError = options.onError ?? ((err: unknown) => console.error('[warren]', err));
+  const { transport, owns } = pickTransport(
+    ownedBroker ? { ...options, broker: ownedBroker } : options,
+    onError,
+  );
+  const managementBroker = options.management && embeddedBroker(transport);
   const jobStore = await openAppJobStore(options, transport);
   const app = buildApp<C>(options, handlers, transport, owns, onError, ownedBroker, jobStore);
   try {
@@ -201,6 +214,7 @@ async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): 
     throw err;
   }
   if (options.handleSignals) app.app.installSignalHandlers();
+  if (transport instanceof EmbeddedTransport && handlers.length > 0) app.app.keepProcessAlive();
   return app.app;
 }
 
@@ -232,13 +246,23 @@ function embeddedBroker(transport: Transport): Broker {
   );
 }
 
-function pickTransport(options: WarrenStartOptions<unknown>): { transport: Transport; owns: boolean } {
+function pickTransport(
+  options: WarrenStartOptions<unknown>,
+  onError: (err: unknown) => void,
+): { transport: Transport; owns: boolean } {
   if (options.transport) return { transport: options.transport, owns: false };
   const urls = brokerUrls(options);
   if (urls) {
     const transport = new AmqpTransport(urls, {
       reconnect: options.reconnect,
       connectionName: options.connectionName,
+      // The first connection is retried on the reconnect schedule; each failure is reported.
+      onConnectRetry: (error, attempt, delayMs) =>
+        onError(
+          new Error(`cannot connect (attempt ${attempt}), retrying in ${delayMs} ms: ${error.message}`, {
+            cause: error,
+          }),
+        ),
     });
     return { transport, owns: true };
   }

@@ -8,7 +8,7 @@
  */
 import type { TransportChannel, TransportMessage } from '../transports/transport.js';
 import { Delivery } from './delivery.js';
-import { ShutdownError } from './errors.js';
+import { ConsumerCancelledError, ShutdownError } from './errors.js';
 import type { SessionComponent } from './session.js';
 
 export interface ConsumerSpec {
@@ -22,6 +22,8 @@ export interface ConsumerSpec {
   handle(delivery: Delivery): Promise<void>;
   /** Returns a delivery that was never started to its queue; default: nack with requeue. */
   handBack?(delivery: Delivery): Promise<void>;
+  /** The connection dropped (called before `lost` for each delivery it held). */
+  disconnected?(): void;
   /** The connection dropped with `delivery` unsettled; `started` if it was being handled. */
   lost?(delivery: Delivery, started: boolean): void;
 }
@@ -54,11 +56,36 @@ export class Consumer implements SessionComponent {
     this.#channel = channel;
     await channel.prefetch(this.#spec.prefetch);
     this.queue = await this.#spec.setup(channel);
-    this.#consumerTag = await channel.consume(this.queue, (m) => this.#onMessage(channel, m));
+    await this.#subscribe(channel);
+  }
+
+  async #subscribe(channel: TransportChannel): Promise<void> {
+    this.#consumerTag = await channel.consume(this.queue, (m) => this.#onMessage(channel, m), {
+      onCancel: () => this.#cancelled(channel),
+    });
+  }
+
+  /**
+   * The broker cancelled the consumer (its queue was deleted): report it, then redeclare the
+   * topology and subscribe again on the same channel (it stays open after basic.cancel).
+   */
+  #cancelled(channel: TransportChannel): void {
+    if (this.#stopping || channel !== this.#channel) return;
+    this.#consumerTag = undefined;
+    this.#onError(new ConsumerCancelledError(this.#spec.name, this.queue));
+    void (async () => {
+      try {
+        this.queue = await this.#spec.setup(channel);
+        if (!this.#stopping && channel === this.#channel) await this.#subscribe(channel);
+      } catch (err) {
+        this.#onError(err);
+      }
+    })();
   }
 
   onDisconnect(): void {
     const spec = this.#spec;
+    spec.disconnected?.();
     for (const d of this.#waiting.splice(0)) {
       if (d.active) spec.lost?.(d, false);
       d.lose();
@@ -91,6 +118,10 @@ export class Consumer implements SessionComponent {
   }
 
   #onMessage(channel: TransportChannel, message: TransportMessage): void {
+    // A delivery read from the old connection after the disconnect was handled: that channel
+    // is dead, so the broker requeues the message and it comes back redelivered. Running it
+    // here would run it twice (and charge the redelivery as an interrupted attempt).
+    if (channel !== this.#channel) return;
     const delivery = new Delivery(message, channel);
     if (this.#stopping) {
       void this.#handBack(delivery);

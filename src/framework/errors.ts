@@ -16,6 +16,7 @@ export const FRAMEWORK_ERROR_CODES = [
   'ERR_TASK_TIMEOUT',
   'ERR_CONNECTION_LOST',
   'ERR_BUFFER_FULL',
+  'ERR_CONSUMER_CANCELLED',
   'ERR_SHUTDOWN',
   'ERR_JOB_CANCELLED',
   'ERR_JOB_FAILED',
@@ -106,6 +107,11 @@ export class RpcTimeoutError extends FrameworkError {
     options?: FrameworkErrorOptions,
   ) {
     super(`RPC "${rpcName}" got no reply within ${timeoutMs} ms`, true, options);
+  }
+
+  /** Sent when the server's handler timed out, so the caller rebuilds this error. */
+  override toReplyData(): unknown {
+    return { rpcName: this.rpcName, timeoutMs: this.timeoutMs };
   }
 }
 
@@ -222,6 +228,27 @@ export class BufferFullError extends FrameworkError {
     options?: FrameworkErrorOptions,
   ) {
     super(`publish buffer is full (${capacity} messages) while disconnected`, true, options);
+  }
+}
+
+/**
+ * The broker cancelled a consumer (basic.cancel: its queue was deleted, or a quorum queue lost
+ * its leader). Reported to onError; the consumer redeclares its queue and subscribes again.
+ */
+export class ConsumerCancelledError extends FrameworkError {
+  override readonly name = 'ConsumerCancelledError';
+  readonly code = 'ERR_CONSUMER_CANCELLED' as const;
+
+  constructor(
+    readonly handlerName: string,
+    readonly queue: string,
+    options?: FrameworkErrorOptions,
+  ) {
+    super(
+      `the broker cancelled the consumer of "${handlerName}" on queue "${queue}" (queue deleted?)`,
+      true,
+      options,
+    );
   }
 }
 

@@ -58,6 +58,7 @@ export {
   NoHandlerError,
   RemoteError,
   RpcTimeoutError,
+  ConsumerCancelledError,
   ShutdownError,
   TaskTimeoutError,
   UnknownJobError,

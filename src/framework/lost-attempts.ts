@@ -7,6 +7,10 @@
  * started), acked without running again (it had succeeded, or its retry copy was published),
  * or failed with the error its handler really threw: never counted as an interrupted attempt.
  *
+ * An ack is not confirmed by the broker: the acks sent just before a drop may never have
+ * arrived. So the ids of the latest acked deliveries are kept in a ring, and a drop turns
+ * them into entries that ack the redelivery without running the task again.
+ *
  * Only this process's own drops are known here; a message redelivered because another worker
  * crashed is not in the ledger and counts as interrupted (task-worker.ts). Bounded: entries
  * whose message never comes back (its ack reached the broker just before the drop) expire.
@@ -29,15 +33,43 @@ interface Entry {
   at: number;
 }
 
+const HANDLED: AttemptOutcome = { kind: 'handled' };
+
 /** Entries older than this are dropped: their message is not coming back to this worker. */
 const MAX_AGE_MS = 10 * 60_000;
 const MAX_ENTRIES = 100_000;
 
 export class LostAttempts {
   readonly #entries = new Map<string, Entry>();
+  /** Ids of the latest acks on the current connection (a ring; '' = empty slot). */
+  readonly #acked: string[];
+  #ackedNext = 0;
+
+  /** `recentAcks`: how many of the latest acks a drop may have lost. */
+  constructor(recentAcks = 1024) {
+    this.#acked = new Array<string>(recentAcks).fill('');
+  }
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** `messageId` was acked (its ack may still be on its way when the connection drops). */
+  acked(messageId: string): void {
+    this.#acked[this.#ackedNext] = messageId;
+    this.#ackedNext = (this.#ackedNext + 1) % this.#acked.length;
+  }
+
+  /** The connection dropped: the latest acks may be lost; their redeliveries are only acked. */
+  dropped(): void {
+    this.#prune();
+    const at = Date.now();
+    for (let i = 0; i < this.#acked.length; i++) {
+      const id = this.#acked[i]!;
+      if (id === '') continue;
+      this.#acked[i] = '';
+      if (!this.#entries.has(id)) this.#entries.set(id, { started: true, outcome: HANDLED, waiters: [], at });
+    }
   }
 
   /** A delivery of `messageId` died with its channel; `started` if its handler had begun. */

@@ -14,6 +14,7 @@ import type { FieldTable } from '../protocol/field-value.js';
 import { MessageReturnedError } from '../transports/errors.js';
 import type { TransportChannel, TransportMessage } from '../transports/transport.js';
 import { DEFAULT_RPC_TIMEOUT } from './defaults.js';
+import type { RemoteError } from './errors.js';
 import { ConnectionLostError, NoHandlerError, RpcTimeoutError, ShutdownError } from './errors.js';
 import { DEADLINE_HEADER } from './message-context.js';
 import { JSON_CONTENT_TYPE, deserializeRpcError, isRpcErrorReply } from './rpc-error-codec.js';
@@ -256,7 +257,7 @@ export class RpcClient implements SessionComponent {
     const pending = id === undefined ? undefined : this.#pending.get(id);
     if (!pending) return; // late reply to a call that timed out or was cancelled
     if (isRpcErrorReply(message.properties.headers)) {
-      this.#settle(pending, asError(deserializeRpcError(message.body)), false);
+      this.#settle(pending, remoteFailure(pending, deserializeRpcError(message.body)), false);
       return;
     }
     let value: unknown;
@@ -272,6 +273,14 @@ export class RpcClient implements SessionComponent {
   #failAll(error: () => Error): void {
     for (const p of [...this.#pending.values()]) this.#settle(p, asError(error()), false);
   }
+}
+
+/** The error a call fails with for an error reply: the server's handler timeout is an RPC timeout. */
+function remoteFailure(pending: Pending, remote: RemoteError): Error {
+  if (remote.remoteCode !== 'ERR_RPC_TIMEOUT') return remote;
+  const data = remote.data as { timeoutMs?: unknown } | undefined;
+  const ms = typeof data?.timeoutMs === 'number' ? data.timeoutMs : pending.timeout;
+  return new RpcTimeoutError(pending.name, ms, { cause: remote });
 }
 
 function asError(value: unknown): Error {

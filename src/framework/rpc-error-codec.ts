@@ -63,9 +63,7 @@ export function deserializeRpcError(body: Buffer): RemoteError {
 }
 
 function describeError(err: unknown): RemoteErrorInfo {
-  if (!(err instanceof Error)) {
-    return { name: 'Error', message: truncate(String(err)), retryable: false };
-  }
+  if (!(err instanceof Error)) return describeNonError(err);
   const info: RemoteErrorInfo = { name: err.name, message: truncate(err.message) };
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string') info.code = code;
@@ -75,6 +73,34 @@ function describeError(err: unknown): RemoteErrorInfo {
   if (data !== undefined) info.data = data;
   info.retryable = err instanceof FrameworkError ? err.retryable : false;
   return info;
+}
+
+/**
+ * A thrown value that is not an Error: a string is the message; an object keeps its own
+ * string name, code and message and its data (handlers do `throw { code, message }`).
+ */
+function describeNonError(err: unknown): RemoteErrorInfo {
+  if (typeof err !== 'object' || err === null)
+    return { name: 'Error', message: truncate(String(err)), retryable: false };
+  const raw = err as Record<string, unknown>;
+  const message = typeof raw['message'] === 'string' ? raw['message'] : safeString(err);
+  const info: RemoteErrorInfo = {
+    name: typeof raw['name'] === 'string' ? raw['name'] : 'Error',
+    message: truncate(message),
+    retryable: false,
+  };
+  if (typeof raw['code'] === 'string') info.code = raw['code'];
+  if (raw['data'] !== undefined) info.data = raw['data'];
+  return info;
+}
+
+/** JSON text of an object (String() would say "[object Object]"). */
+function safeString(value: object): string {
+  try {
+    return JSON.stringify(value) ?? 'non-Error value thrown';
+  } catch {
+    return 'non-Error value thrown';
+  }
 }
 
 function stringifyInfo(info: RemoteErrorInfo): string {

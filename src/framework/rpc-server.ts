@@ -2,7 +2,8 @@
  * Serves one @Rpc: consumes its request queue, validates the request, runs the handler
  * (bounded by the RPC timeout and the caller's deadline) and replies to `replyTo` with the
  * caller's correlation id: the JSON result, or an error reply (rpc-error-codec.ts) when the
- * handler threw or the request/response failed its schema. Requests whose caller already gave
+ * handler threw or the request/response failed its schema. A handler past its timeout is
+ * answered with an RpcTimeoutError, which the caller rethrows as its own RpcTimeoutError. Requests whose caller already gave
  * up (x-warren-deadline in the past) are dropped unanswered. The request queue is auto-delete,
  * so once no server consumes it a mandatory call is returned and fails fast.
  *
@@ -13,7 +14,7 @@
 import type { TransportChannel } from '../transports/transport.js';
 import { Consumer } from './consumer.js';
 import type { Delivery } from './delivery.js';
-import { TaskTimeoutError } from './errors.js';
+import { RpcTimeoutError } from './errors.js';
 import type { RpcHandlerDescriptor } from './explorer.js';
 import type { HandlerRunner } from './handler-runner.js';
 import { rpcContext } from './message-context.js';
@@ -85,7 +86,7 @@ export class RpcServer {
         trace,
         timeout: {
           ms: timeoutMs,
-          error: () => new TaskTimeoutError(this.#d.name, timeoutMs),
+          error: () => new RpcTimeoutError(this.#d.name, timeoutMs),
           abort: (reason) => delivery.abort(reason),
         },
       });

@@ -72,7 +72,7 @@ export class TaskWorker {
   readonly topology: RetryTopology;
   readonly #d: TaskHandlerDescriptor;
   readonly #deps: WorkerDeps;
-  readonly #lost = new LostAttempts();
+  readonly #lost: LostAttempts;
   /**
    * Messages whose retry copy is being published (message id → settles when the original is
    * acked). A copy with a short delay can come back before the confirm of its publish did;
@@ -86,6 +86,7 @@ export class TaskWorker {
     this.#deps = deps;
     this.topology = retryTopology(descriptor.options);
     const { prefetch, concurrency } = descriptor.options;
+    this.#lost = new LostAttempts(Math.max(1024, 4 * prefetch));
     this.consumer = new Consumer(
       {
         name: descriptor.name,
@@ -94,6 +95,7 @@ export class TaskWorker {
         setup: (channel) => this.#declare(channel),
         handle: (delivery) => this.#handle(delivery),
         handBack: (delivery) => this.#handBack(delivery),
+        disconnected: () => this.#lost.dropped(),
         lost: (delivery, started) => {
           const id = delivery.message.properties.messageId;
           if (id !== undefined) this.#lost.lose(id, started);
@@ -192,7 +194,7 @@ export class TaskWorker {
       case 'succeeded':
         return this.#succeeded(delivery, info);
       case 'handled':
-        return delivery.ack();
+        return this.#ack(delivery);
       case 'failed':
         return this.#fail(delivery, info, outcome.error);
     }
@@ -200,7 +202,7 @@ export class TaskWorker {
 
   #succeeded(delivery: Delivery, info: Attempt): void {
     if (!delivery.active) return;
-    delivery.ack();
+    this.#ack(delivery);
     const { events } = this.#deps;
     if (events.listening('task.succeeded')) {
       events.emit('task.succeeded', {
@@ -319,7 +321,7 @@ export class TaskWorker {
       delivery.nack(true);
       return;
     }
-    delivery.ack();
+    this.#ack(delivery);
   }
 
   /**
@@ -353,8 +355,15 @@ export class TaskWorker {
       }
     }
     if (delivery.lost) return this.#lostDuringRepublish(delivery, true, error);
-    delivery.ack();
+    this.#ack(delivery);
     return true;
+  }
+
+  /** Acks, remembering the id: if the connection drops before the ack arrives, the redelivery is only acked. */
+  #ack(delivery: Delivery): void {
+    delivery.ack();
+    const id = delivery.message.properties.messageId;
+    if (id !== undefined) this.#lost.acked(id);
   }
 
   /** The delivery died while its copy was being published: record what became of it. */

@@ -2,7 +2,7 @@
 // can cut (the management API is not enabled on the test broker).
 import { describe } from 'node:test';
 import { AmqpTransport } from '../../src/transports/amqp/index.js';
-import { reconnectTests, reconnectUnderLoadTests } from './sections/reconnect.js';
+import { firstConnectTests, reconnectTests, reconnectUnderLoadTests } from './sections/reconnect.js';
 
 const URL_BASE = process.env['WARREN_RABBITMQ_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -20,4 +20,8 @@ describe('framework on RabbitMQ: reconnect under load', { concurrency: true }, (
     (url) => new AmqpTransport(url, { reconnect: { initialDelayMs: 50, maxDelayMs: 200 } }),
     { host: '127.0.0.1', port: 5672, url: 'amqp://guest:guest@127.0.0.1:{port}' },
   ),
+);
+
+describe('framework on RabbitMQ: first connection', { concurrency: true }, () =>
+  firstConnectTests({ host: '127.0.0.1', port: 5672, url: 'amqp://guest:guest@127.0.0.1:{port}' }),
 );

@@ -2,7 +2,7 @@
 import { after, describe } from 'node:test';
 import { AmqpTransport } from '../../src/transports/amqp/index.js';
 import { startServer } from '../helpers/server.js';
-import { reconnectTests, reconnectUnderLoadTests } from './sections/reconnect.js';
+import { firstConnectTests, reconnectTests, reconnectUnderLoadTests } from './sections/reconnect.js';
 
 const warren = await startServer();
 after(() => warren.close());
@@ -21,4 +21,8 @@ describe("framework on Warren's server: reconnect under load", { concurrency: tr
     (url) => new AmqpTransport(url, { reconnect: { initialDelayMs: 50, maxDelayMs: 200 } }),
     { host: '127.0.0.1', port: warren.port, url: 'amqp://guest:guest@127.0.0.1:{port}' },
   ),
+);
+
+describe("framework on Warren's server: first connection", { concurrency: true }, () =>
+  firstConnectTests({ host: '127.0.0.1', port: warren.port, url: 'amqp://guest:guest@127.0.0.1:{port}' }),
 );

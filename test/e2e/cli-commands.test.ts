@@ -111,6 +111,14 @@ test('user errors are one clear line and a non-zero exit', async () => {
   assertUserError(await warren(['enqueue', 'x.y', '[1,', '--url', RABBIT]), /the payload is not valid JSON/);
   assertUserError(await warren(['call', 'x.y', '{}']), /no broker: pass --url amqp:\/\/… or set WARREN_URL/);
   assertUserError(await warren(['publish', 'ex', 'key', '--url', 'http://x']), /scheme must be amqp/);
+  assertUserError(
+    await warren(['call', 'x.y', '--url', 'amqp://guest:wrong-password@127.0.0.1:5672']),
+    /cannot connect to amqp:\/\/guest:\*\*\*@127\.0\.0\.1:5672: ACCESS_REFUSED - Login was refused/,
+  );
+  assertUserError(
+    await warren(['call', 'x.y', '--url', 'amqp://guest:guest@127.0.0.1:5672/no-such-vhost']),
+    /cannot connect to .*: NOT_ALLOWED - vhost 'no-such-vhost' refused/,
+  );
   assertUserError(await warren(['worker', 'no/such/module.js']), /cannot find module 'no\/such\/module\.js'/);
   assertUserError(await warren(['worker', fixture('not-a-service.mjs')]), /no @Service class exported by/);
   const port = await closedPort();
@@ -131,16 +139,38 @@ test('a .ts module decorated by a second copy of warren is reported clearly', as
   assertUserError(r, /decorated by another copy of warren than this CLI's/);
 });
 
+test('worker without --url (embedded broker) stays up until a signal', async () => {
+  const worker = startWorker(`e2e.${randomBytes(4).toString('hex')}`, null);
+  try {
+    const banner = await worker.ready;
+    assert.match(banner, /broker: embedded/);
+    // Nothing keeps an embedded broker's process alive but the worker itself: it must wait.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(worker.child.exitCode, null, 'still running before any signal');
+    worker.child.kill('SIGTERM');
+    const stopped = await worker.exited;
+    assert.equal(stopped.status, 0, stopped.stderr);
+    assert.match(stopped.stderr, /warren worker: stopped/);
+  } finally {
+    worker.child.kill('SIGKILL');
+  }
+});
+
 // ---- against RabbitMQ ----
 
-function startWorker(prefix: string): {
+function startWorker(
+  prefix: string,
+  url: string | null = RABBIT,
+): {
   child: ChildProcess;
   ready: Promise<string>;
   exited: Promise<Result>;
+  stderr: () => string;
 } {
+  const urlArgs = url === null ? [] : ['--url', url];
   const child = spawn(
     process.execPath,
-    [bin, 'worker', fixture('counter-service.mjs'), '--url', RABBIT, '--concurrency', '5'],
+    [bin, 'worker', fixture('counter-service.mjs'), ...urlArgs, '--concurrency', '5'],
     { cwd: root, env: { ...baseEnv, E2E_PREFIX: prefix } },
   );
   let stdout = '';
@@ -160,7 +190,7 @@ function startWorker(prefix: string): {
       resolve({ status, stdout, stderr });
     }),
   );
-  return { child, ready, exited };
+  return { child, ready, exited, stderr: () => stderr };
 }
 
 async function stats(prefix: string): Promise<{ tasks: number; events: number }> {
@@ -211,6 +241,21 @@ test('worker + call / enqueue / publish / purge / delete on RabbitMQ', async () 
     assert.match(pub.stdout, /^published 10 messages to /);
     await until(async () => (await stats(p)).events === 10);
 
+    // The worker logs each failed attempt, the retry (attempt n/m, delay) and the dead-letter.
+    const flaky = await warren(['enqueue', `${p}.flaky`, '{"n":7}', ...url]);
+    assert.equal(flaky.status, 0, flaky.stderr);
+    await until(() => Promise.resolve(worker.stderr().includes('dead-lettered')));
+    const log = worker.stderr();
+    assert.match(log, new RegExp(`task ${p}\\.flaky \\S+ failed \\(attempt 1/2\\): Error: flaky 7`));
+    assert.match(log, new RegExp(`task ${p}\\.flaky \\S+ retrying in 50 ms \\(after attempt 1/2\\)`));
+    assert.match(log, new RegExp(`task ${p}\\.flaky \\S+ failed \\(attempt 2/2\\)`));
+    assert.match(
+      log,
+      new RegExp(
+        `task ${p}\\.flaky \\S+ dead-lettered to ${p}\\.flaky\\.dead \\(retries-exhausted, attempt 2/2\\)`,
+      ),
+    );
+
     worker.child.kill('SIGTERM');
     const stopped = await worker.exited;
     assert.equal(stopped.status, 0, stopped.stderr);
@@ -223,7 +268,15 @@ test('worker + call / enqueue / publish / purge / delete on RabbitMQ', async () 
     assertUserError(await warren(['purge', `${p}.nope`, ...url]), /NOT_FOUND/);
   } finally {
     worker.child.kill('SIGKILL');
-    for (const q of [`${p}.count`, `${p}.count.dead`, `${p}.echo`, `${p}.fail`, `${p}.stats`]) {
+    const flakyQueues = [`${p}.flaky`, `${p}.flaky.dead`, `${p}.flaky.retry.50`];
+    for (const q of [
+      `${p}.count`,
+      `${p}.count.dead`,
+      `${p}.echo`,
+      `${p}.fail`,
+      `${p}.stats`,
+      ...flakyQueues,
+    ]) {
       await warren(['delete', 'queue', q, ...url]);
     }
     const ex = await warren(['delete', 'exchange', `${p}.events`, ...url]);

@@ -15,6 +15,7 @@ import {
   RemoteError,
   RpcTimeoutError,
   ShutdownError,
+  ConsumerCancelledError,
   TaskTimeoutError,
   UnknownJobError,
   UnrecoverableError,
@@ -40,6 +41,7 @@ const samples: FrameworkError[] = [
   new JobFailedError('j', 'failed', { name: 'Error', message: 'x' }),
   new JobWaitTimeoutError('j', 10, 'active'),
   new UnknownJobError('j'),
+  new ConsumerCancelledError('t', 'q'),
 ];
 
 test('every error class has its own code from FRAMEWORK_ERROR_CODES, a name and instanceof chain', () => {
@@ -63,6 +65,7 @@ test('retryable defaults: transient failures yes, permanent ones no; overridable
     ERR_UNRECOVERABLE: false,
     ERR_TASK_TIMEOUT: true,
     ERR_CONNECTION_LOST: true,
+    ERR_CONSUMER_CANCELLED: true,
     ERR_BUFFER_FULL: true,
     ERR_SHUTDOWN: false,
     ERR_JOB_CANCELLED: false,

@@ -53,7 +53,8 @@ export const workerCommand: CliCommand = {
     const services = found.map((s) =>
       concurrency === undefined ? s.cls : withConcurrency(s.cls, concurrency),
     );
-    const app = await startApp(urls, services as (new () => object)[], shutdownTimeout);
+    const app = await startApp(urls, services as (new () => object)[], shutdownTimeout, io);
+    logTaskOutcomes(app, io);
     io.out(
       urls === undefined
         ? 'broker: embedded (in this process only)'
@@ -70,15 +71,46 @@ async function startApp(
   urls: string[] | undefined,
   services: (new () => object)[],
   shutdownTimeout: number,
+  io: CliIO,
 ): Promise<WarrenApp> {
+  const onError = (err: unknown): void => io.err(`warren worker: ${describeError(err)}`);
   try {
-    return await Warren.start({ urls, services, shutdownTimeout, connectionName: 'warren-worker' });
+    return await Warren.start({
+      urls,
+      services,
+      shutdownTimeout,
+      connectionName: 'warren-worker',
+      onError,
+    });
   } catch (err) {
     if (urls !== undefined && !(err instanceof TypeError) && !(err instanceof RangeError)) {
       throw connectError(urls.join(','), err);
     }
     throw new UserError(err instanceof Error ? err.message : String(err), 1, { cause: err });
   }
+}
+
+/** One line per failed attempt, retry (attempt n/m and delay) and dead-letter, on stderr. */
+function logTaskOutcomes(app: WarrenApp, io: CliIO): void {
+  const attemptsOf = new Map<string, number>();
+  for (const h of app.handlers) if (h.kind === 'task') attemptsOf.set(h.name, h.options.retries + 1);
+  const of = (e: { taskName: string; attempt: number }): string =>
+    `attempt ${e.attempt}/${attemptsOf.get(e.taskName) ?? '?'}`;
+  app.on('task.failed', (e) =>
+    io.err(`task ${e.taskName} ${e.messageId} failed (${of(e)}): ${describeError(e.error)}`),
+  );
+  app.on('task.retried', (e) =>
+    io.err(`task ${e.taskName} ${e.messageId} retrying in ${e.delayMs} ms (after ${of(e)})`),
+  );
+  app.on('task.dead-lettered', (e) =>
+    io.err(`task ${e.taskName} ${e.messageId} dead-lettered to ${e.queue} (${e.reason}, ${of(e)})`),
+  );
+}
+
+/** An error as one line: its name and message (the stack is for --verbose tools, not a worker log). */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.message.startsWith(err.name) ? err.message : `${err.name}: ${err.message}`;
 }
 
 function describeHandler(h: HandlerDescriptor): string {
@@ -94,9 +126,12 @@ function describeHandler(h: HandlerDescriptor): string {
   }
 }
 
+/** Waits for SIGTERM / SIGINT, holding the process open meanwhile (an embedded broker has no socket that would). */
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    const keepAlive = setInterval(() => undefined, 2 ** 30);
     const onSignal = (signal: NodeJS.Signals): void => {
+      clearInterval(keepAlive);
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       resolve(signal);

@@ -22,6 +22,7 @@ import type {
 } from '../transport.js';
 import { AmqpChannel } from './amqp-channel.js';
 import { coalesceWrites } from './coalesce-writes.js';
+import { connectFailure, isRetryableConnectFailure } from './handshake-error.js';
 import { mapAmqpError } from './convert.js';
 import { probeDelayedExchange } from './delayed-probe.js';
 import { reconnectDelay, resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
@@ -36,6 +37,8 @@ export interface AmqpTransportOptions {
   connectionName?: string;
   /** Whether the broker has `x-delayed-message` exchanges; default: probed at connect (delayed-probe.ts). */
   delayedExchange?: boolean;
+  /** Told about each failed first-connect attempt that will be retried after `delayMs`. */
+  onConnectRetry?: (error: Error, attempt: number, delayMs: number) => void;
 }
 
 export class AmqpTransport implements Transport {
@@ -66,20 +69,34 @@ export class AmqpTransport implements Transport {
     return this.#connected ? this.#urls.current : undefined;
   }
 
-  /** Tries every url once, in turn; rejects with the last url's error. */
+  /**
+   * Opens the connection. Each attempt tries every url once, in turn (a cluster's live node
+   * answers). Brokers that cannot be reached (refused, reset, down for a restart) are retried
+   * on the reconnect schedule (not with `reconnect: false`); a broker that refuses the
+   * handshake (credentials, vhost) fails at once with its ConnectionError.
+   */
   async connect(): Promise<void> {
     if (this.#connected) return;
     this.#closing = false;
-    let lastError: unknown;
-    for (let tried = 0; tried < this.#urls.size; tried++) {
-      try {
-        await this.#open();
-        return;
-      } catch (err) {
-        lastError = err;
+    const reconnect = this.#options.reconnect;
+    const policy = reconnect === false ? undefined : resolveReconnect(reconnect);
+    for (let attempt = 1; ; attempt++) {
+      let error = new Error('no url to connect to');
+      for (let tried = 0; tried < this.#urls.size; tried++) {
+        try {
+          await this.#open();
+          return;
+        } catch (err) {
+          error = err instanceof Error ? err : new Error(String(err));
+          if (!isRetryableConnectFailure(error)) throw error;
+        }
       }
+      if (!policy || attempt >= policy.maxAttempts || this.#closing) throw error;
+      const delayMs = reconnectDelay(policy, attempt);
+      this.#options.onConnectRetry?.(error, attempt, delayMs);
+      await sleep(delayMs);
+      if (this.#closing) throw new TransportClosedError('closed while connecting', { cause: error });
     }
-    throw lastError;
   }
 
   async close(): Promise<void> {
@@ -129,7 +146,7 @@ export class AmqpTransport implements Transport {
       model = await amqplib.connect(url.toString(), { noDelay: true, clientProperties });
     } catch (err) {
       this.#urls.advance();
-      throw mapAmqpError(err);
+      throw connectFailure(err, url);
     }
     coalesceWrites(model);
     let lastError: Error | undefined;

@@ -13,6 +13,9 @@ import {
   Task,
   type TaskContext,
 } from '../../../src/framework/index.js';
+import { ConnectionError } from '../../../src/protocol/errors.js';
+import { Warren, type WarrenApp } from '../../../src/framework/index.js';
+import { AmqpTransport } from '../../../src/transports/amqp/index.js';
 import type { Transport } from '../../../src/transports/transport.js';
 import { Harness, sleep, waitFor, type TransportFactory } from '../../helpers/framework-harness.js';
 import { TcpProxy } from '../../helpers/framework-tcp-proxy.js';
@@ -209,4 +212,81 @@ export function reconnectUnderLoadTests(
       await proxy.close();
     }
   });
+}
+
+/**
+ * The first connection: a broker that is not reachable yet is retried on the reconnect
+ * schedule (each failure reported to onError), while a broker refusing the handshake (bad
+ * login, unknown vhost) fails at once with the typed ConnectionError and its reply code.
+ */
+export function firstConnectTests(target: ReconnectTarget): void {
+  const fast = { initialDelayMs: 50, maxDelayMs: 200 };
+
+  test('Warren.start waits for a broker that is not reachable yet', T, async () => {
+    const h = new Harness(() => new AmqpTransport(target.url.replace('{port}', String(target.port))));
+    const proxy = new TcpProxy(target.host, target.port);
+    const task = h.name('late-broker');
+    h.taskQueues(task);
+    const handled: number[] = [];
+    const reported: unknown[] = [];
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(task)
+      work(p: { i: number }): Promise<void> {
+        handled.push(p.i);
+        return Promise.resolve();
+      }
+    }
+    let app: WarrenApp | undefined;
+    try {
+      const port = await proxy.listen();
+      proxy.pause();
+      const starting = Warren.start({
+        url: target.url.replace('{port}', String(port)),
+        services: [Svc],
+        // Bounded, so a failing test cannot leave a start retrying forever.
+        reconnect: { ...fast, maxAttempts: 300 },
+        onError: (err) => reported.push(err),
+      });
+      await waitFor(() => reported.length >= 2, 10_000, 'two failed attempts reported');
+      proxy.resume();
+      app = await starting;
+      await app.client.enqueue(task, { i: 1 });
+      await waitFor(() => handled.length === 1, 5000, 'the task runs');
+      assert.match(String(reported[0]), /cannot connect \(attempt 1\), retrying in \d+ ms/);
+    } finally {
+      await app?.close({ timeout: 0 });
+      await h.cleanup();
+      await proxy.close();
+    }
+  });
+
+  test(
+    'a refused login or an unknown vhost fails at once with ConnectionError and its reply code',
+    T,
+    async () => {
+      const reported: unknown[] = [];
+      const base = new URL(target.url.replace('{port}', String(target.port)));
+      const start = (url: URL) =>
+        Warren.start({
+          url: url.toString(),
+          services: [],
+          reconnect: fast,
+          onError: (e) => reported.push(e),
+        });
+      const badLogin = new URL(base);
+      badLogin.password = 'wrong-password';
+      const login = await start(badLogin).catch((e: unknown) => e);
+      assert.ok(login instanceof ConnectionError, String(login));
+      assert.equal(login.replyCode, 403);
+      assert.match(login.message, /^ACCESS_REFUSED/);
+      const badVhost = new URL(base);
+      badVhost.pathname = `/no-such-vhost-${Math.random().toString(16).slice(2)}`;
+      const vhost = await start(badVhost).catch((e: unknown) => e);
+      assert.ok(vhost instanceof ConnectionError, String(vhost));
+      assert.equal(vhost.replyCode, 530);
+      assert.match(vhost.message, /^NOT_ALLOWED - vhost 'no-such-vhost-/);
+      assert.deepEqual(reported, [], 'a refusal is not retried');
+    },
+  );
 }

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  ConsumerCancelledError,
   RETRY_HEADERS,
   Service,
   Task,
@@ -178,6 +179,38 @@ export function taskTests(factory: TransportFactory): void {
       const dead = await h.getMessage(`${name}.dead`);
       assert.ok(reason instanceof TaskTimeoutError);
       assert.equal(dead.properties.headers![RETRY_HEADERS.errorName], 'TaskTimeoutError');
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('a deleted work queue: the cancel is reported, the queue redeclared, work goes on', T, async () => {
+    const h = new Harness(factory);
+    const name = h.name('deleted');
+    h.taskQueues(name);
+    const done: number[] = [];
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(name)
+      handle(p: { n: number }): Promise<void> {
+        done.push(p.n);
+        return Promise.resolve();
+      }
+    }
+    try {
+      const app = await h.start([Svc]);
+      await app.client.enqueue(name, { n: 1 });
+      await waitFor(() => done.length === 1, 5000, 'first task');
+      await (await h.admin()).deleteQueue(name);
+      await waitFor(() => h.errors.some((e) => e instanceof ConsumerCancelledError), 5000, 'cancel reported');
+      const cancelled = h.errors.find((e) => e instanceof ConsumerCancelledError);
+      assert.equal(cancelled?.queue, name);
+      // Redeclared and consumed again: a task enqueued now runs.
+      for (let i = 0; i < 100 && (await (await h.admin()).checkQueue(name).catch(() => null)) === null; i++)
+        await sleep(50);
+      await app.client.enqueue(name, { n: 2 });
+      await waitFor(() => done.length === 2, 5000, 'task after the redeclare');
+      assert.deepEqual(done, [1, 2]);
     } finally {
       await h.cleanup();
     }
