@@ -4,9 +4,12 @@
  * is one, for connections and channels). `warren broker --http-port` runs one; an embedded
  * app can run one too: `new ManagementServer({ broker, users, port: 15672 }).listen()`.
  *
- * Every /api route needs HTTP basic auth with a user tagged administrator, monitoring or
- * management (auth.ts); /metrics and the dashboard's static files do not. Errors are JSON
- * { error, reason } with RabbitMQ's status codes.
+ * Every /api route and /metrics need HTTP basic auth with a user tagged administrator,
+ * monitoring or management (auth.ts); the dashboard's static files do not. /metrics can
+ * instead be served without auth on a listener of its own (`metrics: { port, host }`, e.g.
+ * loopback only for a local Prometheus). Errors are JSON { error, reason } with RabbitMQ's
+ * status codes. Mutating requests are refused from a foreign Origin and with a body that is
+ * not JSON (csrf.ts); every response forbids framing and sets a same-origin CSP.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -17,6 +20,7 @@ import { UserStore } from '../../broker/access/user-store.js';
 import type { Broker } from '../../broker/broker.js';
 import type { AmqpServer } from '../tcp/server.js';
 import { authenticateRequest, requireAdmin } from './auth.js';
+import { refuseCrossSiteWrite, SECURITY_HEADERS } from './csrf.js';
 import { exportDefinitions, importDefinitions, resetBroker } from './definitions.js';
 import {
   HttpError,
@@ -56,6 +60,11 @@ export interface ManagementServerOptions {
   sampleIntervalMs?: number;
   /** More Prometheus text for /metrics (an embedded app's framework metrics). */
   extraMetrics?: () => string;
+  /**
+   * Serve /metrics without auth on this listener as well (host default 127.0.0.1). On the
+   * main port /metrics always needs a management user's basic auth.
+   */
+  metrics?: { port: number; host?: string };
 }
 
 const ASSETS: Record<string, [file: string, type: string]> = {
@@ -108,6 +117,9 @@ export class ManagementServer {
     ...adminRoutes(),
   ];
   private readonly assets = new Map<string, string>();
+  private metricsListener: Server | undefined;
+  /** The last /metrics text and when it was made: scrapes within one sample interval share it. */
+  private metricsCache: { at: number; text: string } | undefined;
 
   constructor(private readonly options: ManagementServerOptions) {
     const broker = options.broker;
@@ -122,7 +134,33 @@ export class ManagementServer {
     this.http = createServer((req, res) => void this.handle(req, res));
   }
 
-  listen(): Promise<{ host: string; port: number }> {
+  /** Where the separate /metrics listener listens (after listen(), when configured). */
+  get metricsAddress(): { host: string; port: number } | undefined {
+    const a = this.metricsListener?.address() as AddressInfo | null | undefined;
+    return a ? { host: a.address, port: a.port } : undefined;
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    const address = await this.listenMain();
+    const metrics = this.options.metrics;
+    if (metrics !== undefined) {
+      const listener = createServer((req, res) => this.handleMetricsOnly(req, res));
+      await new Promise<void>((resolve, reject) => {
+        listener.once('error', reject);
+        listener.listen(metrics.port, metrics.host ?? '127.0.0.1', () => {
+          listener.off('error', reject);
+          resolve();
+        });
+      }).catch(async (e: unknown) => {
+        await this.close();
+        throw e;
+      });
+      this.metricsListener = listener;
+    }
+    return address;
+  }
+
+  private listenMain(): Promise<{ host: string; port: number }> {
     return new Promise((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.options.port ?? 15672, this.options.host ?? '0.0.0.0', () => {
@@ -134,23 +172,48 @@ export class ManagementServer {
     });
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.context.sampler.stop();
-    return new Promise((resolve) => {
-      this.http.close(() => resolve());
-      this.http.closeAllConnections();
-    });
+    const listener = this.metricsListener;
+    this.metricsListener = undefined;
+    await Promise.all(
+      [this.http, listener].map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (server === undefined || !server.listening) return resolve();
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
+  }
+
+  private handleMetricsOnly(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/metrics') return this.sendMetrics(res);
+    sendError(res, notFound());
+  }
+
+  private sendMetrics(res: ServerResponse): void {
+    const now = Date.now();
+    const interval = this.options.sampleIntervalMs ?? 1000;
+    if (this.metricsCache === undefined || now - this.metricsCache.at >= interval) {
+      const extra = this.options.extraMetrics?.() ?? '';
+      this.metricsCache = { at: now, text: brokerMetrics(this.context.broker, this.context.server) + extra };
+    }
+    sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', this.metricsCache.text);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
       if (req.method === 'GET' && url.pathname === '/metrics') {
-        const extra = this.options.extraMetrics?.() ?? '';
-        const text = brokerMetrics(this.context.broker, this.context.server) + extra;
-        return sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text);
+        authenticateRequest(req, this.context.users);
+        return this.sendMetrics(res);
       }
       if (!url.pathname.startsWith('/api/')) return this.serveAsset(url.pathname, res);
+      refuseCrossSiteWrite(req);
       const result = await this.dispatch(req, url);
       for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
       if (result.body === undefined) return sendNoContent(res, result.status);

@@ -4,7 +4,7 @@
  * permissions and every change are for administrators. PUT /api/vhosts/{v} with
  * {"tracing": true|false} switches the firehose for that vhost.
  */
-import type { UserStore } from '../../broker/access/user-store.js';
+import { checkPatternSafety, type UserStore } from '../../broker/access/user-store.js';
 import { disableTracing, enableTracing } from '../../broker/trace/firehose.js';
 import { requireAdmin } from './auth.js';
 import { badRequest, notFound } from './http-util.js';
@@ -77,6 +77,8 @@ async function putUser(call: Call) {
   const name = call.params['user']!;
   const existing = users.getUser(name);
   const tags = body['tags'] !== undefined ? parseTags(body['tags']) : (existing?.tags ?? []);
+  if (body['password'] === '')
+    throw badRequest('password must not be empty (a blank password never logs in)');
   if (typeof body['password'] === 'string') users.addUser(name, body['password'], tags);
   else if (typeof body['password_hash'] === 'string') {
     const algo = body['hashing_algorithm'];
@@ -126,8 +128,9 @@ async function putPermission(call: Call) {
     const v = body[k];
     if (typeof v !== 'string') throw badRequest(`${k} must be a string (a regular expression)`);
     try {
-      new RegExp(v);
-    } catch {
+      checkPatternSafety(v);
+    } catch (e) {
+      if (e instanceof RangeError) throw badRequest(`${k}: ${e.message}`);
       throw badRequest(`${k}: invalid regular expression '${v}'`);
     }
     return v;
