@@ -181,3 +181,32 @@ test('definitions import: one invalid entry anywhere and nothing is written', as
     await s.close();
   }
 });
+
+test('a management-tag user sees only its own connections and channels, and only its vhosts', async () => {
+  const s = await startStack();
+  s.broker.addVhost('private');
+  s.users.addUser('mgr', 'mgr', ['management']);
+  s.users.setPermissions('mgr', '/', { configure: '.*', write: '.*', read: '.*' });
+  const admin = await amqp.connect(`amqp://admin:admin@127.0.0.1:${s.amqpPort}`);
+  const mine = await amqp.connect(`amqp://mgr:mgr@127.0.0.1:${s.amqpPort}`);
+  try {
+    await admin.createChannel();
+    await mine.createChannel();
+    const as = (user: string) => (path: string) => api(s, 'GET', path, undefined, [user, user]);
+    const users = (rows: { user: string }[]) => rows.map((r) => r.user).sort();
+    assert.deepEqual(users((await as('admin')('/connections')).body), ['admin', 'mgr']);
+    assert.deepEqual(users((await as('mgr')('/connections')).body), ['mgr']);
+    assert.deepEqual(users((await as('mgr')('/channels')).body), ['mgr']);
+    const adminConn = (await as('admin')('/connections')).body.find((c: any) => c.user === 'admin');
+    assert.equal((await as('mgr')(`/connections/${encodeURIComponent(adminConn.name)}`)).status, 404);
+    assert.deepEqual(
+      (await as('mgr')('/vhosts')).body.map((v: { name: string }) => v.name),
+      ['/'],
+    );
+    assert.equal((await as('mgr')('/queues/private')).status, 401);
+  } finally {
+    await admin.close();
+    await mine.close();
+    await s.close();
+  }
+});

@@ -15,9 +15,20 @@ import { visibleVhosts } from './routes-resources.js';
 import { OVERVIEW_KEY, collectCounters, statCounters } from './views.js';
 import { MessageCounters } from '../../broker/stats/message-counters.js';
 
+/**
+ * The connections a caller may see: all of them for administrator and monitoring users, a
+ * management user's own only (as RabbitMQ: other users' peers and client properties are not
+ * theirs to read). Channels follow their connections.
+ */
 function connections(call: Call): ConnectionInfo[] {
   const all = call.ctx.server?.connectionInfos() ?? [];
-  return all.filter((c) => c.engine !== undefined && call.principal.canSeeVhost(c.vhost));
+  const { principal } = call;
+  return all.filter(
+    (c) =>
+      c.engine !== undefined &&
+      principal.canSeeVhost(c.vhost) &&
+      (principal.seesAll || c.user === principal.name),
+  );
 }
 
 function splitPeer(peer: string): { host: string; port: number } {
