@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies in tests */
 // /api/queues pages, sorts and filters like RabbitMQ's management API (page, page_size,
 // sort, sort_reverse, name, use_regex, and its envelope), and stays a plain array without page.
 import { test } from 'node:test';
@@ -26,7 +25,7 @@ test('/api/queues: page, page_size, sort, sort_reverse, name and use_regex as Ra
     const page2 = await api(s, 'GET', '/queues?page=2&page_size=3&sort=name');
     assert.equal(page2.status, 200);
     assert.deepEqual(
-      { ...page2.body, items: page2.body.items.map((q: any) => q.name) },
+      { ...page2.body, items: page2.body.items.map((q: { name: string }) => q.name) },
       {
         filtered_count: 7,
         item_count: 3,
@@ -39,7 +38,7 @@ test('/api/queues: page, page_size, sort, sort_reverse, name and use_regex as Ra
     );
     const byDepth = await api(s, 'GET', '/queues?page=1&page_size=2&sort=messages&sort_reverse=true');
     assert.deepEqual(
-      byDepth.body.items.map((q: any) => [q.name, q.messages]),
+      byDepth.body.items.map((q: { name: string; messages: number }) => [q.name, q.messages]),
       [
         ['other-2', 6],
         ['other-1', 5],
@@ -47,19 +46,19 @@ test('/api/queues: page, page_size, sort, sort_reverse, name and use_regex as Ra
     );
     const filtered = await api(s, 'GET', '/queues?page=1&name=q-&sort=name&sort_reverse=true');
     assert.deepEqual(
-      filtered.body.items.map((q: any) => q.name),
+      filtered.body.items.map((q: { name: string }) => q.name),
       ['q-e', 'q-d', 'q-c', 'q-b', 'q-a'],
     );
     assert.equal(filtered.body.filtered_count, 5);
     assert.equal(filtered.body.total_count, 7);
     const regex = await api(s, 'GET', '/queues?page=1&name=%5Eother-%5B0-9%5D%24&use_regex=true');
-    assert.deepEqual(regex.body.items.map((q: any) => q.name).sort(), ['other-1', 'other-2']);
+    assert.deepEqual(regex.body.items.map((q: { name: string }) => q.name).sort(), ['other-1', 'other-2']);
     assert.equal((await api(s, 'GET', '/queues?page=9&page_size=3')).status, 400);
     assert.equal((await api(s, 'GET', '/queues?page=1&page_size=501')).status, 400);
     assert.equal((await api(s, 'GET', '/queues?page=0')).status, 400);
     const sortedPlain = await api(s, 'GET', '/queues?sort=name');
     assert.deepEqual(
-      sortedPlain.body.map((q: any) => q.name),
+      sortedPlain.body.map((q: { name: string }) => q.name),
       [...names].sort(),
     );
   } finally {
