@@ -40,7 +40,7 @@ import { ACCESS_ROUTES } from './routes-access.js';
 import { DEAD_LETTER_ROUTES } from './routes-dead-letters.js';
 import { OVERVIEW_ROUTES } from './routes-overview.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
-import { collectCounters } from './views.js';
+import { counterEntries } from './views.js';
 
 export interface ManagementServerOptions {
   broker: Broker;
@@ -129,7 +129,7 @@ export class ManagementServer {
       server: options.server,
       node: options.node ?? `warren@${hostname()}`,
       version: options.version ?? '0.1.0',
-      sampler: new RateSampler(() => collectCounters(broker), options.sampleIntervalMs ?? 1000),
+      sampler: new RateSampler(() => counterEntries(broker), options.sampleIntervalMs ?? 1000),
     };
     this.http = createServer((req, res) => void this.handle(req, res));
   }
