@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import amqp from 'amqplib';
 import { ManagementServer } from '../../src/transports/http/management-server.js';
 import { api, auth, startStack } from './stack.js';
+import { ProcessGroup, freePort, startWarrenCli } from '../helpers/interop.js';
 
 test('/metrics: 401 without a management user, 200 with one; a separate listener serves it without auth', async () => {
   const s = await startStack();
@@ -208,5 +209,26 @@ test('a management-tag user sees only its own connections and channels, and only
     await admin.close();
     await mine.close();
     await s.close();
+  }
+});
+
+test('warren broker --http-port --metrics-port: /metrics needs auth on the API port, not on its own loopback port', async () => {
+  const procs = new ProcessGroup();
+  const [httpPort, metricsPort] = [await freePort(), await freePort()];
+  try {
+    const broker = await startWarrenCli(procs, [
+      '--http-port',
+      String(httpPort),
+      '--metrics-port',
+      String(metricsPort),
+    ]);
+    await broker.proc.waitForLine(/warren metrics listening on http:\/\/127\.0\.0\.1:\d+\/metrics/, 15_000);
+    assert.equal((await fetch(`http://127.0.0.1:${httpPort}/metrics`)).status, 401);
+    const open = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    assert.equal(open.status, 200);
+    assert.match(await open.text(), /^warren_connections /m);
+    await broker.close();
+  } finally {
+    await procs.stopAll();
   }
 });
