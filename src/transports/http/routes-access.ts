@@ -4,7 +4,7 @@
  * permissions and every change are for administrators. PUT /api/vhosts/{v} with
  * {"tracing": true|false} switches the firehose for that vhost.
  */
-import { checkPatternSafety, type UserStore } from '../../broker/access/user-store.js';
+import { checkPatternSafety, FULL_ACCESS, type UserStore } from '../../broker/access/user-store.js';
 import { disableTracing, enableTracing } from '../../broker/trace/firehose.js';
 import { requireAdmin } from './auth.js';
 import { badRequest, notFound } from './http-util.js';
@@ -46,6 +46,8 @@ async function putVhost(call: Call) {
   const name = call.params['vhost']!;
   const existed = call.ctx.broker.vhost(name) !== undefined;
   const v = call.ctx.broker.addVhost(name);
+  // As RabbitMQ's management API: the user who creates a vhost gets full permissions on it.
+  if (!existed) call.ctx.users.setPermissions(call.principal.name, name, FULL_ACCESS);
   if (body['tracing'] === true) enableTracing(v, call.ctx.node);
   else if (body['tracing'] === false) disableTracing(v);
   return existed ? noContent() : created();
