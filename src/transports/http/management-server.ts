@@ -33,14 +33,17 @@ import {
   sendText,
 } from './http-util.js';
 import { brokerMetrics } from './prometheus.js';
-import { RateSampler } from './rates.js';
+import { DEFAULT_SLICE_SIZE, RateSampler } from './rates.js';
 import { matchPath, noContent, ok } from './route.js';
 import type { Call, ManagementContext, Result, Route } from './route.js';
 import { ACCESS_ROUTES } from './routes-access.js';
 import { DEAD_LETTER_ROUTES } from './routes-dead-letters.js';
 import { OVERVIEW_ROUTES } from './routes-overview.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
-import { counterEntries } from './views.js';
+import { counterEntries, OVERVIEW_KEY } from './views.js';
+
+/** How long the overview's chart history is kept (RabbitMQ keeps an hour of samples too). */
+export const HISTORY_RETENTION_MS = 3_600_000;
 
 export interface ManagementServerOptions {
   broker: Broker;
@@ -123,13 +126,17 @@ export class ManagementServer {
 
   constructor(private readonly options: ManagementServerOptions) {
     const broker = options.broker;
+    const interval = options.sampleIntervalMs ?? 1000;
     this.context = {
       broker,
       users: options.users ?? options.server?.users ?? UserStore.withDefaultUser(),
       server: options.server,
       node: options.node ?? `warren@${hostname()}`,
       version: options.version ?? '0.1.0',
-      sampler: new RateSampler(() => counterEntries(broker), options.sampleIntervalMs ?? 1000),
+      sampler: new RateSampler(() => counterEntries(broker), interval, DEFAULT_SLICE_SIZE, {
+        key: OVERVIEW_KEY,
+        limit: Math.ceil(HISTORY_RETENTION_MS / interval),
+      }),
     };
     this.http = createServer((req, res) => void this.handle(req, res));
   }

@@ -15,7 +15,7 @@ export type Counters = Record<string, number>;
 /** Every key with its counters, read lazily (a generator). */
 export type CounterSource = () => Iterable<[string, Counters]>;
 
-interface Sample {
+export interface Sample {
   t: number;
   values: Counters;
 }
@@ -35,11 +35,23 @@ export class RateSampler {
   /** Completed sweeps (tests and the dashboard's history read it). */
   sweeps = 0;
 
+  /** Samples of `history.key` at the end of each sweep, oldest first, at most `history.limit`. */
+  private readonly kept: Sample[] = [];
+
   constructor(
     private readonly collect: CounterSource,
     private readonly intervalMs = 1000,
     private readonly sliceSize = DEFAULT_SLICE_SIZE,
+    private readonly history: { key: string; limit: number } | undefined = undefined,
   ) {}
+
+  /** The kept samples of the history key no older than `ageMs` (oldest first). */
+  historySince(ageMs: number, now = Date.now()): readonly Sample[] {
+    const from = now - ageMs;
+    let i = 0;
+    while (i < this.kept.length && this.kept[i]!.t < from) i++;
+    return this.kept.slice(i);
+  }
 
   start(): void {
     if (this.timer !== undefined) return;
@@ -122,5 +134,10 @@ export class RateSampler {
   private finish(seen: Set<string>): void {
     for (const key of this.samples.keys()) if (!seen.has(key)) this.samples.delete(key);
     this.sweeps++;
+    const h = this.history;
+    const sample = h === undefined ? undefined : this.samples.get(h.key)?.latest;
+    if (h === undefined || sample === undefined) return;
+    this.kept.push(sample);
+    if (this.kept.length > h.limit) this.kept.splice(0, this.kept.length - h.limit);
   }
 }

@@ -7,7 +7,7 @@
   const KEY = 'warren.auth';
   const POLL_MS = 2000;
   const HISTORY = 90;
-  const state = { sort: {}, filter: {}, history: [], timer: 0, page: '', queueHistory: {}, vhost: '' };
+  const state = { sort: {}, filter: {}, timer: 0, page: '', queueHistory: {}, vhost: '' };
 
   function esc(v) {
     return String(v === undefined || v === null ? '' : v).replace(
@@ -175,8 +175,8 @@
   // ---- pages ----
   async function overviewPage(main) {
     const o = await api('GET', '/overview');
-    state.history.push({ t: Date.now(), o: o });
-    if (state.history.length > HISTORY) state.history.shift();
+    // The charts' past hour is kept by the server (it survives reloads and late logins).
+    const history = (await api('GET', '/overview/history?age=3600&points=360')).samples;
     const q = o.queue_totals;
     const m = o.message_stats;
     const t = o.object_totals;
@@ -210,19 +210,20 @@
       stat('Exchanges', num(t.exchanges)) +
       stat('Consumers', num(t.consumers)) +
       '</div>';
-    const times = state.history.map((h) => h.t);
-    const pick = (f) => state.history.map((h) => f(h.o));
+    const times = history.map((h) => h.t);
+    const pick = (f) => history.map((h) => h[f]);
+    $('chart-rates').dataset.points = String(history.length);
     window.WarrenCharts.drawChart($('chart-rates'), times, [
-      { color: C.c1, values: pick((x) => rate(x.message_stats, 'publish')) },
-      { color: C.c2, values: pick((x) => rate(x.message_stats, 'deliver_get')) },
-      { color: C.c3, values: pick((x) => rate(x.message_stats, 'ack')) },
+      { color: C.c1, values: pick('publish_rate') },
+      { color: C.c2, values: pick('deliver_get_rate') },
+      { color: C.c3, values: pick('ack_rate') },
     ]);
     window.WarrenCharts.drawChart(
       $('chart-depth'),
       times,
       [
-        { color: C.c1, values: pick((x) => x.queue_totals.messages_ready) },
-        { color: C.c4, values: pick((x) => x.queue_totals.messages_unacknowledged) },
+        { color: C.c1, values: pick('messages_ready') },
+        { color: C.c4, values: pick('messages_unacknowledged') },
       ],
       { area: true },
     );
