@@ -1,18 +1,24 @@
 /**
- * The operator commands' HTTP client for the management API: --url (or WARREN_MGMT_URL,
- * default http://127.0.0.1:15672), --user / --password (or WARREN_MGMT_USER /
- * WARREN_MGMT_PASSWORD, default guest/guest). API errors become one-line UserErrors. Listings
- * print as aligned tables, or as the API's JSON with --json.
+ * The operator commands' HTTP client for the management API: --management (or
+ * WARREN_MGMT_URL, default http://127.0.0.1:15672), --user / --password-file / --password (or
+ * WARREN_MGMT_USER / WARREN_MGMT_PASSWORD, default guest/guest). `--url` means the AMQP broker
+ * in every warren command, so an HTTP address given with it is a usage error naming
+ * --management. API errors become one-line UserErrors. Listings print as aligned tables, or as
+ * the API's JSON with --json.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import type { CliIO } from './command.js';
 import { UserError } from './command.js';
 
 export const CONNECTION_OPTIONS = {
+  management: { type: 'string' },
   url: { type: 'string' },
   user: { type: 'string', short: 'u' },
   password: { type: 'string', short: 'p' },
+  'password-file': { type: 'string' },
+  'new-password-file': { type: 'string' },
   json: { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
   vhost: { type: 'string' },
@@ -23,10 +29,25 @@ export const CONNECTION_OPTIONS = {
 } as const satisfies ParseArgsConfig['options'];
 
 export const CONNECTION_HELP = [
-  '  --url URL          Management API (default $WARREN_MGMT_URL or http://127.0.0.1:15672)',
+  '  --management URL   Management API (default $WARREN_MGMT_URL or http://127.0.0.1:15672)',
   '  -u, --user NAME    API user (default $WARREN_MGMT_USER or guest)',
-  '  -p, --password PW  API password (default $WARREN_MGMT_PASSWORD or guest)',
+  '  --password-file F  Read the API password from file F (- for stdin); or set',
+  '                     $WARREN_MGMT_PASSWORD (default guest). -p, --password PW also works',
+  '                     but shows the password to every user of `ps`',
 ].join('\n');
+
+/** Reads a password from a file (or stdin for '-'), without its trailing newline. */
+export function readPasswordFile(path: string, option: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (e) {
+    throw new UserError(`${option} ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const password = text.replace(/\r?\n$/, '');
+  if (password === '') throw new UserError(`${option} ${path}: the file is empty`);
+  return password;
+}
 
 export function parseOperatorArgs(argv: string[]) {
   return parseArgs({ args: argv, options: CONNECTION_OPTIONS, allowPositionals: true, strict: true });
@@ -38,13 +59,21 @@ export class ManagementClient {
   private readonly base: string;
   private readonly auth: string;
 
-  constructor(values: OperatorValues) {
-    this.base = (values.url ?? process.env['WARREN_MGMT_URL'] ?? 'http://127.0.0.1:15672').replace(
+  /** `usesAmqpUrl`: the command also talks AMQP, so --url (the broker) is meaningful to it. */
+  constructor(values: OperatorValues, usesAmqpUrl = false) {
+    if (values.url !== undefined && (!usesAmqpUrl || /^https?:/i.test(values.url))) {
+      throw new UserError(
+        `--url is the AMQP broker address (amqp://…) in every warren command; ` +
+          `pass the management API with --management ${/^https?:/i.test(values.url) ? values.url : 'http://host:15672'}`,
+        2,
+      );
+    }
+    this.base = (values.management ?? process.env['WARREN_MGMT_URL'] ?? 'http://127.0.0.1:15672').replace(
       /\/+$/,
       '',
     );
     const user = values.user ?? process.env['WARREN_MGMT_USER'] ?? 'guest';
-    const password = values.password ?? process.env['WARREN_MGMT_PASSWORD'] ?? 'guest';
+    const password = managementPassword(values);
     this.auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   }
 
@@ -76,6 +105,14 @@ export class ManagementClient {
 }
 
 export const vhostPath = (v: string): string => encodeURIComponent(v);
+
+/** The API password: --password, else --password-file, else $WARREN_MGMT_PASSWORD, else guest. */
+export function managementPassword(values: OperatorValues): string {
+  if (values.password !== undefined) return values.password;
+  const file = values['password-file'];
+  if (file !== undefined) return readPasswordFile(file, '--password-file');
+  return process.env['WARREN_MGMT_PASSWORD'] ?? 'guest';
+}
 
 /** Renders rows as an aligned text table (rabbitmqctl style), numbers right-aligned. */
 export function renderTable(headers: string[], rows: Array<Array<string | number>>): string[] {

@@ -52,7 +52,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const COMMANDS = ['worker', 'call', 'enqueue', 'publish', 'purge', 'delete', 'new'];
+const COMMANDS = ['worker', 'call', 'enqueue', 'publish', 'purge', 'delete', 'dead', 'new'];
 
 test('every command has --help', async () => {
   for (const name of COMMANDS) {

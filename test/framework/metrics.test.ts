@@ -147,7 +147,9 @@ test('management: GET /metrics serves broker and framework metrics; close() stop
   try {
     await app.client.enqueue('m.ok', {});
     await until(() => samples(app.metrics()).get('warren_tasks_succeeded_total{task="m.ok"}') === 1, 'task');
-    const res = await fetch(url);
+    assert.equal((await fetch(url)).status, 401, '/metrics needs a management user');
+    const guest = { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` };
+    const res = await fetch(url, { headers: guest });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
     const text = await res.text();

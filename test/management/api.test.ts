@@ -9,7 +9,7 @@ import { UserStore } from '../../src/broker/access/user-store.js';
 import { Broker } from '../../src/broker/broker.js';
 import { exportDefinitions, importDefinitions } from '../../src/transports/http/definitions.js';
 import { isLoopback } from '../../src/transports/http/http-util.js';
-import { api, sleep, startStack } from './stack.js';
+import { api, auth, sleep, startStack } from './stack.js';
 
 test('queues: declare, bind, publish, stats, get, purge, delete through the API', async () => {
   const s = await startStack();
@@ -188,7 +188,7 @@ test('firehose: a publish and a delivery are traced with RabbitMQ headers; /metr
     assert.deepEqual(h['routed_queues'], ['traced']);
     assert.equal(events[1]!.content.toString(), 'hello');
     assert.equal(events[1]!.properties.headers!['redelivered'], 0);
-    const metrics = await (await fetch(`${s.httpUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${s.httpUrl}/metrics`, { headers: auth('admin', 'admin') })).text();
     assert.match(metrics, /warren_queue_messages_published_total\{vhost="\/",queue="traced"\} 1/);
     assert.match(metrics, /warren_connections 1/);
     assert.match(metrics, /# TYPE warren_queue_messages_ready gauge/);

@@ -3,20 +3,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startStack } from './stack.js';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
+/** As warren() but authenticating as `user` with only what `args` give (no -p). */
+function warrenAs(args: string[], url: string, user: string) {
+  return run([...args, '--management', url, '-u', user]);
+}
+
 function warren(args: string[], url: string): Promise<{ code: number | null; out: string; err: string }> {
+  return run([...args, '--management', url, '-u', 'admin', '-p', 'admin']);
+}
+
+function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   const script = `import(${JSON.stringify(MAIN)}).then((m) => m.main(process.argv.slice(1))).then((c) => { process.exitCode = c; })`;
   return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '-e', script, ...args, '--url', url, '-u', 'admin', '-p', 'admin'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -80,6 +88,48 @@ test('warren status, list, users, permissions, definitions via the management AP
     const refused = await warren(['reset'], s.httpUrl);
     assert.equal(refused.code, 1);
     assert.match(refused.err, /not confirmed/);
+
+    // As rabbitmqctl: add_user on an existing user fails (exit 70), add_vhost twice succeeds.
+    const again = await warren(['users', 'add', 'carol', 'other'], s.httpUrl);
+    assert.equal(again.code, 70, again.err);
+    assert.match(again.err, /User "carol" already exists/);
+    const vhostAgain = await warren(['vhosts', 'add', 'ops'], s.httpUrl);
+    assert.equal(vhostAgain.code, 0, vhostAgain.err);
+
+    // --url means the AMQP broker everywhere: an HTTP address there names --management.
+    const wrongFlag = await warren(['status', '--url', s.httpUrl], s.httpUrl);
+    assert.equal(wrongFlag.code, 2);
+    assert.match(
+      wrongFlag.err,
+      /--url is the AMQP broker address .* pass the management API with --management http:/,
+    );
+
+    // Passwords from files instead of argv: the new user's and the API's.
+    const dir = mkdtempSync(join(tmpdir(), 'warren-pw-'));
+    try {
+      writeFileSync(join(dir, 'new'), 's3cret\n');
+      const fromFile = await warren(
+        ['users', 'add', 'dave', '--new-password-file', join(dir, 'new'), '--tags', 'monitoring'],
+        s.httpUrl,
+      );
+      assert.equal(fromFile.code, 0, fromFile.err);
+      assert.equal(
+        typeof s.users.authenticate('dave', 's3cret', true),
+        'object',
+        'dave logs in with the file password',
+      );
+      const asDave = await warrenAs(['status', '--password-file', join(dir, 'new')], s.httpUrl, 'dave');
+      assert.equal(asDave.code, 0, asDave.err);
+      writeFileSync(join(dir, 'empty'), '\n');
+      const empty = await warren(
+        ['users', 'add', 'erin', '--new-password-file', join(dir, 'empty')],
+        s.httpUrl,
+      );
+      assert.equal(empty.code, 1);
+      assert.match(empty.err, /the file is empty/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   } finally {
     await s.close();
   }

@@ -8,7 +8,8 @@
  * A refusal closes the channel inside the engine (as every ChannelError does) and is thrown
  * for the transport to send channel.close 403.
  */
-import type { ChannelError } from '../../protocol/errors.js';
+import { preconditionFailed, type ChannelError } from '../../protocol/errors.js';
+import { Method } from '../methods.js';
 import type { BasicProperties } from '../../protocol/properties.js';
 import { EngineChannel } from '../channel/channel.js';
 import type { ChannelContext, GetOk } from '../channel/channel.js';
@@ -47,6 +48,20 @@ export class GuardedChannel extends EngineChannel {
       this.close();
       throw e as ChannelError;
     }
+  }
+
+  /**
+   * RabbitMQ's validated user-id: a user_id property must name the authenticated user
+   * (unless the user is an impersonator), so consumers can trust it.
+   */
+  private checkUserId(userId: string | undefined): void {
+    if (userId === undefined || userId === this.user || this.access.mayImpersonate?.(this.user) === true)
+      return;
+    this.close();
+    throw preconditionFailed(
+      `user_id property set to '${userId}' but authenticated user was '${this.user}'`,
+      Method.basicPublish,
+    );
   }
 
   /** "" means the last declared queue; with none the engine's own 404 is thrown. */
@@ -148,6 +163,7 @@ export class GuardedChannel extends EngineChannel {
     if (!this.access.isPermitted(this.user, this.context.vhost.name, 'write', resource)) {
       this.check('basic.publish', { exchange });
     }
+    if (properties.userId !== undefined) this.checkUserId(properties.userId);
     super.basicPublish(exchange, routingKey, mandatory, immediate, properties, body, encodedProperties);
   }
 }

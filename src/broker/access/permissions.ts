@@ -26,6 +26,11 @@ import type { PermissionKind } from './user-store.js';
 /** Where permissions come from (a UserStore satisfies it). */
 export interface PermissionSource {
   isPermitted(user: string, vhost: string, kind: PermissionKind, resource: string): boolean;
+  /**
+   * True when `user` may publish with a user_id property other than its own name (RabbitMQ's
+   * `impersonator` tag). Absent: nobody may.
+   */
+  mayImpersonate?(user: string): boolean;
 }
 
 export type ResourceKind = 'exchange' | 'queue';

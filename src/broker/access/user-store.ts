@@ -34,7 +34,63 @@ export const DEFAULT_USER = 'guest';
 export const FULL_ACCESS: PermissionPatterns = { configure: '.*', write: '.*', read: '.*' };
 
 function compile(pattern: string): RegExp | null {
+  checkPatternSafety(pattern);
   return pattern === '' ? null : new RegExp(pattern);
+}
+
+/** Longest permission pattern accepted. */
+export const MAX_PATTERN_LENGTH = 1024;
+
+/**
+ * Refuses permission patterns that could make a permission check run for exponential time
+ * (every AMQP operation runs one): a quantified group that itself contains a quantifier or an
+ * alternation, as in `(a+)+`, `(a|a)*` or `(\w*){2,}`, plus back-references and over-long
+ * patterns. What is left (quantifiers on single atoms and classes, anchors, plain groups)
+ * matches in time linear in the resource name, which AMQP caps at 255 bytes.
+ */
+export function checkPatternSafety(pattern: string): void {
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    throw new RangeError(`permission pattern longer than ${MAX_PATTERN_LENGTH} characters`);
+  }
+  new RegExp(pattern); // a SyntaxError for an invalid one
+  if (/\\[1-9]|\\k</.test(pattern))
+    throw new RangeError(`permission pattern '${pattern}' uses a back-reference`);
+  const groups: { risky: boolean }[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      i = classEnd(pattern, i);
+      continue;
+    }
+    if (c === '(') groups.push({ risky: false });
+    else if (c === ')') {
+      const group = groups.pop();
+      if (group?.risky === true && isQuantifier(pattern, i + 1)) {
+        throw new RangeError(`permission pattern '${pattern}' nests quantifiers (catastrophic backtracking)`);
+      }
+      if (group?.risky === true && groups.length > 0) groups[groups.length - 1]!.risky = true;
+    } else if ((c === '|' || isQuantifier(pattern, i)) && groups.length > 0) {
+      groups[groups.length - 1]!.risky = true;
+    }
+  }
+}
+
+function isQuantifier(pattern: string, i: number): boolean {
+  const c = pattern[i];
+  return c === '*' || c === '+' || (c === '{' && /^\{\d+(,\d*)?\}/.test(pattern.slice(i)));
+}
+
+/** Index of the `]` closing the character class opened at `start`. */
+function classEnd(pattern: string, start: number): number {
+  for (let i = start + 1; i < pattern.length; i++) {
+    if (pattern[i] === '\\') i++;
+    else if (pattern[i] === ']' && i > start + 1) return i;
+  }
+  return pattern.length;
 }
 
 export class UserStore {
@@ -116,7 +172,9 @@ export class UserStore {
    */
   authenticate(name: string, password: string, fromLoopback: boolean): User | string {
     const user = this.users.get(name);
-    if (user === undefined || !verifyPassword(password, user.passwordHash)) {
+    // A blank password never logs in (RabbitMQ's internal backend refuses it too), whatever
+    // hash an imported definition carries.
+    if (user === undefined || password === '' || !verifyPassword(password, user.passwordHash)) {
       return `Login was refused using authentication mechanism PLAIN. For details see the broker logfile.`;
     }
     if (this.loopbackOnly.has(name) && !fromLoopback) {
@@ -169,6 +227,11 @@ export class UserStore {
   /** True when the user has any permissions on the vhost (RabbitMQ's vhost access check). */
   canAccessVhost(user: string, vhost: string): boolean {
     return this.permissions.get(user)?.has(vhost) ?? false;
+  }
+
+  /** RabbitMQ's `impersonator` tag: may publish with another user's user_id. */
+  mayImpersonate(user: string): boolean {
+    return this.users.get(user)?.tags.includes('impersonator') ?? false;
   }
 
   /** True when `resource` (an exchange or queue name) matches the user's `kind` pattern on `vhost`. */

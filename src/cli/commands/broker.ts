@@ -26,13 +26,16 @@ export const BROKER_USAGE = [
   'Options:',
   '  --port N             Port to listen on (default 5672)',
   '  --host ADDR          Address to listen on (default 0.0.0.0; guest may connect only from localhost)',
-  '  --http-port N        Serve the management API, dashboard and /metrics on this port (e.g. 15672)',
+  '  --http-port N        Serve the management API, dashboard and /metrics on this port (e.g. 15672);',
+  '                       /metrics there needs a management user',
+  '  --metrics-port N     Also serve /metrics without auth on this port, on 127.0.0.1 (needs --http-port)',
   '  --data-dir DIR       Persist definitions, users and persistent messages here (created if missing)',
   '  --disk-free-limit SIZE  With --data-dir: block publishers while the disk has less free',
   '                       (bytes, or 50MB, 1GB, 512MiB...; default 50MB as RabbitMQ; 0 disables)',
   '  --max-message-size SIZE  Largest message body accepted (default 128MiB as RabbitMQ;',
   '                       a bigger publish closes the channel with 406 PRECONDITION_FAILED)',
-  '  --user NAME:PASSWORD Add an administrator with full access to "/" (repeatable)',
+  '  --user NAME:PASSWORD Add an administrator with full access to "/" (repeatable; the password',
+  '                       shows in `ps`: on shared hosts put users in the --config file instead)',
   '  --config FILE        JSON settings, see below (command-line options win)',
   '  -h, --help           Show this help',
   '',
@@ -64,6 +67,7 @@ export interface BrokerConfig {
   host: string;
   dataDir?: string;
   httpPort?: number;
+  metricsPort?: number;
   users: ConfigUser[];
   vhosts: string[];
   heartbeat?: number;
@@ -93,6 +97,7 @@ export function parseBrokerArgs(argv: readonly string[]): BrokerConfig | 'help' 
     else if (arg === '--http-port') cli.httpPort = parsePort(value());
     else if (arg === '--disk-free-limit') cli.diskFreeLimit = parseSize(arg, value());
     else if (arg === '--max-message-size') cli.maxMessageSize = parseSize(arg, value());
+    else if (arg === '--metrics-port') cli.metricsPort = parsePort(value());
     else if (arg === '--config') configFile = value();
     else if (arg === '--user') users.push(parseUser(value()));
     else if (arg === '--verbose') continue;
@@ -339,10 +344,14 @@ async function startManagement(cfg: BrokerConfig, server: AmqpServer, io: CliIO)
     server,
     host: cfg.host,
     port: cfg.httpPort,
+    ...(cfg.metricsPort === undefined ? {} : { metrics: { port: cfg.metricsPort } }),
   });
   try {
     const { host, port } = await management.listen();
     io.out(`warren management listening on http://${host}:${port}/`);
+    const metrics = management.metricsAddress;
+    if (metrics !== undefined)
+      io.out(`warren metrics listening on http://${metrics.host}:${metrics.port}/metrics`);
   } catch (e) {
     await server.close({ reason: 'shutdown' });
     throw new UserError(

@@ -6,16 +6,19 @@
  */
 import amqp from 'amqplib';
 import type { CliCommand } from '../command.js';
-import { CONNECTION_HELP, ManagementClient, parseOperatorArgs, vhostPath } from '../management-client.js';
+import {
+  CONNECTION_HELP,
+  ManagementClient,
+  managementPassword,
+  parseOperatorArgs,
+  vhostPath,
+  type OperatorValues,
+} from '../management-client.js';
 
-function amqpUrl(
-  values: { user?: string; password?: string },
-  vhost: string,
-  base: string | undefined,
-): string {
-  const url = new URL(base ?? process.env['WARREN_AMQP_URL'] ?? 'amqp://127.0.0.1:5672');
+function amqpUrl(values: OperatorValues, vhost: string): string {
+  const url = new URL(values.url ?? process.env['WARREN_URL'] ?? 'amqp://127.0.0.1:5672');
   url.username = encodeURIComponent(values.user ?? process.env['WARREN_MGMT_USER'] ?? 'guest');
-  url.password = encodeURIComponent(values.password ?? process.env['WARREN_MGMT_PASSWORD'] ?? 'guest');
+  url.password = encodeURIComponent(managementPassword(values));
   url.pathname = `/${encodeURIComponent(vhost)}`;
   return url.toString();
 }
@@ -24,23 +27,18 @@ export const traceCommand: CliCommand = {
   name: 'trace',
   summary: 'Watch the firehose of a vhost live (publishes and deliveries)',
   usage: [
-    'Usage: warren trace [VHOST] [--amqp URL] [--off] [options]',
+    'Usage: warren trace [VHOST] [--url URL] [--off] [options]',
     '',
     'Options:',
-    '  --amqp URL         AMQP address to watch from (default $WARREN_AMQP_URL or amqp://127.0.0.1:5672)',
+    '  --url URL          AMQP broker to watch from (default $WARREN_URL or amqp://127.0.0.1:5672)',
     '  --off              Turn tracing off and exit',
     CONNECTION_HELP,
   ].join('\n'),
   async run(argv, io) {
-    const amqpIndex = argv.indexOf('--amqp');
-    const amqpBase = amqpIndex >= 0 ? argv[amqpIndex + 1] : undefined;
     const off = argv.includes('--off');
-    const rest = argv.filter(
-      (a, i) => a !== '--off' && i !== amqpIndex && (amqpIndex < 0 || i !== amqpIndex + 1),
-    );
-    const { values, positionals } = parseOperatorArgs(rest);
+    const { values, positionals } = parseOperatorArgs(argv.filter((a) => a !== '--off'));
     const vhost = positionals[0] ?? '/';
-    const api = new ManagementClient(values);
+    const api = new ManagementClient(values, true);
     const path = `/vhosts/${vhostPath(vhost)}`;
     if (off) {
       await api.request('PUT', path, { tracing: false });
@@ -48,7 +46,7 @@ export const traceCommand: CliCommand = {
       return 0;
     }
     await api.request('PUT', path, { tracing: true });
-    const conn = await amqp.connect(amqpUrl(values, vhost, amqpBase));
+    const conn = await amqp.connect(amqpUrl(values, vhost));
     try {
       const ch = await conn.createChannel();
       const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });

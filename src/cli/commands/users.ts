@@ -5,17 +5,27 @@
  */
 import { UserError } from '../command.js';
 import type { CliCommand } from '../command.js';
-import { CONNECTION_HELP, ManagementClient, parseOperatorArgs, printRows } from '../management-client.js';
+import {
+  CONNECTION_HELP,
+  ManagementClient,
+  parseOperatorArgs,
+  printRows,
+  readPasswordFile,
+  type OperatorValues,
+} from '../management-client.js';
 
 const USAGE = [
   'Usage: warren users <action> [options]',
   '',
   'Actions:',
   '  list',
-  '  add NAME PASSWORD [--tags administrator,management]',
+  '  add NAME [PASSWORD] [--tags administrator,management]   (refused if NAME exists, as rabbitmqctl)',
   '  delete NAME',
-  '  passwd NAME PASSWORD',
+  '  passwd NAME [PASSWORD]',
   '  tags NAME [TAG ...]',
+  '',
+  'The new password: --new-password-file F (- for stdin), else the PASSWORD argument (visible',
+  'in `ps`; avoid it on shared hosts), else $WARREN_NEW_PASSWORD. It must not be empty.',
   '',
   'Options:',
   CONNECTION_HELP,
@@ -39,8 +49,10 @@ export const usersCommand: CliCommand = {
     switch (action) {
       case 'add':
       case 'passwd': {
-        const password = rest[0];
-        if (password === undefined) throw new UserError(`users ${action} needs a password`, 2);
+        const password = newPassword(values, rest[0], action);
+        if (action === 'add' && (await exists(api, path))) {
+          throw new UserError(`User "${name}" already exists`, 70);
+        }
         const current = action === 'passwd' ? await api.get<{ tags: string[] }>(path) : undefined;
         const tags = values.tags ?? current?.tags.join(',') ?? '';
         await api.request('PUT', path, { password, tags });
@@ -59,3 +71,30 @@ export const usersCommand: CliCommand = {
     return 0;
   },
 };
+
+/** The password being set: from a file, the environment, or (last) the command line. */
+function newPassword(values: OperatorValues, argument: string | undefined, action: string): string {
+  const file = values['new-password-file'];
+  const password =
+    file !== undefined
+      ? readPasswordFile(file, '--new-password-file')
+      : (argument ?? process.env['WARREN_NEW_PASSWORD']);
+  if (password === undefined) {
+    throw new UserError(
+      `users ${action} needs a password (--new-password-file, $WARREN_NEW_PASSWORD or an argument)`,
+      2,
+    );
+  }
+  if (password === '') throw new UserError('the password must not be empty', 2);
+  return password;
+}
+
+async function exists(api: ManagementClient, path: string): Promise<boolean> {
+  try {
+    await api.get(path);
+    return true;
+  } catch (e) {
+    if (e instanceof UserError && / 404 /.test(e.message)) return false;
+    throw e;
+  }
+}

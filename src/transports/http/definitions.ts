@@ -8,8 +8,8 @@
  * dependency order: vhosts, users, permissions, exchanges, queues, bindings.
  */
 import type { PermissionSource } from '../../broker/access/permissions.js';
-import type { UserStore } from '../../broker/access/user-store.js';
-import type { Broker } from '../../broker/broker.js';
+import { UserStore } from '../../broker/access/user-store.js';
+import { Broker } from '../../broker/broker.js';
 import { withChannel } from './engine-session.js';
 import { jsonToTable, tableToJson } from './field-json.js';
 import { badRequest } from './http-util.js';
@@ -111,8 +111,28 @@ function inVhost(broker: Broker, vhost: string, fn: Parameters<typeof withChanne
   withChannel(broker, EVERYTHING, 'definitions-import', vhost, fn);
 }
 
-/** Imports a definitions document (throws HttpError 400 on the first invalid entry). */
+/**
+ * Imports a definitions document. The whole document is first applied to a scratch copy of
+ * the broker's current definitions (a fresh in-memory broker and user store), so an invalid
+ * entry anywhere (a bad regex, an unknown exchange type, a queue redeclared with other
+ * arguments, a binding to nothing) is a 400 before anything real changes; then it is applied.
+ */
 export function importDefinitions(broker: Broker, users: UserStore, defs: Def): void {
+  const scratch = new Broker();
+  const scratchUsers = new UserStore();
+  applyDefinitions(scratch, scratchUsers, exportDefinitions(broker, users, 'current'));
+  try {
+    applyDefinitions(scratch, scratchUsers, defs);
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof SyntaxError || e instanceof TypeError) {
+      throw badRequest(`definitions: ${e.message}`);
+    }
+    throw e;
+  }
+  applyDefinitions(broker, users, defs);
+}
+
+function applyDefinitions(broker: Broker, users: UserStore, defs: Def): void {
   importAccess(broker, users, defs);
   for (const x of list(defs, 'exchanges')) {
     inVhost(broker, str(x, 'vhost', '/'), (ch) =>

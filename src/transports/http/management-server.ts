@@ -4,9 +4,12 @@
  * is one, for connections and channels). `warren broker --http-port` runs one; an embedded
  * app can run one too: `new ManagementServer({ broker, users, port: 15672 }).listen()`.
  *
- * Every /api route needs HTTP basic auth with a user tagged administrator, monitoring or
- * management (auth.ts); /metrics and the dashboard's static files do not. Errors are JSON
- * { error, reason } with RabbitMQ's status codes.
+ * Every /api route and /metrics need HTTP basic auth with a user tagged administrator,
+ * monitoring or management (auth.ts); the dashboard's static files do not. /metrics can
+ * instead be served without auth on a listener of its own (`metrics: { port, host }`, e.g.
+ * loopback only for a local Prometheus). Errors are JSON { error, reason } with RabbitMQ's
+ * status codes. Mutating requests are refused from a foreign Origin and with a body that is
+ * not JSON (csrf.ts); every response forbids framing and sets a same-origin CSP.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -17,6 +20,7 @@ import { UserStore } from '../../broker/access/user-store.js';
 import type { Broker } from '../../broker/broker.js';
 import type { AmqpServer } from '../tcp/server.js';
 import { authenticateRequest, requireAdmin } from './auth.js';
+import { refuseCrossSiteWrite, SECURITY_HEADERS } from './csrf.js';
 import { exportDefinitions, importDefinitions, resetBroker } from './definitions.js';
 import {
   HttpError,
@@ -29,14 +33,17 @@ import {
   sendText,
 } from './http-util.js';
 import { brokerMetrics } from './prometheus.js';
-import { RateSampler } from './rates.js';
+import { DEFAULT_SLICE_SIZE, RateSampler } from './rates.js';
 import { matchPath, noContent, ok } from './route.js';
 import type { Call, ManagementContext, Result, Route } from './route.js';
 import { ACCESS_ROUTES } from './routes-access.js';
 import { DEAD_LETTER_ROUTES } from './routes-dead-letters.js';
 import { OVERVIEW_ROUTES } from './routes-overview.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
-import { collectCounters } from './views.js';
+import { counterEntries, OVERVIEW_KEY } from './views.js';
+
+/** How long the overview's chart history is kept (RabbitMQ keeps an hour of samples too). */
+export const HISTORY_RETENTION_MS = 3_600_000;
 
 export interface ManagementServerOptions {
   broker: Broker;
@@ -56,6 +63,11 @@ export interface ManagementServerOptions {
   sampleIntervalMs?: number;
   /** More Prometheus text for /metrics (an embedded app's framework metrics). */
   extraMetrics?: () => string;
+  /**
+   * Serve /metrics without auth on this listener as well (host default 127.0.0.1). On the
+   * main port /metrics always needs a management user's basic auth.
+   */
+  metrics?: { port: number; host?: string };
 }
 
 const ASSETS: Record<string, [file: string, type: string]> = {
@@ -110,21 +122,54 @@ export class ManagementServer {
     ...adminRoutes(),
   ];
   private readonly assets = new Map<string, string>();
+  private metricsListener: Server | undefined;
+  /** The last /metrics text and when it was made: scrapes within one sample interval share it. */
+  private metricsCache: { at: number; text: string } | undefined;
 
   constructor(private readonly options: ManagementServerOptions) {
     const broker = options.broker;
+    const interval = options.sampleIntervalMs ?? 1000;
     this.context = {
       broker,
       users: options.users ?? options.server?.users ?? UserStore.withDefaultUser(),
       server: options.server,
       node: options.node ?? `warren@${hostname()}`,
       version: options.version ?? '0.1.0',
-      sampler: new RateSampler(() => collectCounters(broker), options.sampleIntervalMs ?? 1000),
+      sampler: new RateSampler(() => counterEntries(broker), interval, DEFAULT_SLICE_SIZE, {
+        key: OVERVIEW_KEY,
+        limit: Math.ceil(HISTORY_RETENTION_MS / interval),
+      }),
     };
     this.http = createServer((req, res) => void this.handle(req, res));
   }
 
-  listen(): Promise<{ host: string; port: number }> {
+  /** Where the separate /metrics listener listens (after listen(), when configured). */
+  get metricsAddress(): { host: string; port: number } | undefined {
+    const a = this.metricsListener?.address() as AddressInfo | null | undefined;
+    return a ? { host: a.address, port: a.port } : undefined;
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    const address = await this.listenMain();
+    const metrics = this.options.metrics;
+    if (metrics !== undefined) {
+      const listener = createServer((req, res) => this.handleMetricsOnly(req, res));
+      await new Promise<void>((resolve, reject) => {
+        listener.once('error', reject);
+        listener.listen(metrics.port, metrics.host ?? '127.0.0.1', () => {
+          listener.off('error', reject);
+          resolve();
+        });
+      }).catch(async (e: unknown) => {
+        await this.close();
+        throw e;
+      });
+      this.metricsListener = listener;
+    }
+    return address;
+  }
+
+  private listenMain(): Promise<{ host: string; port: number }> {
     return new Promise((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.options.port ?? 15672, this.options.host ?? '0.0.0.0', () => {
@@ -136,23 +181,48 @@ export class ManagementServer {
     });
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.context.sampler.stop();
-    return new Promise((resolve) => {
-      this.http.close(() => resolve());
-      this.http.closeAllConnections();
-    });
+    const listener = this.metricsListener;
+    this.metricsListener = undefined;
+    await Promise.all(
+      [this.http, listener].map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (server === undefined || !server.listening) return resolve();
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
+  }
+
+  private handleMetricsOnly(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/metrics') return this.sendMetrics(res);
+    sendError(res, notFound());
+  }
+
+  private sendMetrics(res: ServerResponse): void {
+    const now = Date.now();
+    const interval = this.options.sampleIntervalMs ?? 1000;
+    if (this.metricsCache === undefined || now - this.metricsCache.at >= interval) {
+      const extra = this.options.extraMetrics?.() ?? '';
+      this.metricsCache = { at: now, text: brokerMetrics(this.context.broker, this.context.server) + extra };
+    }
+    sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', this.metricsCache.text);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
       if (req.method === 'GET' && url.pathname === '/metrics') {
-        const extra = this.options.extraMetrics?.() ?? '';
-        const text = brokerMetrics(this.context.broker, this.context.server) + extra;
-        return sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text);
+        authenticateRequest(req, this.context.users);
+        return this.sendMetrics(res);
       }
       if (!url.pathname.startsWith('/api/')) return this.serveAsset(url.pathname, res);
+      refuseCrossSiteWrite(req);
       const result = await this.dispatch(req, url);
       if (req.method !== 'GET') await this.definitionsOnDisk();
       for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);

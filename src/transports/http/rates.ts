@@ -1,30 +1,62 @@
 /**
  * Rates for the management API, as RabbitMQ's `*_details.rate`: every `intervalMs` the
- * sampler records the counters of the whole broker, each vhost and each queue; a rate is
- * the change between the last two samples per second. The timer is unref'd and stopped by
- * the management server's close().
+ * sampler records the counters of the whole broker, each vhost and each queue; a rate is the
+ * change between a key's last two samples per second.
+ *
+ * A sweep is incremental: it reads at most `sliceSize` keys per event-loop turn and yields
+ * (setImmediate) in between, so a broker with 100k queues keeps serving AMQP while it is
+ * sampled; each key carries the time it was read, so rates stay exact however long a sweep
+ * takes. A sweep still running when the next one is due is not started twice. Keys not seen
+ * in a finished sweep (deleted queues) are forgotten. The timer is unref'd and stopped by the
+ * management server's close().
  */
 export type Counters = Record<string, number>;
 
-interface Sample {
+/** Every key with its counters, read lazily (a generator). */
+export type CounterSource = () => Iterable<[string, Counters]>;
+
+export interface Sample {
   t: number;
   values: Counters;
 }
 
+interface KeySamples {
+  previous: Sample | undefined;
+  latest: Sample;
+}
+
+/** Keys read per event-loop turn by a background sweep. */
+export const DEFAULT_SLICE_SIZE = 2000;
+
 export class RateSampler {
-  private previous = new Map<string, Sample>();
-  private latest = new Map<string, Sample>();
+  private samples = new Map<string, KeySamples>();
   private timer: NodeJS.Timeout | undefined;
+  private sweeping = false;
+  /** Completed sweeps (tests and the dashboard's history read it). */
+  sweeps = 0;
+
+  /** Samples of `history.key` at the end of each sweep, oldest first, at most `history.limit`. */
+  private readonly kept: Sample[] = [];
 
   constructor(
-    private readonly collect: () => Map<string, Counters>,
+    private readonly collect: CounterSource,
     private readonly intervalMs = 1000,
+    private readonly sliceSize = DEFAULT_SLICE_SIZE,
+    private readonly history: { key: string; limit: number } | undefined = undefined,
   ) {}
+
+  /** The kept samples of the history key no older than `ageMs` (oldest first). */
+  historySince(ageMs: number, now = Date.now()): readonly Sample[] {
+    const from = now - ageMs;
+    let i = 0;
+    while (i < this.kept.length && this.kept[i]!.t < from) i++;
+    return this.kept.slice(i);
+  }
 
   start(): void {
     if (this.timer !== undefined) return;
-    this.tick();
-    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    void this.sweep();
+    this.timer = setInterval(() => void this.sweep(), this.intervalMs);
     this.timer.unref();
   }
 
@@ -33,17 +65,52 @@ export class RateSampler {
     this.timer = undefined;
   }
 
-  tick(now = Date.now()): void {
-    const next = new Map<string, Sample>();
-    for (const [key, values] of this.collect()) next.set(key, { t: now, values });
-    this.previous = this.latest;
-    this.latest = next;
+  get busy(): boolean {
+    return this.sweeping;
   }
 
-  /** Per-second change of `field` of `key` over the last sampling interval (0 when unknown). */
+  /** Samples every key at once (tests; small brokers). */
+  tick(now = Date.now()): void {
+    const seen = new Set<string>();
+    for (const [key, values] of this.collect()) this.record(key, values, now, seen);
+    this.finish(seen);
+  }
+
+  /** Starts a background sweep unless one is running; resolves when it has finished. */
+  sweep(): Promise<void> {
+    if (this.sweeping) return Promise.resolve();
+    this.sweeping = true;
+    const entries = this.collect()[Symbol.iterator]();
+    const seen = new Set<string>();
+    return new Promise((resolve) => {
+      const step = (): void => {
+        const now = Date.now();
+        for (let i = 0; i < this.sliceSize; i++) {
+          const next = entries.next();
+          if (next.done === true) {
+            this.finish(seen);
+            this.sweeping = false;
+            resolve();
+            return;
+          }
+          this.record(next.value[0], next.value[1], now, seen);
+        }
+        setImmediate(step);
+      };
+      step();
+    });
+  }
+
+  /** The latest counters recorded for `key`. */
+  latest(key: string): Counters | undefined {
+    return this.samples.get(key)?.latest.values;
+  }
+
+  /** Per-second change of `field` of `key` over its last sampling interval (0 when unknown). */
   rate(key: string, field: string): number {
-    const a = this.previous.get(key);
-    const b = this.latest.get(key);
+    const s = this.samples.get(key);
+    const a = s?.previous;
+    const b = s?.latest;
     if (a === undefined || b === undefined || b.t <= a.t) return 0;
     const delta = (b.values[field] ?? 0) - (a.values[field] ?? 0);
     return Math.round((delta * 1000 * 10) / (b.t - a.t)) / 10;
@@ -57,5 +124,20 @@ export class RateSampler {
       out[`${field}_details`] = { rate: this.rate(key, field) };
     }
     return out;
+  }
+
+  private record(key: string, values: Counters, t: number, seen: Set<string>): void {
+    seen.add(key);
+    this.samples.set(key, { previous: this.samples.get(key)?.latest, latest: { t, values } });
+  }
+
+  private finish(seen: Set<string>): void {
+    for (const key of this.samples.keys()) if (!seen.has(key)) this.samples.delete(key);
+    this.sweeps++;
+    const h = this.history;
+    const sample = h === undefined ? undefined : this.samples.get(h.key)?.latest;
+    if (h === undefined || sample === undefined) return;
+    this.kept.push(sample);
+    if (this.kept.length > h.limit) this.kept.splice(0, this.kept.length - h.limit);
   }
 }

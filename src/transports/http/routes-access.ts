@@ -4,7 +4,7 @@
  * permissions and every change are for administrators. PUT /api/vhosts/{v} with
  * {"tracing": true|false} switches the firehose for that vhost.
  */
-import type { UserStore } from '../../broker/access/user-store.js';
+import { checkPatternSafety, FULL_ACCESS, type UserStore } from '../../broker/access/user-store.js';
 import { disableTracing, enableTracing } from '../../broker/trace/firehose.js';
 import { requireAdmin } from './auth.js';
 import { badRequest, notFound } from './http-util.js';
@@ -46,6 +46,8 @@ async function putVhost(call: Call) {
   const name = call.params['vhost']!;
   const existed = call.ctx.broker.vhost(name) !== undefined;
   const v = call.ctx.broker.addVhost(name);
+  // As RabbitMQ's management API: the user who creates a vhost gets full permissions on it.
+  if (!existed) call.ctx.users.setPermissions(call.principal.name, name, FULL_ACCESS);
   if (body['tracing'] === true) enableTracing(v, call.ctx.node);
   else if (body['tracing'] === false) disableTracing(v);
   return existed ? noContent() : created();
@@ -77,6 +79,8 @@ async function putUser(call: Call) {
   const name = call.params['user']!;
   const existing = users.getUser(name);
   const tags = body['tags'] !== undefined ? parseTags(body['tags']) : (existing?.tags ?? []);
+  if (body['password'] === '')
+    throw badRequest('password must not be empty (a blank password never logs in)');
   if (typeof body['password'] === 'string') users.addUser(name, body['password'], tags);
   else if (typeof body['password_hash'] === 'string') {
     const algo = body['hashing_algorithm'];
@@ -126,8 +130,9 @@ async function putPermission(call: Call) {
     const v = body[k];
     if (typeof v !== 'string') throw badRequest(`${k} must be a string (a regular expression)`);
     try {
-      new RegExp(v);
-    } catch {
+      checkPatternSafety(v);
+    } catch (e) {
+      if (e instanceof RangeError) throw badRequest(`${k}: ${e.message}`);
       throw badRequest(`${k}: invalid regular expression '${v}'`);
     }
     return v;

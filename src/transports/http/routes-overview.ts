@@ -8,16 +8,27 @@ import type { Consumer } from '../../broker/queue/consumer.js';
 import type { Vhost } from '../../broker/vhost.js';
 import type { ConnectionInfo } from '../tcp/connection-info.js';
 import { tableToJson } from './field-json.js';
-import { notFound } from './http-util.js';
+import { badRequest, notFound } from './http-util.js';
 import { noContent, ok } from './route.js';
 import type { Call, Route } from './route.js';
 import { visibleVhosts } from './routes-resources.js';
 import { OVERVIEW_KEY, collectCounters, statCounters } from './views.js';
 import { MessageCounters } from '../../broker/stats/message-counters.js';
 
+/**
+ * The connections a caller may see: all of them for administrator and monitoring users, a
+ * management user's own only (as RabbitMQ: other users' peers and client properties are not
+ * theirs to read). Channels follow their connections.
+ */
 function connections(call: Call): ConnectionInfo[] {
   const all = call.ctx.server?.connectionInfos() ?? [];
-  return all.filter((c) => c.engine !== undefined && call.principal.canSeeVhost(c.vhost));
+  const { principal } = call;
+  return all.filter(
+    (c) =>
+      c.engine !== undefined &&
+      principal.canSeeVhost(c.vhost) &&
+      (principal.seesAll || c.user === principal.name),
+  );
 }
 
 function splitPeer(peer: string): { host: string; port: number } {
@@ -153,8 +164,51 @@ function closeConnection(call: Call) {
   return noContent();
 }
 
+/** Rate fields of the history points (per second between consecutive samples). */
+const HISTORY_RATES = ['publish', 'deliver_get', 'ack'];
+
+/**
+ * GET /api/overview/history?age=3600&points=300 (Warren only): the broker-wide queue depths
+ * and message rates kept server-side for the dashboard's charts (up to an hour), so a chart
+ * opened now shows the past hour, thinned to at most `points` points.
+ */
+function overviewHistory(call: Call) {
+  const age = numberParam(call, 'age', 3600, 1, 3600);
+  const points = numberParam(call, 'points', 360, 2, 3600);
+  const kept = call.ctx.sampler.historySince(age * 1000);
+  const stride = Math.max(1, Math.ceil(kept.length / points));
+  const out = [];
+  for (let i = kept.length - 1; i >= 0; i -= stride) {
+    const b = kept[i]!;
+    const a = kept[Math.max(0, i - stride)]!;
+    const seconds = (b.t - a.t) / 1000;
+    const point: Record<string, number> = {
+      t: b.t,
+      messages: b.values['messages'] ?? 0,
+      messages_ready: b.values['messages_ready'] ?? 0,
+      messages_unacknowledged: b.values['messages_unacknowledged'] ?? 0,
+    };
+    for (const f of HISTORY_RATES) {
+      const delta = (b.values[f] ?? 0) - (a.values[f] ?? 0);
+      point[`${f}_rate`] = seconds > 0 ? Math.round((delta / seconds) * 10) / 10 : 0;
+    }
+    out.push(point);
+  }
+  return ok({ interval_age: age, samples: out.reverse() });
+}
+
+function numberParam(call: Call, name: string, fallback: number, min: number, max: number): number {
+  const raw = call.query.get(name);
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw badRequest(`${name} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
 export const OVERVIEW_ROUTES: Route[] = [
   { method: 'GET', path: 'api/overview', handler: overview },
+  { method: 'GET', path: 'api/overview/history', handler: overviewHistory },
   {
     method: 'GET',
     path: 'api/connections',

@@ -10,6 +10,7 @@ import { withChannel } from './engine-session.js';
 import { jsonToTable } from './field-json.js';
 import { badRequest, boolField, notFound } from './http-util.js';
 import { getResultJson, payloadFromJson, propertiesFromJson } from './message-json.js';
+import { paginate } from './pagination.js';
 import { created, noContent, ok } from './route.js';
 import type { Call, Route } from './route.js';
 import { bindingsOf, exchangeView, propertiesKey, queueView } from './views.js';
@@ -40,7 +41,13 @@ function session<T>(call: Call, fn: Parameters<typeof withChannel<T>>[4]): T {
 
 const listQueues = (call: Call) =>
   ok(
-    visibleVhosts(call).flatMap((v) => [...v.queues.values()].map((q) => queueView(v, q, call.ctx.sampler))),
+    paginate(
+      call.query,
+      visibleVhosts(call).flatMap((v) =>
+        [...v.queues.values()].map((q) => ({ name: q.name, vhost: v.name, v, q })),
+      ),
+      ({ v, q }) => queueView(v, q, call.ctx.sampler),
+    ),
   );
 
 function getQueue(call: Call) {

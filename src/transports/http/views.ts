@@ -53,21 +53,35 @@ export function vhostCounters(v: Vhost): { stats: MessageCounters; depth: Counte
   return { stats, depth };
 }
 
-/** Everything the sampler records, keyed for RateSampler.rate(). */
-export function collectCounters(broker: Broker): Map<string, Counters> {
-  const out = new Map<string, Counters>();
+/**
+ * Everything the sampler records, keyed for RateSampler.rate(), one key at a time: each queue,
+ * then its vhost's totals (summed on the way), then the broker's. A generator, so a sweep can
+ * stop between any two queues and resume on a later event-loop turn.
+ */
+export function* counterEntries(broker: Broker): Generator<[string, Counters]> {
   const total: Counters = {};
   for (const name of broker.vhostNames()) {
-    const v = broker.vhost(name)!;
-    const { stats, depth } = vhostCounters(v);
+    const v = broker.vhost(name);
+    if (v === undefined) continue;
+    const stats = new MessageCounters();
+    const depth: Counters = { messages: 0, messages_ready: 0, messages_unacknowledged: 0 };
+    for (const q of v.queues.values()) {
+      const d = queueDepth(q);
+      yield [queueKey(name, q.name), { ...statCounters(q.stats), ...d }];
+      stats.add(q.stats);
+      for (const k of Object.keys(depth)) depth[k] = (depth[k] ?? 0) + (d[k] ?? 0);
+    }
+    stats.publish = v.monitor.counters.publish;
     const values = { ...statCounters(stats), ...depth };
-    out.set(vhostKey(name), values);
+    yield [vhostKey(name), values];
     for (const [k, x] of Object.entries(values)) total[k] = (total[k] ?? 0) + x;
-    for (const q of v.queues.values())
-      out.set(queueKey(name, q.name), { ...statCounters(q.stats), ...queueDepth(q) });
   }
-  out.set(OVERVIEW_KEY, total);
-  return out;
+  yield [OVERVIEW_KEY, total];
+}
+
+/** Every key's counters at once. */
+export function collectCounters(broker: Broker): Map<string, Counters> {
+  return new Map(counterEntries(broker));
 }
 
 export function queueView(v: Vhost, q: Queue, sampler: RateSampler): Record<string, unknown> {

@@ -7,7 +7,7 @@
   const KEY = 'warren.auth';
   const POLL_MS = 2000;
   const HISTORY = 90;
-  const state = { sort: {}, filter: {}, history: [], timer: 0, page: '', queueHistory: {} };
+  const state = { sort: {}, filter: {}, timer: 0, page: '', queueHistory: {}, vhost: '' };
 
   function esc(v) {
     return String(v === undefined || v === null ? '' : v).replace(
@@ -175,8 +175,8 @@
   // ---- pages ----
   async function overviewPage(main) {
     const o = await api('GET', '/overview');
-    state.history.push({ t: Date.now(), o: o });
-    if (state.history.length > HISTORY) state.history.shift();
+    // The charts' past hour is kept by the server (it survives reloads and late logins).
+    const history = (await api('GET', '/overview/history?age=3600&points=360')).samples;
     const q = o.queue_totals;
     const m = o.message_stats;
     const t = o.object_totals;
@@ -210,19 +210,20 @@
       stat('Exchanges', num(t.exchanges)) +
       stat('Consumers', num(t.consumers)) +
       '</div>';
-    const times = state.history.map((h) => h.t);
-    const pick = (f) => state.history.map((h) => f(h.o));
+    const times = history.map((h) => h.t);
+    const pick = (f) => history.map((h) => h[f]);
+    $('chart-rates').dataset.points = String(history.length);
     window.WarrenCharts.drawChart($('chart-rates'), times, [
-      { color: C.c1, values: pick((x) => rate(x.message_stats, 'publish')) },
-      { color: C.c2, values: pick((x) => rate(x.message_stats, 'deliver_get')) },
-      { color: C.c3, values: pick((x) => rate(x.message_stats, 'ack')) },
+      { color: C.c1, values: pick('publish_rate') },
+      { color: C.c2, values: pick('deliver_get_rate') },
+      { color: C.c3, values: pick('ack_rate') },
     ]);
     window.WarrenCharts.drawChart(
       $('chart-depth'),
       times,
       [
-        { color: C.c1, values: pick((x) => x.queue_totals.messages_ready) },
-        { color: C.c4, values: pick((x) => x.queue_totals.messages_unacknowledged) },
+        { color: C.c1, values: pick('messages_ready') },
+        { color: C.c4, values: pick('messages_unacknowledged') },
       ],
       { area: true },
     );
@@ -236,11 +237,132 @@
     html: (r) => '<code>' + esc(get(r)) + '</code>',
   });
 
-  // A page listing the API's objects at /<id> in one table.
+  // A page listing the API's objects at /<id> (of the selected vhost) in one table, with an
+  // optional form card above it. The head and the form are built once per visit (so typing is
+  // not wiped by the 2 s refresh); only the table is re-rendered.
+  const PER_VHOST = { queues: true, exchanges: true, bindings: true, consumers: true };
   const listPage = (heading, id, columns, opts) => async (main) => {
-    const rows = await api('GET', '/' + id);
-    main.innerHTML = '<div class="page-head"><h1>' + heading + '</h1></div>' + table(id, columns, rows, opts);
+    const o = opts || {};
+    const vhost = state.vhost;
+    const path = '/' + id + (vhost && PER_VHOST[id] ? '/' + enc(vhost) : '');
+    let rows = await api('GET', path);
+    if (vhost && !PER_VHOST[id] && rows.length && rows[0].vhost !== undefined)
+      rows = rows.filter((r) => r.vhost === vhost);
+    if (main.dataset.list !== id) {
+      main.dataset.list = id;
+      main.innerHTML =
+        '<div class="page-head"><h1>' +
+        heading +
+        '</h1></div>' +
+        (o.form ? o.form.html() : '') +
+        '<div id="list-body"></div>';
+      if (o.form) o.form.bind();
+    }
+    $('list-body').innerHTML = table(id, columns, rows, o);
   };
+
+  /** The vhost forms default to: the selected one, else '/'. */
+  const formVhost = () => state.vhost || '/';
+
+  /** Runs an API action from a button or form; a toast says how it went. */
+  async function act(fn, done) {
+    try {
+      await fn();
+      toast(done);
+      render();
+    } catch (e) {
+      toast(e.message, true);
+    }
+  }
+
+  /** A card holding one form: `fields` are raw HTML, `id` names the form. */
+  const formCard = (title, id, fields, button) =>
+    '<div class="card card-pad form-card"><h2>' +
+    esc(title) +
+    '</h2><form id="' +
+    id +
+    '" class="form-row wrap">' +
+    fields +
+    '<button class="btn btn-primary" type="submit">' +
+    esc(button) +
+    '</button></form></div>';
+
+  /** Binds a form's submit to `fn(values)`; values are the named inputs' values. */
+  function onForm(id, fn, done) {
+    $(id).onsubmit = (ev) => {
+      ev.preventDefault();
+      const values = {};
+      $(id)
+        .querySelectorAll('[name]')
+        .forEach((el) => (values[el.name] = el.type === 'checkbox' ? el.checked : el.value));
+      act(() => fn(values), done);
+    };
+  }
+
+  /** A button in a table row; clicks are handled by data-action (see ACTIONS). */
+  const rowButton = (label, action, data, danger) =>
+    '<button class="btn btn-sm' +
+    (danger ? ' btn-danger' : '') +
+    '" data-action="' +
+    action +
+    '"' +
+    Object.keys(data)
+      .map((k) => ' data-' + k + '="' + esc(data[k]) + '"')
+      .join('') +
+    '>' +
+    esc(label) +
+    '</button>';
+
+  const ACTIONS = {
+    'delete-queue': (d) =>
+      act(() => api('DELETE', '/queues/' + enc(d.vhost) + '/' + enc(d.name)), 'Queue deleted'),
+    'delete-exchange': (d) =>
+      act(() => api('DELETE', '/exchanges/' + enc(d.vhost) + '/' + enc(d.name)), 'Exchange deleted'),
+    'delete-binding': (d) =>
+      act(
+        () =>
+          api(
+            'DELETE',
+            '/bindings/' +
+              enc(d.vhost) +
+              '/e/' +
+              enc(d.source) +
+              '/' +
+              d.kind +
+              '/' +
+              enc(d.dest) +
+              '/' +
+              enc(d.props),
+          ),
+        'Binding deleted',
+      ),
+    'close-connection': (d) => act(() => api('DELETE', '/connections/' + enc(d.name)), 'Connection closed'),
+    'delete-user': (d) => act(() => api('DELETE', '/users/' + enc(d.name)), 'User deleted'),
+    'delete-vhost': (d) => act(() => api('DELETE', '/vhosts/' + enc(d.name)), 'Vhost deleted'),
+    'clear-permission': (d) =>
+      act(() => api('DELETE', '/permissions/' + enc(d.vhost) + '/' + enc(d.user)), 'Permissions cleared'),
+  };
+
+  async function fillVhostSelect() {
+    const select = $('vhost-select');
+    const vhosts = await api('GET', '/vhosts');
+    const names = vhosts.map((v) => v.name);
+    if (state.vhost && !names.includes(state.vhost)) state.vhost = '';
+    select.innerHTML =
+      '<option value="">All vhosts</option>' +
+      names
+        .map(
+          (n) =>
+            '<option value="' +
+            esc(n) +
+            '"' +
+            (n === state.vhost ? ' selected' : '') +
+            '>' +
+            esc(n) +
+            '</option>',
+        )
+        .join('');
+  }
 
   const queueHref = (r) => '#/queues/' + enc(r.vhost) + '/' + enc(r.name);
 
@@ -286,8 +408,38 @@
         get: (r) => rate(r.message_stats, 'deliver_get'),
         html: (r) => fmtRate(rate(r.message_stats, 'deliver_get')),
       },
+      {
+        key: 'actions',
+        label: '',
+        get: () => '',
+        html: (r) => rowButton('Delete', 'delete-queue', { vhost: r.vhost, name: r.name }, true),
+      },
     ],
-    { title: 'All queues', link: queueHref },
+    {
+      title: 'All queues',
+      link: queueHref,
+      form: {
+        html: () =>
+          formCard(
+            'Add a queue',
+            'form-add-queue',
+            '<label>Name<input name="name" required></label><label>Type<select name="type"><option>classic</option><option>quorum</option></select></label>' +
+              '<label class="check"><input type="checkbox" name="durable" checked> Durable</label>',
+            'Add queue',
+          ),
+        bind: () =>
+          onForm(
+            'form-add-queue',
+            (v) =>
+              api('PUT', '/queues/' + enc(formVhost()) + '/' + enc(v.name), {
+                durable: v.durable,
+                auto_delete: false,
+                arguments: v.type === 'quorum' ? { 'x-queue-type': 'quorum' } : {},
+              }),
+            'Queue added',
+          ),
+      },
+    },
   );
 
   const exchangesPage = listPage(
@@ -308,8 +460,65 @@
         get: (r) => (r.durable ? 'D ' : '') + (r.auto_delete ? 'AD ' : '') + (r.internal ? 'I' : ''),
       },
       { key: 'bindings', label: 'Bindings', num: true, get: (r) => r.bindings },
+      {
+        key: 'actions',
+        label: '',
+        get: () => '',
+        html: (r) =>
+          r.name === '' || r.name.startsWith('amq.')
+            ? ''
+            : rowButton('Delete', 'delete-exchange', { vhost: r.vhost, name: r.name }, true),
+      },
     ],
-    { title: 'All exchanges' },
+    {
+      title: 'All exchanges',
+      form: {
+        html: () =>
+          formCard(
+            'Add an exchange',
+            'form-add-exchange',
+            '<label>Name<input name="name" required></label><label>Type<select name="type"><option>direct</option><option>fanout</option><option>topic</option><option>headers</option></select></label>' +
+              '<label class="check"><input type="checkbox" name="durable" checked> Durable</label>',
+            'Add exchange',
+          ) +
+          formCard(
+            'Publish a message',
+            'form-publish-any',
+            '<label>Exchange<input name="exchange" placeholder="(empty: the default exchange)"></label><label>Routing key<input name="rk"></label>' +
+              '<label class="grow">Payload<input name="payload" value="{}"></label>',
+            'Publish',
+          ),
+        bind: () => {
+          onForm(
+            'form-add-exchange',
+            (v) =>
+              api('PUT', '/exchanges/' + enc(formVhost()) + '/' + enc(v.name), {
+                type: v.type,
+                durable: v.durable,
+              }),
+            'Exchange added',
+          );
+          $('form-publish-any').onsubmit = (ev) => {
+            ev.preventDefault();
+            const f = ev.target;
+            const exchange = f.elements.exchange.value || 'amq.default';
+            act(async () => {
+              const r = await api(
+                'POST',
+                '/exchanges/' + enc(formVhost()) + '/' + enc(exchange) + '/publish',
+                {
+                  routing_key: f.elements.rk.value,
+                  payload: f.elements.payload.value,
+                  payload_encoding: 'string',
+                  properties: { content_type: 'application/json' },
+                },
+              );
+              if (!r.routed) throw new Error('Message was not routed');
+            }, 'Message published');
+          };
+        },
+      },
+    },
   );
 
   const bindingsPage = listPage(
@@ -321,8 +530,51 @@
       { key: 'type', label: 'Type', get: (r) => r.destination_type },
       codeColumn('rk', 'Routing key', (r) => r.routing_key),
       { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+      {
+        key: 'actions',
+        label: '',
+        get: () => '',
+        html: (r) =>
+          r.source === ''
+            ? ''
+            : rowButton(
+                'Delete',
+                'delete-binding',
+                {
+                  vhost: r.vhost,
+                  source: r.source,
+                  kind: r.destination_type === 'queue' ? 'q' : 'e',
+                  dest: r.destination,
+                  props: r.properties_key,
+                },
+                true,
+              ),
+      },
     ],
-    { title: 'All bindings' },
+    {
+      title: 'All bindings',
+      form: {
+        html: () =>
+          formCard(
+            'Add a binding',
+            'form-add-binding',
+            '<label>From exchange<input name="source" required></label><label>To<select name="kind"><option value="q">queue</option><option value="e">exchange</option></select></label>' +
+              '<label>Destination<input name="dest" required></label><label>Routing key<input name="rk"></label>',
+            'Bind',
+          ),
+        bind: () =>
+          onForm(
+            'form-add-binding',
+            (v) =>
+              api(
+                'POST',
+                '/bindings/' + enc(formVhost()) + '/e/' + enc(v.source) + '/' + v.kind + '/' + enc(v.dest),
+                { routing_key: v.rk, arguments: {} },
+              ),
+            'Binding added',
+          ),
+      },
+    },
   );
 
   const connectionsPage = listPage(
@@ -344,9 +596,147 @@
         get: (r) => r.state,
         html: (r) => '<span class="tag green">' + esc(r.state) + '</span>',
       },
+      {
+        key: 'actions',
+        label: '',
+        get: () => '',
+        html: (r) => rowButton('Close', 'close-connection', { name: r.name }, true),
+      },
     ],
     { title: 'Open connections' },
   );
+
+  const channelsPage = listPage(
+    'Channels',
+    'channels',
+    [
+      { key: 'name', label: 'Channel', get: (r) => r.name },
+      { key: 'user', label: 'User', get: (r) => r.user },
+      { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+      { key: 'consumers', label: 'Consumers', num: true, get: (r) => r.consumer_count },
+      { key: 'unacked', label: 'Unacked', num: true, get: (r) => r.messages_unacknowledged },
+      { key: 'prefetch', label: 'Prefetch', num: true, get: (r) => r.prefetch_count },
+      { key: 'state', label: 'State', get: (r) => r.state },
+    ],
+    { title: 'Open channels' },
+  );
+
+  const usersPage = listPage(
+    'Users',
+    'users',
+    [
+      { key: 'name', label: 'Name', get: (r) => r.name },
+      { key: 'tags', label: 'Tags', get: (r) => (r.tags || []).join(', ') },
+      {
+        key: 'actions',
+        label: '',
+        get: () => '',
+        html: (r) => rowButton('Delete', 'delete-user', { name: r.name }, true),
+      },
+    ],
+    {
+      title: 'All users',
+      form: {
+        html: () =>
+          formCard(
+            'Add a user',
+            'form-add-user',
+            '<label>Name<input name="name" required></label><label>Password<input name="password" type="password" required autocomplete="new-password"></label>' +
+              '<label>Tags<input name="tags" placeholder="management"></label>',
+            'Add user',
+          ),
+        bind: () =>
+          onForm(
+            'form-add-user',
+            (v) => api('PUT', '/users/' + enc(v.name), { password: v.password, tags: v.tags }),
+            'User added',
+          ),
+      },
+    },
+  );
+
+  const vhostsPage = listPage(
+    'Virtual hosts',
+    'vhosts',
+    [
+      { key: 'name', label: 'Name', get: (r) => r.name },
+      { key: 'messages', label: 'Messages', num: true, get: (r) => r.messages },
+      { key: 'tracing', label: 'Tracing', get: (r) => (r.tracing ? 'on' : 'off') },
+      {
+        key: 'actions',
+        label: '',
+        get: () => '',
+        html: (r) => (r.name === '/' ? '' : rowButton('Delete', 'delete-vhost', { name: r.name }, true)),
+      },
+    ],
+    {
+      title: 'All vhosts',
+      form: {
+        html: () =>
+          formCard(
+            'Add a vhost',
+            'form-add-vhost',
+            '<label>Name<input name="name" required></label>',
+            'Add vhost',
+          ),
+        bind: () =>
+          onForm(
+            'form-add-vhost',
+            (v) => api('PUT', '/vhosts/' + enc(v.name), {}).then(fillVhostSelect),
+            'Vhost added',
+          ),
+      },
+    },
+  );
+
+  const permissionsPage = listPage(
+    'Permissions',
+    'permissions',
+    [
+      { key: 'user', label: 'User', get: (r) => r.user },
+      { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+      codeColumn('configure', 'Configure', (r) => r.configure),
+      codeColumn('write', 'Write', (r) => r.write),
+      codeColumn('read', 'Read', (r) => r.read),
+      {
+        key: 'actions',
+        label: '',
+        get: () => '',
+        html: (r) => rowButton('Clear', 'clear-permission', { vhost: r.vhost, user: r.user }, true),
+      },
+    ],
+    {
+      title: 'All permissions',
+      form: {
+        html: () =>
+          formCard(
+            'Set permissions',
+            'form-set-permission',
+            '<label>User<input name="user" required></label><label>Configure<input name="configure" value=".*"></label>' +
+              '<label>Write<input name="write" value=".*"></label><label>Read<input name="read" value=".*"></label>',
+            'Set',
+          ),
+        bind: () =>
+          onForm(
+            'form-set-permission',
+            (v) =>
+              api('PUT', '/permissions/' + enc(formVhost()) + '/' + enc(v.user), {
+                configure: v.configure,
+                write: v.write,
+                read: v.read,
+              }),
+            'Permissions set',
+          ),
+      },
+    },
+  );
+
+  function notFoundPage(main) {
+    main.innerHTML =
+      '<div class="card card-pad" id="not-found"><h2>Page not found</h2><p class="muted">No page at <code>' +
+      esc(window.location.hash) +
+      '</code>. <a href="#/overview">Back to the overview</a></p></div>';
+  }
 
   const consumersPage = listPage(
     'Consumers',
@@ -705,6 +1095,10 @@
     connections: connectionsPage,
     consumers: consumersPage,
     dead: deadQueuesPage,
+    channels: channelsPage,
+    users: usersPage,
+    vhosts: vhostsPage,
+    permissions: permissionsPage,
   };
 
   async function render() {
@@ -716,6 +1110,7 @@
     if (state.page !== window.location.hash) {
       main.dataset.queue = '';
       main.dataset.dead = '';
+      main.dataset.list = '';
       state.page = window.location.hash;
     }
     try {
@@ -727,7 +1122,8 @@
           decodeURIComponent(parts[1]),
           decodeURIComponent(parts.slice(2).join('/')),
         );
-      else await (PAGES[page] || overviewPage)(main);
+      else if (PAGES[page] && (parts.length === 1 || page === 'dead')) await PAGES[page](main);
+      else notFoundPage(main);
     } catch (e) {
       if (e.message !== 'signed out')
         main.innerHTML =
@@ -747,6 +1143,7 @@
       $('node').textContent = o.node;
       $('login').classList.add('hidden');
       $('app').classList.remove('hidden');
+      await fillVhostSelect();
       render();
       return true;
     } catch {
@@ -783,10 +1180,25 @@
       render();
       return;
     }
+    const button = ev.target.closest && ev.target.closest('button[data-action]');
+    if (button) {
+      ev.stopPropagation();
+      const run = ACTIONS[button.dataset.action];
+      if (run) run(button.dataset);
+      return;
+    }
     const tr = ev.target.closest && ev.target.closest('tr.link');
     if (tr && !ev.target.closest('a')) window.location.hash = tr.dataset.href;
   });
   window.addEventListener('hashchange', render);
+  $('vhost-select').onchange = (ev) => {
+    state.vhost = ev.target.value;
+    main().dataset.list = '';
+    render();
+  };
+  function main() {
+    return $('main');
+  }
   $('logout').onclick = logout;
   $('login-form').onsubmit = async (ev) => {
     ev.preventDefault();

@@ -4,12 +4,27 @@
 (function () {
   'use strict';
 
-  function niceMax(v) {
-    if (v <= 0) return 1;
+  // The smallest 1, 2 or 5 × 10^k at or above v (v > 0).
+  function niceStep(v) {
     const p = Math.pow(10, Math.floor(Math.log10(v)));
     const n = v / p;
-    const step = n <= 1 ? 1 : n <= 2 ? 2 : n <= 5 ? 5 : 10;
-    return step * p;
+    return (n <= 1 ? 1 : n <= 2 ? 2 : n <= 5 ? 5 : 10) * p;
+  }
+
+  // Four equal y ticks with round labels: the step is nice (integers for counts ≥ 4), and the
+  // top is four steps, so no label is a fraction like 1.25 of a message.
+  function yAxis(maxValue, integral) {
+    let step = maxValue <= 0 ? 1 : niceStep((maxValue * 1.05) / 4);
+    if (integral && step < 1) step = 1;
+    return { step: step, max: step * 4 };
+  }
+
+  // "-1h", "-30 min", "-45s": how long before the last sample a time is.
+  function ago(ms) {
+    const s = Math.round(ms / 1000);
+    if (s >= 3600 && s % 3600 === 0) return '-' + s / 3600 + 'h';
+    if (s >= 120) return '-' + Math.round(s / 60) + ' min';
+    return '-' + s + 's';
   }
 
   function fmt(v) {
@@ -36,9 +51,15 @@
     const bottom = 22;
     const pw = w - left - right;
     const ph = h - top - bottom;
-    let max = 0;
-    for (const s of series) for (const v of s.values) if (v > max) max = v;
-    max = niceMax(max * 1.1);
+    let top0 = 0;
+    let integral = true;
+    for (const s of series)
+      for (const v of s.values) {
+        if (v > top0) top0 = v;
+        if (!Number.isInteger(v)) integral = false;
+      }
+    const axis = yAxis(top0, integral);
+    const max = axis.max;
     ctx.font = '11px system-ui, sans-serif';
     ctx.fillStyle = '#9ca3af';
     ctx.strokeStyle = '#eef0f4';
@@ -51,17 +72,22 @@
       ctx.moveTo(left, Math.round(y) + 0.5);
       ctx.lineTo(w - right, Math.round(y) + 0.5);
       ctx.stroke();
-      ctx.fillText(fmt((max * i) / 4), left - 8, y);
+      ctx.fillText(fmt(axis.step * i), left - 8, y);
     }
     const n = times.length;
+    const t0 = n > 0 ? times[0] : 0;
+    const span = n > 1 ? times[n - 1] - t0 : 0;
     if (n > 1) {
-      ctx.textAlign = 'center';
+      // Positions follow the sample times (gaps stay gaps); labels at the start, middle, end.
       ctx.textBaseline = 'top';
-      const span = (times[n - 1] - times[0]) / 1000;
-      ctx.fillText('-' + Math.round(span) + 's', left + 14, top + ph + 6);
-      ctx.fillText('now', w - right - 12, top + ph + 6);
+      ctx.textAlign = 'left';
+      ctx.fillText(ago(span), left, top + ph + 6);
+      ctx.textAlign = 'center';
+      ctx.fillText(ago(span / 2), left + pw / 2, top + ph + 6);
+      ctx.textAlign = 'right';
+      ctx.fillText('now', w - right, top + ph + 6);
     }
-    const x = (i) => left + (n <= 1 ? pw : (pw * i) / (n - 1));
+    const x = (i) => left + (span <= 0 ? pw : (pw * (times[i] - t0)) / span);
     const y = (v) => top + ph - (ph * v) / max;
     for (const s of series) {
       if (n === 0) continue;
@@ -85,5 +111,5 @@
     }
   }
 
-  window.WarrenCharts = { drawChart: drawChart, fmt: fmt };
+  window.WarrenCharts = { drawChart: drawChart, fmt: fmt, yAxis: yAxis, ago: ago };
 })();
