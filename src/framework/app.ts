@@ -30,7 +30,11 @@ import { Publisher } from './publisher.js';
 import { RpcClient } from './rpc-client.js';
 import { RpcServer } from './rpc-server.js';
 import { Session } from './session.js';
-import { DelayedDelivery } from './delay/delayed-delivery.js';
+import { DEFAULT_DELAY_PREFIX, DelayedDelivery } from './delay/delayed-delivery.js';
+import { waitIdle } from './idle.js';
+import { exploreSchedules } from './schedule/explore-schedules.js';
+import { ScheduleRunner, runOptions, type ScheduleStatus } from './schedule/schedule-runner.js';
+import { defineSchedule, type ScheduleOptions } from './schedule/schedule-spec.js';
 import { systemClock } from '../util/clock.js';
 import { Subscriber } from './subscriber.js';
 import { TaskWorker } from './task-worker.js';
@@ -49,6 +53,7 @@ export class WarrenApp<C = Record<never, never>> {
   readonly #shutdownTimeout: number;
   readonly #ownedBroker: Broker | undefined;
   readonly #metrics: FrameworkMetrics;
+  readonly #schedules: ScheduleRunner;
   #management: { server: ManagementServer; address: { host: string; port: number } } | undefined;
   #closing: Promise<void> | undefined;
   #signalHandler: (() => void) | undefined;
@@ -66,6 +71,7 @@ export class WarrenApp<C = Record<never, never>> {
     this.#shutdownTimeout = parts.shutdownTimeout;
     this.#ownedBroker = parts.ownedBroker;
     this.#metrics = parts.metrics;
+    this.#schedules = parts.schedules;
     this.client = parts.client as unknown as TypedClient<C>;
   }
 
@@ -88,6 +94,45 @@ export class WarrenApp<C = Record<never, never>> {
   /** Where the `management` server listens; undefined without that option. */
   get managementAddress(): { host: string; port: number } | undefined {
     return this.#management?.address;
+  }
+
+  /**
+   * Runs `task` on a schedule from now on, exactly once per tick across every process (see
+   * docs/jobs-in-time.md). A schedule with the name of an existing one replaces it.
+   *
+   * @example
+   * await app.schedule('report.send', { cron: '0 6 * * *' }, { tz: 'Europe/Paris' });
+   */
+  schedule(
+    task: string,
+    when: { cron: string } | { every: string | number },
+    options?: ScheduleOptions,
+  ): Promise<void> {
+    try {
+      const def = defineSchedule(task, when, options);
+      return this.#schedules.add([{ ...def, queue: queueOf(this.handlers, task) }]);
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
+      return Promise.reject(err);
+    }
+  }
+
+  /** Resolves once no work is pending (see idle.ts); for tests, with a ManualClock `clock`. */
+  idle(options: { timeoutMs?: number } = {}): Promise<void> {
+    const schedules = this.#schedules;
+    return waitIdle(
+      {
+        consumers: schedules.consumer ? [...this.#consumers, schedules.consumer] : this.#consumers,
+        scheduleBusy: () => schedules.busy,
+        openChannel: () => this.#session.createChannel(),
+      },
+      options.timeoutMs,
+    );
+  }
+
+  /** This process's schedules with their next run times. */
+  schedules(): ScheduleStatus[] {
+    return this.#schedules.list();
   }
 
   /** Messages waiting in the outage buffer. */
@@ -129,7 +174,7 @@ export class WarrenApp<C = Record<never, never>> {
     }
     this.#session.detach();
     const deadline = Date.now() + timeout;
-    await Promise.all(this.#consumers.map((c) => c.stop(deadline)));
+    await Promise.all([...this.#consumers.map((c) => c.stop(deadline)), this.#schedules.stop(deadline)]);
     await this.#rpc.close();
     await this.#publisher.close();
     if (this.#ownsTransport) await this.transport.close();
@@ -148,6 +193,7 @@ interface AppParts {
   events: LifecycleEmitter;
   metrics: FrameworkMetrics;
   client: WarrenClient;
+  schedules: ScheduleRunner;
   ownsTransport: boolean;
   shutdownTimeout: number;
   /** The persistent broker start() opened for `dataDir` (shut down by close()). */
@@ -157,6 +203,7 @@ interface AppParts {
 /** Starts an app. */
 async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): Promise<WarrenApp<C>> {
   const handlers = exploreServices(options.services ?? [], { instantiate: options.instantiate });
+  const schedules = exploreSchedules(options.services ?? [], handlers);
   const ownedBroker = await openDataDir(options);
   const { transport, owns } = pickTransport(ownedBroker ? { ...options, broker: ownedBroker } : options);
   const managementBroker = options.management && embeddedBroker(transport);
@@ -165,6 +212,7 @@ async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): 
   try {
     if (!transport.connected) await transport.connect();
     await app.session.startAll();
+    await app.schedules.add(schedules.map((d) => ({ ...d, queue: queueOf(handlers, d.task) })));
     if (options.management && managementBroker)
       await app.app.startManagement(managementBroker, options.management);
   } catch (err) {
@@ -214,7 +262,7 @@ function buildApp<C>(
   ownsTransport: boolean,
   onError: (err: unknown) => void,
   ownedBroker?: Broker,
-): { app: WarrenApp<C>; session: Session } {
+): { app: WarrenApp<C>; session: Session; schedules: ScheduleRunner } {
   const session = new Session(transport, onError);
   const events = new LifecycleEmitter(onError);
   const metrics = new FrameworkMetrics();
@@ -248,7 +296,18 @@ function buildApp<C>(
     rpcQueues: queueMap(handlers, 'rpc'),
     middleware: options.clientMiddleware ?? [],
   });
+  const schedules = new ScheduleRunner({
+    publisher,
+    delayed,
+    clock,
+    prefix: options.delayTopologyPrefix ?? DEFAULT_DELAY_PREFIX,
+    openChannel,
+    onError,
+    enqueue: (def, tick) => client.enqueueTo(def.queue, def.task, def.payload ?? {}, runOptions(def, tick)),
+  });
+  session.add(schedules);
   const parts: AppParts = {
+    schedules,
     transport,
     handlers,
     session,
@@ -262,7 +321,12 @@ function buildApp<C>(
     shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
     ownedBroker,
   };
-  return { app: new WarrenApp<C>(parts), session };
+  return { app: new WarrenApp<C>(parts), session, schedules };
+}
+
+function queueOf(handlers: readonly HandlerDescriptor[], task: string): string {
+  const h = handlers.find((d) => d.kind === 'task' && d.name === task);
+  return h?.kind === 'task' ? h.options.queue : task;
 }
 
 function queueMap(handlers: readonly HandlerDescriptor[], kind: 'task' | 'rpc'): Map<string, string> {

@@ -42,8 +42,17 @@ export class WarrenClient implements Client {
   }
 
   enqueue(name: string, payload: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+    return this.enqueueTo(this.#deps.taskQueues.get(name) ?? name, name, payload, options);
+  }
+
+  /** @internal enqueue for task `name` on a known `queue` (schedules of other processes' tasks). */
+  enqueueTo(
+    queue: string,
+    name: string,
+    payload: unknown,
+    options: EnqueueOptions = {},
+  ): Promise<EnqueueResult> {
     const messageId = options.messageId ?? randomUUID();
-    const queue = this.#deps.taskQueues.get(name) ?? name;
     const direct = this.#deps.middleware.length === 0;
     let delayMs: number;
     try {
