@@ -3,6 +3,9 @@
 // goes, missed ticks per option, run-time app.schedule, and the decorators' checks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Broker } from '../../src/broker/broker.js';
 import {
   Cron,
@@ -13,7 +16,7 @@ import {
   Warren,
   type TaskContext,
 } from '../../src/framework/index.js';
-import type { WarrenApp } from '../../src/framework/index.js';
+import type { MissedTicks, WarrenApp } from '../../src/framework/index.js';
 import { EmbeddedTransport } from '../../src/transports/embedded/index.js';
 import { ManualClock } from '../../src/util/clock.js';
 
@@ -25,11 +28,11 @@ function clockAt(): ManualClock {
   return new ManualClock(Date.UTC(2030, 0, 1, 0, 0, 0));
 }
 
-function runsOf(record: number[]) {
+function runsOf(record: number[], missed: MissedTicks = 'run-once') {
   @Service('sched')
   class Sched {
     @Task('sched.tick')
-    @Every('1m')
+    @Every('1m', { missed })
     tick(_p: unknown, ctx: TaskContext): Promise<void> {
       record.push(ctx.headers[SCHEDULE_TICK_HEADER] as number);
       return Promise.resolve();
@@ -185,3 +188,38 @@ test('a schedule on a method without @Task, or a bad cron, is refused', async ()
   }
   await assert.rejects(Warren.start({ services: [Bad] }), /need a @Task/);
 });
+
+test(
+  'a schedule survives a restart of the broker and every worker: ticks of the downtime are caught up',
+  T,
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warren-sched-'));
+    const clock = clockAt();
+    const start = clock.now();
+    const runs: number[] = [];
+    try {
+      const b1 = await Broker.open(dir, { clock, onWarning: () => undefined });
+      const a1 = await startOn(b1, clock, [runsOf(runs, 'catch-up')]);
+      await a1.idle();
+      await advance(clock, [a1], 2);
+      await a1.close();
+      await b1.shutdown();
+      clock.advance(3 * MINUTE); // everything is down over ticks 3, 4 and 5
+      const b2 = await Broker.open(dir, { clock, onWarning: () => undefined });
+      const a2 = await startOn(b2, clock, [runsOf(runs, 'catch-up')]);
+      try {
+        await a2.idle();
+        await advance(clock, [a2], 1);
+        assert.deepEqual(
+          runs,
+          Array.from({ length: 6 }, (_, i) => start + (i + 1) * MINUTE),
+        );
+      } finally {
+        await a2.close();
+        await b2.shutdown();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
