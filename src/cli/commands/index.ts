@@ -20,6 +20,7 @@ import { permissionsCommand } from './permissions.js';
 import { definitionsCommand } from './definitions.js';
 import { resetCommand } from './reset.js';
 import { traceCommand } from './trace.js';
+import { schedulesCommand } from './schedules.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   workerCommand,
@@ -38,5 +39,6 @@ export const COMMANDS: readonly CliCommand[] = [
   definitionsCommand,
   resetCommand,
   traceCommand,
+  schedulesCommand,
   versionCommand,
 ];
