@@ -268,8 +268,8 @@ function buildApp<C>(
   const metrics = new FrameworkMetrics();
   metrics.listen(events);
   const publisher = new Publisher(session, options.publishBufferSize);
-  const delayed = new DelayedDelivery(session, publisher, options.delayTopologyPrefix);
   const clock = options.clock ?? systemClock;
+  const delayed = new DelayedDelivery(session, publisher, () => clock.now(), options.delayTopologyPrefix);
   const rpc = new RpcClient(session, (name, outcome, ms) => metrics.rpcCall(name, outcome, ms));
   session.add(publisher);
   session.add(rpc);
