@@ -51,10 +51,17 @@ export function delayedTests(factory: TransportFactory): void {
         ['early', 150],
         ['now', 0],
       ];
-      for (const [id, delay] of plan) {
-        due.set(id, Date.now() + delay);
-        await app.client.enqueue(name, { id }, { delay });
-      }
+      // The first delayed enqueue declares the delay topology: done before the timed ones,
+      // which are then sent together, so their due order is their delay order.
+      await app.client.enqueue(name, { id: 'warm-up' }, { delay: 1 });
+      await waitFor(() => runs.length === 1, 10_000, 'warm-up run');
+      runs.length = 0;
+      await Promise.all(
+        plan.map(([id, delay]) => {
+          due.set(id, Date.now() + delay);
+          return app.client.enqueue(name, { id }, { delay });
+        }),
+      );
       await waitFor(() => runs.length === 4, 10_000, 'four runs');
       await sleep(200);
       assert.deepEqual(
@@ -82,9 +89,9 @@ export function delayedTests(factory: TransportFactory): void {
     }
     try {
       const app = await h.start([Svc], { delayTopologyPrefix: prefix });
+      await app.client.enqueue(name, { id: 'past' }, { runAt: Date.now() - 10_000 });
       const at = new Date(Date.now() + 400);
       await app.client.enqueue(name, { id: 'future' }, { runAt: at });
-      await app.client.enqueue(name, { id: 'past' }, { runAt: Date.now() - 10_000 });
       await waitFor(() => runs.length === 2, 10_000, 'two runs');
       assert.deepEqual(
         runs.map((r) => r.id),
