@@ -251,7 +251,10 @@ function pickTransport(options: WarrenStartOptions<unknown>): { transport: Trans
     return { transport, owns: true };
   }
   // The zero-config default: the broker engine in this process, no sockets, no encoding.
-  const broker = options.broker ?? (options.clock ? new Broker({ clock: options.clock }) : undefined);
+  // On a caller's clock (a ManualClock in tests) one advance() can jump past the 30 min
+  // consumer timeout while a delivery is in flight, so the private broker has it off.
+  const broker =
+    options.broker ?? (options.clock ? new Broker({ clock: options.clock, consumerTimeout: 0 }) : undefined);
   return { transport: new EmbeddedTransport({ broker }), owns: true };
 }
 
