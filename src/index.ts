@@ -6,6 +6,8 @@
 export * from './framework/index.js';
 export { Broker } from './broker/broker.js';
 export type { BrokerOptions } from './broker/broker.js';
+export { ManualClock, systemClock } from './util/clock.js';
+export type { Clock } from './util/clock.js';
 export { EmbeddedTransport } from './transports/embedded/index.js';
 export { AmqpTransport } from './transports/amqp/index.js';
 export { AmqpServer, WarrenServer, consoleLogger, silentLogger } from './transports/tcp/index.js';

@@ -36,7 +36,11 @@ import { Publisher } from './publisher.js';
 import { RpcClient } from './rpc-client.js';
 import { RpcServer } from './rpc-server.js';
 import { Session } from './session.js';
-import { DelayedDelivery } from './delay/delayed-delivery.js';
+import { DEFAULT_DELAY_PREFIX, DelayedDelivery } from './delay/delayed-delivery.js';
+import { waitIdle } from './idle.js';
+import { exploreSchedules } from './schedule/explore-schedules.js';
+import { ScheduleRunner, runOptions, type ScheduleStatus } from './schedule/schedule-runner.js';
+import { defineSchedule, type ScheduleOptions } from './schedule/schedule-spec.js';
 import { systemClock } from '../util/clock.js';
 import { Subscriber } from './subscriber.js';
 import { TaskWorker } from './task-worker.js';
@@ -56,6 +60,7 @@ export class WarrenApp<C = Record<never, never>> {
   readonly #ownedBroker: Broker | undefined;
   readonly #metrics: FrameworkMetrics;
   readonly #jobs: { control: JobControl; ownedStore: JobStore | undefined; onError: (err: unknown) => void };
+  readonly #schedules: ScheduleRunner;
   #management: { server: ManagementServer; address: { host: string; port: number } } | undefined;
   #closing: Promise<void> | undefined;
   #signalHandler: (() => void) | undefined;
@@ -75,6 +80,7 @@ export class WarrenApp<C = Record<never, never>> {
     this.#ownedBroker = parts.ownedBroker;
     this.#metrics = parts.metrics;
     this.#jobs = parts.jobs;
+    this.#schedules = parts.schedules;
     this.client = parts.client as unknown as TypedClient<C>;
   }
 
@@ -111,6 +117,45 @@ export class WarrenApp<C = Record<never, never>> {
   /** Where the `management` server listens; undefined without that option. */
   get managementAddress(): { host: string; port: number } | undefined {
     return this.#management?.address;
+  }
+
+  /**
+   * Runs `task` on a schedule from now on, exactly once per tick across every process (see
+   * docs/jobs-in-time.md). A schedule with the name of an existing one replaces it.
+   *
+   * @example
+   * await app.schedule('report.send', { cron: '0 6 * * *' }, { tz: 'Europe/Paris' });
+   */
+  schedule(
+    task: string,
+    when: { cron: string } | { every: string | number },
+    options?: ScheduleOptions,
+  ): Promise<void> {
+    try {
+      const def = defineSchedule(task, when, options);
+      return this.#schedules.add([{ ...def, queue: queueOf(this.handlers, task) }]);
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
+      return Promise.reject(err);
+    }
+  }
+
+  /** Resolves once no work is pending (see idle.ts); for tests, with a ManualClock `clock`. */
+  idle(options: { timeoutMs?: number } = {}): Promise<void> {
+    const schedules = this.#schedules;
+    return waitIdle(
+      {
+        consumers: schedules.consumer ? [...this.#consumers, schedules.consumer] : this.#consumers,
+        scheduleBusy: () => schedules.busy,
+        openChannel: () => this.#session.createChannel(),
+      },
+      options.timeoutMs,
+    );
+  }
+
+  /** This process's schedules with their next run times. */
+  schedules(): ScheduleStatus[] {
+    return this.#schedules.list();
   }
 
   /** Messages waiting in the outage buffer. */
@@ -161,7 +206,7 @@ export class WarrenApp<C = Record<never, never>> {
     this.#session.detach();
     clearInterval(this.#keepAlive);
     const deadline = Date.now() + timeout;
-    await Promise.all(this.#consumers.map((c) => c.stop(deadline)));
+    await Promise.all([...this.#consumers.map((c) => c.stop(deadline)), this.#schedules.stop(deadline)]);
     await this.#jobs.control.stop(deadline);
     await this.#rpc.close();
     await this.#publisher.close();
@@ -182,6 +227,7 @@ interface AppParts {
   events: LifecycleEmitter;
   metrics: FrameworkMetrics;
   client: WarrenClient;
+  schedules: ScheduleRunner;
   ownsTransport: boolean;
   shutdownTimeout: number;
   /** The persistent broker start() opened for `dataDir` (shut down by close()). */
@@ -195,6 +241,7 @@ async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): 
     instantiate: options.instantiate,
     taskQueueType: taskQueueType(options),
   });
+  const schedules = exploreSchedules(options.services ?? [], handlers);
   const ownedBroker = await openDataDir(options);
   const onError = options.onError ?? ((err: unknown) => console.error('[warren]', err));
   const { transport, owns } = pickTransport(
@@ -207,6 +254,7 @@ async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): 
   try {
     if (!transport.connected) await transport.connect();
     await app.session.startAll();
+    await app.schedules.add(schedules.map((d) => ({ ...d, queue: queueOf(handlers, d.task) })));
     if (options.management && managementBroker)
       await app.app.startManagement(managementBroker, options.management);
   } catch (err) {
@@ -267,7 +315,10 @@ function pickTransport(
     return { transport, owns: true };
   }
   // The zero-config default: the broker engine in this process, no sockets, no encoding.
-  const broker = options.broker ?? (options.clock ? new Broker({ clock: options.clock }) : undefined);
+  // On a caller's clock (a ManualClock in tests) one advance() can jump past the 30 min
+  // consumer timeout while a delivery is in flight, so the private broker has it off.
+  const broker =
+    options.broker ?? (options.clock ? new Broker({ clock: options.clock, consumerTimeout: 0 }) : undefined);
   return { transport: new EmbeddedTransport({ broker }), owns: true };
 }
 
@@ -296,14 +347,14 @@ function buildApp<C>(
   onError: (err: unknown) => void,
   ownedBroker: Broker | undefined,
   jobStore: { store: JobStore; owned: boolean } | undefined,
-): { app: WarrenApp<C>; session: Session } {
+): { app: WarrenApp<C>; session: Session; schedules: ScheduleRunner } {
   const session = new Session(transport, onError);
   const events = new LifecycleEmitter(onError);
   const metrics = new FrameworkMetrics();
   metrics.listen(events);
   const publisher = new Publisher(session, options.publishBufferSize);
-  const delayed = new DelayedDelivery(session, publisher, options.delayTopologyPrefix);
   const clock = options.clock ?? systemClock;
+  const delayed = new DelayedDelivery(session, publisher, () => clock.now(), options.delayTopologyPrefix);
   const rpc = new RpcClient(session, (name, outcome, ms) => metrics.rpcCall(name, outcome, ms));
   session.add(publisher);
   session.add(rpc);
@@ -348,7 +399,18 @@ function buildApp<C>(
     middleware: options.clientMiddleware ?? [],
     jobs,
   });
+  const schedules = new ScheduleRunner({
+    publisher,
+    delayed,
+    clock,
+    prefix: options.delayTopologyPrefix ?? DEFAULT_DELAY_PREFIX,
+    openChannel,
+    onError,
+    enqueue: (def, tick) => client.enqueueTo(def.queue, def.task, def.payload ?? {}, runOptions(def, tick)),
+  });
+  session.add(schedules);
   const parts: AppParts = {
+    schedules,
     transport,
     handlers,
     session,
@@ -363,7 +425,12 @@ function buildApp<C>(
     ownedBroker,
     jobs: { control, ownedStore: jobStore?.owned ? jobStore.store : undefined, onError },
   };
-  return { app: new WarrenApp<C>(parts), session };
+  return { app: new WarrenApp<C>(parts), session, schedules };
+}
+
+function queueOf(handlers: readonly HandlerDescriptor[], task: string): string {
+  const h = handlers.find((d) => d.kind === 'task' && d.name === task);
+  return h?.kind === 'task' ? h.options.queue : task;
 }
 
 function queueMap(handlers: readonly HandlerDescriptor[], kind: 'task' | 'rpc'): Map<string, string> {

@@ -48,6 +48,11 @@ export class WarrenClient implements Client {
 
   /** Records the job (deduplicating on its id), publishes it, and resolves to its handle. */
   enqueue(name: string, payload: unknown, options: EnqueueOptions = {}): Promise<JobHandle> {
+    return this.enqueueTo(this.#deps.taskQueues.get(name) ?? name, name, payload, options);
+  }
+
+  /** @internal enqueue for task `name` on a known `queue` (schedules of other processes' tasks). */
+  enqueueTo(queue: string, name: string, payload: unknown, options: EnqueueOptions = {}): Promise<JobHandle> {
     const messageId = options.jobId ?? options.messageId ?? randomUUID();
     let delayMs: number;
     try {
@@ -63,7 +68,9 @@ export class WarrenClient implements Client {
       dedupWindow: options.dedupWindow,
       runAt: delayMs > 0 ? this.#deps.now() + delayMs : undefined,
     };
-    return this.#deps.jobs.enqueue(job, () => this.#publishTask(name, payload, messageId, options, delayMs));
+    return this.#deps.jobs.enqueue(job, () =>
+      this.#publishTask(queue, name, payload, messageId, options, delayMs),
+    );
   }
 
   job(id: string): JobHandle {
@@ -71,13 +78,13 @@ export class WarrenClient implements Client {
   }
 
   #publishTask(
+    queue: string,
     name: string,
     payload: unknown,
     messageId: string,
     options: EnqueueOptions,
     delayMs: number,
   ): Promise<void> {
-    const queue = this.#deps.taskQueues.get(name) ?? name;
     const direct = this.#deps.middleware.length === 0;
     const send = (request: PublishRequest): Promise<void> =>
       delayMs > 0

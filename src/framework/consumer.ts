@@ -50,6 +50,11 @@ export class Consumer implements SessionComponent {
     this.#onError = onError;
   }
 
+  /** Deliveries received and not yet settled (running or waiting for a slot). */
+  get pending(): number {
+    return this.#running.size + this.#waiting.length;
+  }
+
   async start(): Promise<void> {
     if (this.#stopping) return;
     const channel = await this.#openChannel();

@@ -6,6 +6,11 @@ export { Service } from './decorators/service.js';
 export { Task } from './decorators/task.js';
 export { Rpc } from './decorators/rpc.js';
 export { Subscribe } from './decorators/subscribe.js';
+export { Cron, Every } from './decorators/schedule.js';
+export { CronExpression, CronSyntaxError } from './schedule/cron.js';
+export { SCHEDULE_HEADER, SCHEDULE_TICK_HEADER } from './schedule/schedule-runner.js';
+export type { ScheduleStatus } from './schedule/schedule-runner.js';
+export type { MissedTicks, ScheduleDefinition, ScheduleOptions } from './schedule/schedule-spec.js';
 export { SERVICE_METADATA, HANDLERS_METADATA, getServiceMetadata, getHandlerMetadata } from './metadata.js';
 export type { HandlerMetadata, ServiceMetadata } from './metadata.js';
 export type {

@@ -65,13 +65,20 @@ test(
     const app = await Warren.start({ services: [Svc], transport, onError: () => undefined });
     try {
       const due = new Map<string, number>();
-      for (const [id, delay] of [
+      // The first delayed enqueue declares the levels; the timed two are then sent together.
+      await app.client.enqueue('levels.job', { id: 'warm-up' }, { delay: 1 });
+      await waitFor(() => runs.length === 1, 10_000, 'warm-up run');
+      runs.length = 0;
+      const plan = [
         ['b', 700],
         ['a', 333],
-      ] as const) {
-        due.set(id, Date.now() + delay);
-        await app.client.enqueue('levels.job', { id }, { delay });
-      }
+      ] as const;
+      await Promise.all(
+        plan.map(([id, delay]) => {
+          due.set(id, Date.now() + delay);
+          return app.client.enqueue('levels.job', { id }, { delay });
+        }),
+      );
       await waitFor(() => runs.length === 2, 10_000, 'two runs');
       await sleep(200);
       assert.deepEqual(

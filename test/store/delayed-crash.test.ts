@@ -13,6 +13,8 @@ import { text } from '../helpers/engine.js';
 
 const X = 'delayed-crash';
 const Q = 'delayed-crash-q';
+/** Published 250 ms of delay apart (reverse due order), so a stalled broker cannot reorder them. */
+const COUNT = 10;
 
 test(
   'confirmed delayed messages come back after kill -9, once each, in due order',
@@ -33,8 +35,8 @@ test(
       await ch.bindQueue(Q, X, 'k');
       const dueAt = new Map<string, number>();
       // Descending delays: publish order is the reverse of due order.
-      for (let i = 0; i < 20; i++) {
-        const delay = 1500 - i * 50;
+      for (let i = 0; i < COUNT; i++) {
+        const delay = 2500 - i * 250;
         dueAt.set(String(i), Date.now() + delay);
         ch.publish(X, 'k', Buffer.from(String(i)), { persistent: true, headers: { 'x-delay': delay } });
       }
@@ -50,16 +52,16 @@ test(
             if (m === null) return;
             got.push({ id: m.content.toString(), at: Date.now() });
             sub.ack(m);
-            if (got.length === 20) resolve();
+            if (got.length === COUNT) resolve();
           });
         });
         await all;
         // A moment more: nothing arrives twice.
         await new Promise((r) => setTimeout(r, 300));
-        assert.equal(got.length, 20);
+        assert.equal(got.length, COUNT);
         assert.deepEqual(
           got.map((g) => g.id),
-          [...Array(20).keys()].reverse().map(String),
+          [...Array(COUNT).keys()].reverse().map(String),
         );
         for (const g of got) assert.ok(g.at >= dueAt.get(g.id)!, `message ${g.id} arrived before it was due`);
       } finally {

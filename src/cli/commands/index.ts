@@ -23,6 +23,7 @@ import { traceCommand } from './trace.js';
 import { dataCommand } from './data.js';
 import { deadCommand } from './dead.js';
 import { jobsCommand } from './jobs.js';
+import { schedulesCommand } from './schedules.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   workerCommand,
@@ -44,5 +45,6 @@ export const COMMANDS: readonly CliCommand[] = [
   resetCommand,
   traceCommand,
   dataCommand,
+  schedulesCommand,
   versionCommand,
 ];

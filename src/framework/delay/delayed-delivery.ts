@@ -37,10 +37,13 @@ export class DelayedDelivery implements SessionComponent {
   #topology: Promise<void> | undefined;
   readonly #bound = new Map<string, Promise<void>>();
   readonly #prefix: string;
+  readonly #now: () => number;
 
-  constructor(session: Session, publisher: Publisher, prefix = DEFAULT_DELAY_PREFIX) {
+  /** `now`: the app's clock, which delays are measured on. */
+  constructor(session: Session, publisher: Publisher, now: () => number, prefix = DEFAULT_DELAY_PREFIX) {
     this.#session = session;
     this.#publisher = publisher;
+    this.#now = now;
     this.#prefix = prefix;
   }
 
@@ -53,7 +56,14 @@ export class DelayedDelivery implements SessionComponent {
   async publish(queue: string, body: Buffer, properties: PublishProperties, delayMs: number): Promise<void> {
     if (!Number.isInteger(delayMs) || delayMs < 1 || delayMs > MAX_DELAY_MS)
       throw new RangeError(`delay must be an integer from 1 to ${MAX_DELAY_MS} ms, got ${delayMs}`);
+    const dueAt = this.#now() + delayMs;
     await this.#bind(queue);
+    // The time spent declaring and binding comes off the delay (it counts from the call).
+    delayMs = Math.ceil(dueAt - this.#now());
+    if (delayMs < 1) {
+      await this.#publisher.publish({ exchange: '', routingKey: queue, body, properties });
+      return;
+    }
     const { mandatory: _m, expiration: _e, ...props } = properties;
     if (this.native) {
       const headers = { ...props.headers, 'x-delay': delayMs };
