@@ -25,6 +25,13 @@ export interface PostgresJobStoreOptions {
   retention?: RetentionOptions;
   /** Pool size (default 10). */
   maxConnections?: number;
+  /**
+   * Wait for each transition to reach the disk (synchronous_commit on). Default false: job
+   * state is a record of what the messages did, not the source of truth for running them, so
+   * a database crash may lose its last transitions (never corrupt the table), and each commit
+   * does not wait for a WAL flush.
+   */
+  durableCommits?: boolean;
 }
 
 /** Record field → column, for the fields a patch may carry. */
@@ -62,7 +69,11 @@ export class PostgresJobStore implements JobStore {
     const table = options.table ?? 'warren_jobs';
     if (!/^[a-z_][a-z0-9_]*$/i.test(table)) throw new TypeError(`invalid job table name: ${table}`);
     const pg = await loadPg();
-    const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 10,
+      ...(options.durableCommits === true ? {} : { options: '-c synchronous_commit=off' }),
+    });
     const store = new PostgresJobStore(pool, table, options.retention);
     try {
       await store.#createSchema();
