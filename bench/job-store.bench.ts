@@ -1,7 +1,7 @@
 // What job state costs per job, beside BullMQ in the same run. The same trivial task
 // (enqueue → handler → ack, concurrency 50, 100 enqueues in flight, ≤ BENCH_SECONDS each) on
 // Warren's embedded broker: without tracking (`jobs: false`), with the default in-memory store
-// (with and without job events on warren.jobs), and with the PostgreSQL store on the server
+// (without and with job events on warren.jobs), and with the PostgreSQL store on the server
 // here; BullMQ on the Redis at 6379 removing jobs on completion (no state kept) and keeping
 // them (its state store). Cost per job = 1/rate − 1/rate(without state), in µs.
 import { Service, Task, Warren, type JobsOptions } from '../src/framework/index.js';
@@ -82,8 +82,8 @@ async function main(): Promise<void> {
   rows.push(['BullMQ → Redis, removeOnComplete: true (no state)', bullNone, bullNone]);
   rows.push(['BullMQ → Redis, keeps the last 10 000 (state)', bullKeep, bullNone]);
   rows.push(['Warren embedded, jobs: false (no state)', off, off]);
-  rows.push(['Warren embedded, memory store, events off', await warren({ events: false }), off]);
   rows.push(['Warren embedded, memory store (default)', await warren({}), off]);
+  rows.push(['Warren embedded, memory store, events on', await warren({ events: true }), off]);
   rows.push(['Warren embedded, PostgreSQL store', await warrenPostgres(), off]);
   console.log(
     `\nJob state: trivial task, concurrency ${CONCURRENCY}, ${S.window} in flight, ≤ ${SECONDS} s each`,

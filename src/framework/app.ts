@@ -261,7 +261,7 @@ function buildApp<C>(
     publisher,
     events,
     onError,
-    publishEvents: options.jobs !== false && options.jobs?.events !== false,
+    publishEvents: options.jobs !== false && options.jobs?.events === true,
   });
   const admit = jobs.store ? jobs.admit.bind(jobs) : undefined;
   const handlerRunner = metrics.timeRpcHandlers(createHandlerRunner(options.middleware ?? []));

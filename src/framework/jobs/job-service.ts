@@ -70,7 +70,7 @@ export interface JobServiceDeps {
   publisher: Publisher;
   events: LifecycleEmitter;
   onError: (err: unknown) => void;
-  /** Publish every state change on JOBS_EXCHANGE (default true). */
+  /** Publish every state change on JOBS_EXCHANGE (default false, as Celery's task events). */
   publishEvents: boolean;
 }
 

@@ -56,16 +56,16 @@ export class MemoryJobStore implements JobStore {
     const current = this.#byId.get(id);
     if (!current || (from !== undefined && !from.includes(current.state))) return Promise.resolve(undefined);
     if (attempt !== undefined && current.attempts !== attempt) return Promise.resolve(undefined);
-    const next: JobRecord = { ...current, ...patch, updatedAt: patch.updatedAt ?? this.#now() };
-    if (next.state !== current.state) {
-      this.#remove(current);
-      this.#insert(next);
-    } else {
-      this.#byId.set(id, next);
-      this.#index(next.task, next.state).set(id, next);
+    // In place: the indexes hold this object; callers only ever get copies.
+    const previous = current.state;
+    Object.assign(current, patch);
+    if (patch.updatedAt === undefined) current.updatedAt = this.#now();
+    if (current.state !== previous) {
+      this.#byTask.get(current.task)?.get(previous)?.delete(id);
+      this.#insert(current);
     }
-    this.changed(next);
-    return Promise.resolve({ ...next });
+    this.changed(current);
+    return Promise.resolve({ ...current });
   }
 
   list(query: ListQuery): Promise<JobRecord[]> {

@@ -230,7 +230,7 @@ export function jobTests(factory: TransportFactory): void {
     }
     try {
       const store = new MemoryJobStore();
-      const worker = await h.start([Svc], { jobs: { store } });
+      const worker = await h.start([Svc], { jobs: { store, events: true } });
       const watcher = await h.start([], { jobs: { store } });
       const seen: JobEvent[] = [];
       const stop = await watcher.watchJobs((e) => seen.push(e), { task: name });
