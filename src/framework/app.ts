@@ -263,7 +263,8 @@ function buildApp<C>(
     onError,
     publishEvents: options.jobs !== false && options.jobs?.events === true,
   });
-  const admit = jobs.store ? jobs.admit.bind(jobs) : undefined;
+  const limited = handlers.some((h) => h.kind === 'task' && h.options.rateLimit !== undefined);
+  const admit = jobs.store || limited ? jobs.admit.bind(jobs) : undefined;
   const handlerRunner = metrics.timeRpcHandlers(createHandlerRunner(options.middleware ?? []));
   const run = jobs.wrapRunner(handlerRunner, () => client); // called per handler run, after start()
   const openChannel = () => session.createChannel();

@@ -22,6 +22,7 @@ import {
 } from '../errors.js';
 import type { HandlerRunner } from '../handler-runner.js';
 import type { LifecycleEmitter } from '../lifecycle-emitter.js';
+import type { RateLimit } from '../options.js';
 import type { Publisher } from '../publisher.js';
 import { attemptOf } from '../retry-headers.js';
 import { JSON_CONTENT_TYPE } from '../serializer.js';
@@ -37,6 +38,7 @@ import {
 } from './job-record.js';
 import { abortHere, changeOrTimeout, jobChanged, runningHere } from './job-signals.js';
 import type { JobStore } from './job-store.js';
+import { MemoryJobStore } from './memory-job-store.js';
 
 /** Topic exchange for job events (`event.<task>`) and control messages (`cancel`). */
 export const JOBS_EXCHANGE = 'warren.jobs';
@@ -167,7 +169,12 @@ export class JobService implements JobAccess {
    * Moves the job to active before its attempt. False: the job was cancelled or already
    * finished (a duplicate delivery), so the worker acks the message without running it.
    */
-  admit(delivery: Delivery, task: string, maxAttempts: number): Promise<boolean> {
+  admit(delivery: Delivery, task: string, maxAttempts: number, rateLimit?: RateLimit): Promise<boolean> {
+    if (rateLimit !== undefined) {
+      return this.#waitForRate(delivery, task, rateLimit).then((go) =>
+        go ? this.admit(delivery, task, maxAttempts) : false,
+      );
+    }
     const store = this.store;
     const id = delivery.message.properties.messageId;
     if (!store || id === undefined) return Promise.resolve(true);
@@ -176,6 +183,30 @@ export class JobService implements JobAccess {
       return true;
     });
   }
+
+  /**
+   * Holds the delivery until the task's rate limit has room (the window is shared through the
+   * store). False when the delivery was settled meanwhile (shutdown gave up on it). A store
+   * error lets the attempt run: limits are best effort, like the rest of the tracking.
+   */
+  async #waitForRate(delivery: Delivery, task: string, limit: RateLimit): Promise<boolean> {
+    const limiter = this.store ?? this.#localLimiter;
+    for (;;) {
+      let wait: number;
+      try {
+        wait = await limiter.acquire(`rate:${task}`, limit.max, limit.per);
+      } catch (err) {
+        this.#deps.onError(err);
+        return delivery.active;
+      }
+      if (wait === 0) return delivery.active;
+      await sleepUnlessAborted(wait, delivery.signal);
+      if (!delivery.active) return false;
+    }
+  }
+
+  /** Rate limits of an app without a store (`jobs: false`): per process. */
+  readonly #localLimiter = new MemoryJobStore();
 
   async #admit(
     store: JobStore,
@@ -293,6 +324,20 @@ export class JobService implements JobAccess {
       .publish({ exchange: JOBS_EXCHANGE, routingKey, body, properties }, { buffer: false })
       .catch(() => undefined); // events are best effort: a missed one is read back from the store
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (shutdown gave up on the delivery). */
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
 }
 
 /** What `job.result()` settles with for a finished record. */

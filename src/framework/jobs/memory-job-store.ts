@@ -94,6 +94,17 @@ export class MemoryJobStore implements JobStore {
     return Promise.resolve();
   }
 
+  readonly #windows = new Map<string, { start: number; count: number }>();
+
+  acquire(key: string, max: number, per: number): Promise<number> {
+    const now = this.#now();
+    let w = this.#windows.get(key);
+    if (!w || w.start + per <= now) this.#windows.set(key, (w = { start: now, count: 0 }));
+    if (w.count >= max) return Promise.resolve(w.start + per - now);
+    w.count++;
+    return Promise.resolve(0);
+  }
+
   prune(): Promise<void> {
     for (const byState of this.#byTask.values())
       for (const [state, index] of byState) if (isFinal(state)) this.#prune(index);

@@ -95,6 +95,29 @@ export class PostgresJobStore implements JobStore {
         started_at bigint, finished_at bigint, run_at bigint)`,
     );
     await this.#pool.query(`CREATE INDEX IF NOT EXISTS ${t}_task_state ON ${t} (task, state, updated_at)`);
+    await this.#pool.query(
+      `CREATE TABLE IF NOT EXISTS ${t}_rate (key text PRIMARY KEY, window_start bigint NOT NULL, count integer NOT NULL)`,
+    );
+  }
+
+  /**
+   * One atomic upsert per take; the window is timed by the database's clock, so machines with
+   * skewed clocks share the same windows.
+   */
+  async acquire(key: string, max: number, per: number): Promise<number> {
+    const t = `${this.#table}_rate`;
+    const { rows } = await this.#pool.query<{ window_start: string; count: number; now: string }>(
+      `WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now)
+       INSERT INTO ${t} AS r (key, window_start, count) SELECT $1, now, 1 FROM clock
+       ON CONFLICT (key) DO UPDATE SET
+         window_start = CASE WHEN r.window_start + $2 <= EXCLUDED.window_start THEN EXCLUDED.window_start ELSE r.window_start END,
+         count = CASE WHEN r.window_start + $2 <= EXCLUDED.window_start THEN 1 ELSE r.count + 1 END
+       RETURNING window_start, count, (SELECT now FROM clock) AS now`,
+      [key, per],
+    );
+    const row = rows[0];
+    if (!row || row.count <= max) return 0;
+    return Math.max(1, Number(row.window_start) + per - Number(row.now));
   }
 
   async create(record: JobRecord, dedupWindow = Infinity): Promise<CreateResult> {
@@ -206,7 +229,7 @@ export class PostgresJobStore implements JobStore {
 
   /** Drops the table (tests and `warren jobs --drop`-style cleanup). */
   async drop(): Promise<void> {
-    await this.#pool.query(`DROP TABLE IF EXISTS ${this.#table}`);
+    await this.#pool.query(`DROP TABLE IF EXISTS ${this.#table}, ${this.#table}_rate`);
   }
 
   async close(): Promise<void> {

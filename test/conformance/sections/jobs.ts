@@ -284,3 +284,49 @@ export function jobTests(factory: TransportFactory): void {
     }
   });
 }
+
+export function rateLimitTests(factory: TransportFactory): void {
+  test(
+    'rateLimit holds attempts across workers sharing the store; the next window lets them run',
+    T,
+    async () => {
+      const h = new Harness(factory);
+      const slow = h.name('rate-slow');
+      const fast = h.name('rate-fast');
+      h.taskQueues(slow);
+      h.taskQueues(fast);
+      const started: string[] = [];
+      @Service(h.name('svc'))
+      class Svc {
+        // Two starts per minute: the test sees the first window only.
+        @Task(slow, { rateLimit: { max: 2, per: 60_000 }, retries: 0 })
+        a(_p: unknown, ctx: TaskContext): Promise<void> {
+          started.push(ctx.messageId);
+          return Promise.resolve();
+        }
+
+        @Task(fast, { rateLimit: { max: 1, per: 100 }, retries: 0 })
+        b(): Promise<string> {
+          return Promise.resolve('ok');
+        }
+      }
+      try {
+        const store = new MemoryJobStore();
+        const one = await h.start([Svc], { jobs: { store } });
+        await h.start([Svc], { jobs: { store } });
+        const jobs = await Promise.all([1, 2, 3, 4].map((n) => one.client.enqueue(slow, { n })));
+        await waitFor(() => started.length >= 2, 10_000, 'two starts');
+        // Whatever more time passes in this window, no third attempt starts on either worker.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(started.length, 2);
+        const states = await Promise.all(jobs.map((j) => j.state()));
+        assert.deepEqual(states.filter((s) => s === 'completed').length, 2);
+        assert.deepEqual(states.filter((s) => s === 'waiting').length, 2);
+        const quick = await Promise.all([1, 2, 3].map((n) => one.client.enqueue(fast, { n })));
+        for (const j of quick) assert.equal(await j.result({ timeout: 10_000 }), 'ok');
+      } finally {
+        await h.cleanup();
+      }
+    },
+  );
+}
