@@ -268,22 +268,24 @@ function buildApp<C>(
   const handlerRunner = metrics.timeRpcHandlers(createHandlerRunner(options.middleware ?? []));
   const run = jobs.wrapRunner(handlerRunner, () => client); // called per handler run, after start()
   const openChannel = () => session.createChannel();
-  const control = new JobControl(jobs, {
-    listen: jobs.store !== undefined && handlers.some((h) => h.kind === 'task'),
-    openChannel,
-    onError,
-  });
-  session.add(control);
+  const taskConsumers = new Map<string, Consumer>();
   const consumers: Consumer[] = handlers.map((d) => {
     switch (d.kind) {
       case 'task':
-        return new TaskWorker(d, { publisher, events, run, openChannel, onError, admit }).consumer;
+        return trackTask(
+          taskConsumers,
+          d.name,
+          new TaskWorker(d, { publisher, events, run, openChannel, onError, admit }).consumer,
+        );
       case 'rpc':
         return new RpcServer(d, { publisher, run, openChannel, onError }).consumer;
       case 'subscribe':
         return new Subscriber(d, { run, openChannel, onError }).consumer;
     }
   });
+  // Before the consumers: it applies paused flags before they start consuming.
+  const control = new JobControl(jobs, { tasks: taskConsumers, openChannel, onError });
+  session.add(control);
   for (const c of consumers) session.add(c);
   const client = new WarrenClient({
     publisher,
@@ -309,6 +311,11 @@ function buildApp<C>(
     jobs: { control, ownedStore: jobStore?.owned ? jobStore.store : undefined, onError },
   };
   return { app: new WarrenApp<C>(parts), session };
+}
+
+function trackTask(tasks: Map<string, Consumer>, name: string, consumer: Consumer): Consumer {
+  tasks.set(name, consumer);
+  return consumer;
 }
 
 function queueMap(handlers: readonly HandlerDescriptor[], kind: 'task' | 'rpc'): Map<string, string> {

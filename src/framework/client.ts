@@ -57,6 +57,14 @@ export class WarrenClient implements Client {
     return this.#deps.jobs.handle(id);
   }
 
+  pause(task: string): Promise<void> {
+    return this.#deps.jobs.pause(task);
+  }
+
+  resume(task: string): Promise<void> {
+    return this.#deps.jobs.resume(task);
+  }
+
   #publishTask(name: string, payload: unknown, messageId: string, options: EnqueueOptions): Promise<void> {
     const queue = this.#deps.taskQueues.get(name) ?? name;
     const direct = this.#deps.middleware.length === 0;

@@ -33,6 +33,8 @@ export class Consumer implements SessionComponent {
   #channel: TransportChannel | undefined;
   #consumerTag: string | undefined;
   #stopping = false;
+  /** pause(): no basic.consume until resume() (kept across reconnects). */
+  #paused = false;
   /** The queue being consumed (server-named queues change on every start). */
   queue = '';
 
@@ -52,7 +54,33 @@ export class Consumer implements SessionComponent {
     this.#channel = channel;
     await channel.prefetch(this.#spec.prefetch);
     this.queue = await this.#spec.setup(channel);
+    if (!this.#paused) await this.#consume(channel);
+  }
+
+  async #consume(channel: TransportChannel): Promise<void> {
     this.#consumerTag = await channel.consume(this.queue, (m) => this.#onMessage(channel, m));
+  }
+
+  /**
+   * Stops taking deliveries (the queue keeps them): cancels the consumer and hands back the
+   * waiting ones; running handlers finish. Before start(), start() then does not consume.
+   */
+  async pause(): Promise<void> {
+    if (this.#paused) return;
+    this.#paused = true;
+    const channel = this.#channel;
+    const tag = this.#consumerTag;
+    this.#consumerTag = undefined;
+    if (channel && tag !== undefined) await channel.cancel(tag).catch(() => undefined);
+    await Promise.all(this.#waiting.splice(0).map((d) => this.#handBack(d)));
+  }
+
+  /** Consumes again after pause(). */
+  async resume(): Promise<void> {
+    if (!this.#paused) return;
+    this.#paused = false;
+    const channel = this.#channel;
+    if (channel && !this.#stopping && this.#consumerTag === undefined) await this.#consume(channel);
   }
 
   onDisconnect(): void {
@@ -83,7 +111,7 @@ export class Consumer implements SessionComponent {
 
   #onMessage(channel: TransportChannel, message: TransportMessage): void {
     const delivery = new Delivery(message, channel);
-    if (this.#stopping) {
+    if (this.#stopping || this.#paused) {
       void this.#handBack(delivery);
       return;
     }

@@ -155,6 +155,22 @@ export class JobService implements JobAccess {
     return true;
   }
 
+  /**
+   * Pauses a task everywhere: recorded in the store (workers that start later start paused)
+   * and broadcast on JOBS_EXCHANGE, so every worker cancels its consumer; messages stay in the
+   * queue, running handlers finish. Resolves once recorded and broadcast (confirmed).
+   */
+  async pause(task: string): Promise<void> {
+    await this.store?.setPaused(task, true);
+    await this.#send('pause', Buffer.from(task, 'utf8'));
+  }
+
+  /** Undoes pause(): every worker of the task consumes again. */
+  async resume(task: string): Promise<void> {
+    await this.store?.setPaused(task, false);
+    await this.#send('resume', Buffer.from(task, 'utf8'));
+  }
+
   /** A cancel broadcast from another process: abort the job if it runs here. */
   onControl(routingKey: string, body: Buffer): void {
     if (routingKey === 'cancel') {
@@ -319,10 +335,16 @@ export class JobService implements JobAccess {
   }
 
   #publish(routingKey: string, body: Buffer): void {
+    // Events are best effort: a missed one is read back from the store.
+    this.#send(routingKey, body).catch(() => undefined);
+  }
+
+  #send(routingKey: string, body: Buffer): Promise<void> {
     const properties = { contentType: JSON_CONTENT_TYPE, persistent: false, messageId: randomUUID() };
-    this.#deps.publisher
-      .publish({ exchange: JOBS_EXCHANGE, routingKey, body, properties }, { buffer: false })
-      .catch(() => undefined); // events are best effort: a missed one is read back from the store
+    return this.#deps.publisher.publish(
+      { exchange: JOBS_EXCHANGE, routingKey, body, properties },
+      { buffer: false },
+    );
   }
 }
 

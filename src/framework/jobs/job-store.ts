@@ -58,6 +58,10 @@ export interface JobStore {
    * ends. At most `max` takes succeed per window.
    */
   acquire(key: string, max: number, per: number): Promise<number>;
+  /** Records a task as paused or not (read by workers when they start). */
+  setPaused(task: string, paused: boolean): Promise<void>;
+  /** The tasks recorded as paused. */
+  pausedTasks(): Promise<string[]>;
   /** Applies retention now (stores also apply it as jobs finish, possibly lazily). */
   prune(): Promise<void>;
   close(): Promise<void>;

@@ -95,6 +95,26 @@ export class MemoryJobStore implements JobStore {
   }
 
   readonly #windows = new Map<string, { start: number; count: number }>();
+  readonly #paused = new Set<string>();
+
+  setPaused(task: string, paused: boolean): Promise<void> {
+    this.restorePaused(task, paused);
+    this.pausedChanged(task, paused);
+    return Promise.resolve();
+  }
+
+  pausedTasks(): Promise<string[]> {
+    return Promise.resolve([...this.#paused]);
+  }
+
+  /** Hook for stores that persist: a task was paused or resumed. */
+  protected pausedChanged(_task: string, _paused: boolean): void {}
+
+  /** Sets a task's paused flag without the hook (recovery). */
+  protected restorePaused(task: string, paused: boolean): void {
+    if (paused) this.#paused.add(task);
+    else this.#paused.delete(task);
+  }
 
   acquire(key: string, max: number, per: number): Promise<number> {
     const now = this.#now();
@@ -132,6 +152,11 @@ export class MemoryJobStore implements JobStore {
   protected forget(id: string): void {
     const r = this.#byId.get(id);
     if (r) this.#remove(r);
+  }
+
+  /** The paused tasks (for compaction). */
+  protected pausedNow(): IterableIterator<string> {
+    return this.#paused.values();
   }
 
   /** Every record held (for compaction). */

@@ -95,6 +95,7 @@ export class PostgresJobStore implements JobStore {
         started_at bigint, finished_at bigint, run_at bigint)`,
     );
     await this.#pool.query(`CREATE INDEX IF NOT EXISTS ${t}_task_state ON ${t} (task, state, updated_at)`);
+    await this.#pool.query(`CREATE TABLE IF NOT EXISTS ${t}_paused (task text PRIMARY KEY)`);
     await this.#pool.query(
       `CREATE TABLE IF NOT EXISTS ${t}_rate (key text PRIMARY KEY, window_start bigint NOT NULL, count integer NOT NULL)`,
     );
@@ -229,7 +230,19 @@ export class PostgresJobStore implements JobStore {
 
   /** Drops the table (tests and `warren jobs --drop`-style cleanup). */
   async drop(): Promise<void> {
-    await this.#pool.query(`DROP TABLE IF EXISTS ${this.#table}, ${this.#table}_rate`);
+    const t = this.#table;
+    await this.#pool.query(`DROP TABLE IF EXISTS ${t}, ${t}_rate, ${t}_paused`);
+  }
+
+  async setPaused(task: string, paused: boolean): Promise<void> {
+    const t = `${this.#table}_paused`;
+    if (paused) await this.#pool.query(`INSERT INTO ${t} (task) VALUES ($1) ON CONFLICT DO NOTHING`, [task]);
+    else await this.#pool.query(`DELETE FROM ${t} WHERE task = $1`, [task]);
+  }
+
+  async pausedTasks(): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ task: string }>(`SELECT task FROM ${this.#table}_paused`);
+    return rows.map((r) => r.task);
   }
 
   async close(): Promise<void> {

@@ -188,6 +188,22 @@ export function jobStoreTests(open: StoreFactory): void {
     }),
   );
 
+  test('paused flags: set, listed, cleared', T, () =>
+    withStore(open, async (s) => {
+      const a = `t.pause.${++seq}`;
+      const b = `t.pause.${++seq}`;
+      await s.setPaused(a, true);
+      await s.setPaused(b, true);
+      await s.setPaused(a, true);
+      assert.deepEqual((await s.pausedTasks()).filter((t) => t === a || t === b).sort(), [a, b].sort());
+      await s.setPaused(a, false);
+      assert.deepEqual(
+        (await s.pausedTasks()).filter((t) => t === a || t === b),
+        [b],
+      );
+    }),
+  );
+
   test('delete removes a job', T, () =>
     withStore(open, async (s) => {
       const r = job('t.del');
