@@ -80,9 +80,13 @@ export class JobService implements JobAccess {
   readonly store: JobStore | undefined;
   readonly #deps: JobServiceDeps;
 
+  /** The store when it is the in-process one: its synchronous methods skip a promise per step. */
+  readonly #memory: MemoryJobStore | undefined;
+
   constructor(deps: JobServiceDeps) {
     this.#deps = deps;
     this.store = deps.store;
+    this.#memory = deps.store instanceof MemoryJobStore ? deps.store : undefined;
     if (deps.store) this.#listen(deps.events);
   }
 
@@ -106,7 +110,10 @@ export class JobService implements JobAccess {
       ...(job.attempts !== undefined ? { maxAttempts: job.attempts } : {}),
       ...(job.runAt !== undefined ? { runAt: job.runAt } : {}),
     };
-    const { created } = await store.create(record, job.dedupWindow);
+    const memory = this.#memory;
+    const created = memory
+      ? memory.createNow(record, job.dedupWindow)
+      : (await store.create(record, job.dedupWindow)).created;
     if (!created) return new JobHandle(job.id, this, true);
     // Announced before the task message is sent, on the same channel: its event is routed
     // before any worker can take the job.
@@ -194,6 +201,7 @@ export class JobService implements JobAccess {
     const store = this.store;
     const id = delivery.message.properties.messageId;
     if (!store || id === undefined) return Promise.resolve(true);
+    if (this.#memory) return Promise.resolve(this.#admitNow(this.#memory, delivery, id, task, maxAttempts));
     return this.#admit(store, delivery, id, task, maxAttempts).catch((err: unknown) => {
       this.#deps.onError(err);
       return true;
@@ -256,6 +264,41 @@ export class JobService implements JobAccess {
     return true;
   }
 
+  /** #admit on the in-process store, without a promise per step. */
+  #admitNow(
+    store: MemoryJobStore,
+    delivery: Delivery,
+    id: string,
+    task: string,
+    maxAttempts: number,
+  ): boolean {
+    const now = Date.now();
+    const attempts = attemptOf(delivery.message.properties.headers);
+    let record = store.updateNow(id, { state: 'active', attempts, startedAt: now }, LIVE_STATES);
+    if (!record) {
+      if (store.getNow(id)) return false;
+      const ts = delivery.message.properties.timestamp;
+      const created: JobRecord = {
+        id,
+        task,
+        state: 'active',
+        attempts,
+        maxAttempts,
+        createdAt: ts === undefined ? now : ts * 1000,
+        updatedAt: now,
+        startedAt: now,
+      };
+      store.createNow(created);
+      record = created;
+    }
+    this.#forget.set(
+      id,
+      runningHere(id, (reason) => delivery.abort(reason)),
+    );
+    this.#changed(record);
+    return true;
+  }
+
   readonly #forget = new Map<string, () => void>();
 
   /**
@@ -274,9 +317,14 @@ export class JobService implements JobAccess {
       const attempt = ctx.attempt;
       ctx.progress = (data: unknown) =>
         emitProgress(data).then(() => this.#record(id, { progress: data }, ['active'], attempt));
-      return run(call).then(async (result) => {
-        await this.#record(id, { state: 'completed', result, finishedAt: Date.now() }, ['active'], attempt);
-        return result;
+      return run(call).then((result) => {
+        const recorded = this.#record(
+          id,
+          { state: 'completed', result, finishedAt: Date.now() },
+          ['active'],
+          attempt,
+        );
+        return recorded === undefined ? result : recorded.then(() => result);
       });
     };
   }
@@ -305,8 +353,26 @@ export class JobService implements JobAccess {
     });
   }
 
-  /** A conditional transition whose failure is reported, never thrown. */
-  async #record(id: string, patch: JobPatch, from: readonly JobState[], attempt: number): Promise<void> {
+  /**
+   * A conditional transition whose failure is reported, never thrown. Undefined when it was
+   * applied synchronously (the in-process store), else the promise of it.
+   */
+  #record(
+    id: string,
+    patch: JobPatch,
+    from: readonly JobState[],
+    attempt: number,
+  ): Promise<void> | undefined {
+    const memory = this.#memory;
+    if (memory) {
+      const record = memory.updateNow(id, patch, from, attempt);
+      if (record) this.#changed(record);
+      return undefined;
+    }
+    return this.#recordAsync(id, patch, from, attempt);
+  }
+
+  async #recordAsync(id: string, patch: JobPatch, from: readonly JobState[], attempt: number): Promise<void> {
     try {
       const record = await this.store?.update(id, patch, from, attempt);
       if (record) this.#changed(record);
