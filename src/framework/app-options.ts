@@ -112,7 +112,10 @@ export interface JobsOptions {
   store?: JobStore | string;
   /** How long finished jobs are kept (default: the newest 10 000 per task and state, for 24 h). */
   retention?: RetentionOptions;
-  /** Publish every state change on the warren.jobs exchange for `app.watchJobs` (default true). */
+  /**
+   * Publish every state change on the warren.jobs exchange for `app.watchJobs` (default
+   * false: like Celery's `-E`, turn it on in the apps whose jobs you want to watch).
+   */
   events?: boolean;
 }
 

@@ -363,30 +363,33 @@ function buildApp<C>(
     publisher,
     events,
     onError,
-    publishEvents: options.jobs !== false && options.jobs?.events !== false,
+    publishEvents: options.jobs !== false && options.jobs?.events === true,
   });
-  const admit = jobs.store ? jobs.admit.bind(jobs) : undefined;
+  const limited = handlers.some((h) => h.kind === 'task' && h.options.rateLimit !== undefined);
+  const admit = jobs.store || limited ? jobs.admit.bind(jobs) : undefined;
   const handlerRunner = metrics.timeRpcHandlers(createHandlerRunner(options.middleware ?? []));
   const run = jobs.wrapRunner(handlerRunner, () => client); // called per handler run, after start()
   const openChannel = () => session.createChannel();
-  const control = new JobControl(jobs, {
-    listen: jobs.store !== undefined && handlers.some((h) => h.kind === 'task'),
-    openChannel,
-    onError,
-  });
-  session.add(control);
   // RPC servers reply on the request's channel; the reply needs no confirm (rpc-server.ts).
   const openUnconfirmed = () => session.createChannel({ confirms: false });
+  const taskConsumers = new Map<string, Consumer>();
   const consumers: Consumer[] = handlers.map((d) => {
     switch (d.kind) {
       case 'task':
-        return new TaskWorker(d, { publisher, events, run, openChannel, onError, admit }).consumer;
+        return trackTask(
+          taskConsumers,
+          d.name,
+          new TaskWorker(d, { publisher, events, run, openChannel, onError, admit }).consumer,
+        );
       case 'rpc':
         return new RpcServer(d, { run, openChannel: openUnconfirmed, onError }).consumer;
       case 'subscribe':
         return new Subscriber(d, { run, openChannel, onError }).consumer;
     }
   });
+  // Before the consumers: it applies paused flags before they start consuming.
+  const control = new JobControl(jobs, { tasks: taskConsumers, openChannel, onError });
+  session.add(control);
   for (const c of consumers) session.add(c);
   session.add(delayed);
   const client = new WarrenClient({
@@ -431,6 +434,11 @@ function buildApp<C>(
 function queueOf(handlers: readonly HandlerDescriptor[], task: string): string {
   const h = handlers.find((d) => d.kind === 'task' && d.name === task);
   return h?.kind === 'task' ? h.options.queue : task;
+}
+
+function trackTask(tasks: Map<string, Consumer>, name: string, consumer: Consumer): Consumer {
+  tasks.set(name, consumer);
+  return consumer;
 }
 
 function queueMap(handlers: readonly HandlerDescriptor[], kind: 'task' | 'rpc'): Map<string, string> {

@@ -77,6 +77,14 @@ export class WarrenClient implements Client {
     return this.#deps.jobs.handle(id);
   }
 
+  pause(task: string): Promise<void> {
+    return this.#deps.jobs.pause(task);
+  }
+
+  resume(task: string): Promise<void> {
+    return this.#deps.jobs.resume(task);
+  }
+
   #publishTask(
     queue: string,
     name: string,

@@ -37,6 +37,8 @@ export class Consumer implements SessionComponent {
   #channel: TransportChannel | undefined;
   #consumerTag: string | undefined;
   #stopping = false;
+  /** pause(): no basic.consume until resume() (kept across reconnects). */
+  #paused = false;
   /** The queue being consumed (server-named queues change on every start). */
   queue = '';
 
@@ -61,7 +63,7 @@ export class Consumer implements SessionComponent {
     this.#channel = channel;
     await channel.prefetch(this.#spec.prefetch);
     this.queue = await this.#spec.setup(channel);
-    await this.#subscribe(channel);
+    if (!this.#paused) await this.#subscribe(channel);
   }
 
   async #subscribe(channel: TransportChannel): Promise<void> {
@@ -86,6 +88,28 @@ export class Consumer implements SessionComponent {
         this.#onError(err);
       }
     })();
+  }
+
+  /**
+   * Stops taking deliveries (the queue keeps them): cancels the consumer and hands back the
+   * waiting ones; running handlers finish. Before start(), start() then does not consume.
+   */
+  async pause(): Promise<void> {
+    if (this.#paused) return;
+    this.#paused = true;
+    const channel = this.#channel;
+    const tag = this.#consumerTag;
+    this.#consumerTag = undefined;
+    if (channel && tag !== undefined) await channel.cancel(tag).catch(() => undefined);
+    await Promise.all(this.#waiting.splice(0).map((d) => this.#handBack(d)));
+  }
+
+  /** Consumes again after pause(). */
+  async resume(): Promise<void> {
+    if (!this.#paused) return;
+    this.#paused = false;
+    const channel = this.#channel;
+    if (channel && !this.#stopping && this.#consumerTag === undefined) await this.#subscribe(channel);
   }
 
   onDisconnect(): void {
@@ -128,7 +152,7 @@ export class Consumer implements SessionComponent {
     // here would run it twice (and charge the redelivery as an interrupted attempt).
     if (channel !== this.#channel) return;
     const delivery = new Delivery(message, channel);
-    if (this.#stopping) {
+    if (this.#stopping || this.#paused) {
       void this.#handBack(delivery);
       return;
     }

@@ -164,6 +164,9 @@ export interface TypedClient<C = Record<never, never>> {
   ): Promise<JobHandle>;
   /** A handle on a job by id (from any process that shares the job store). */
   job(id: string): JobHandle;
+  /** Stops every worker of the task from taking jobs (they stay queued) until resume(). */
+  pause(task: TaskName<C>): Promise<void>;
+  resume(task: TaskName<C>): Promise<void>;
   call<K extends RpcName<C>>(
     name: K,
     request: RpcRequest<C, K>,

@@ -46,6 +46,17 @@ export interface TaskOptions {
   /** Queue and messages survive a broker restart. */
   durable?: boolean;
   queueType?: QueueType;
+  /**
+   * At most `max` attempts start per `per` ms across every worker sharing the job store
+   * (fixed windows; see docs/jobs.md). A worker holds a delivery until its window has room.
+   */
+  rateLimit?: RateLimit;
+}
+
+/** `rateLimit` of a task: `max` starts per `per` ms. */
+export interface RateLimit {
+  max: number;
+  per: number;
 }
 
 /** Options of `@Rpc(name, options)`. */
@@ -109,6 +120,8 @@ export interface ResolvedTaskOptions {
   priority: number | undefined;
   durable: boolean;
   queueType: QueueType;
+  /** Present only when the task has one. */
+  rateLimit?: RateLimit;
 }
 
 export interface ResolvedRpcOptions {

@@ -43,6 +43,7 @@ export function resolveTaskOptions(
   if (queueType === 'quorum' && o.priority !== undefined) {
     throw new TypeError(`${where}: priority (x-max-priority) is not supported by quorum queues`);
   }
+  const rateLimit = resolveRateLimit(where, o.rateLimit);
   return {
     queue: o.queue ?? name,
     schema: o.schema,
@@ -54,7 +55,18 @@ export function resolveTaskOptions(
     priority: o.priority,
     durable: o.durable ?? DEFAULT_TASK_DURABLE,
     queueType,
+    ...(rateLimit ? { rateLimit } : {}),
   };
+}
+
+function resolveRateLimit(where: string, limit: TaskOptions['rateLimit']): TaskOptions['rateLimit'] {
+  if (limit === undefined) return undefined;
+  const { max, per } = limit;
+  if (!Number.isInteger(max) || max < 1 || !Number.isInteger(per) || per < 1)
+    throw new RangeError(
+      `${where}: rateLimit wants positive integers max and per (ms), got ${JSON.stringify(limit)}`,
+    );
+  return { max, per };
 }
 
 export function resolveRpcOptions(

@@ -30,6 +30,7 @@ import type { LifecycleEmitter } from './lifecycle-emitter.js';
 import { taskContext } from './message-context.js';
 import { nominalDelay } from './backoff.js';
 import { LostAttempts, type AttemptOutcome } from './lost-attempts.js';
+import type { RateLimit } from './options.js';
 import { isConnectionLoss, type Publisher } from './publisher.js';
 import { deadLetterHeaders, retryHeaders, type DeadLetterReason } from './retry-headers.js';
 import { decideFailure, decideRedelivered, type FailureDecision } from './retry-policy.js';
@@ -47,7 +48,12 @@ export interface WorkerDeps {
   openChannel: () => Promise<TransportChannel>;
   onError: (err: unknown) => void;
   /** Job tracking: false = the job was cancelled or already finished, ack without running. */
-  admit?: (delivery: Delivery, taskName: string, maxAttempts: number) => Promise<boolean>;
+  admit?: (
+    delivery: Delivery,
+    taskName: string,
+    maxAttempts: number,
+    rateLimit?: RateLimit,
+  ) => Promise<boolean>;
 }
 
 /** The error recorded for an attempt that never settled (its message came back redelivered). */
@@ -117,7 +123,7 @@ export class TaskWorker {
       const admit = this.#deps.admit;
       if (admit !== undefined) {
         const maxAttempts = this.#retries(delivery) + 1;
-        return admit(delivery, this.#d.name, maxAttempts).then((run) =>
+        return admit(delivery, this.#d.name, maxAttempts, this.#d.options.rateLimit).then((run) =>
           run ? this.#attempt(delivery) : delivery.ack(),
         );
       }

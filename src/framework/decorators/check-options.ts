@@ -27,6 +27,7 @@ const TASK_KEYS = [
   'priority',
   'durable',
   'queueType',
+  'rateLimit',
 ] as const;
 const RPC_KEYS = ['queue', 'schema', 'responseSchema', 'timeout', 'prefetch', 'durable'] as const;
 const BACKOFF_KEYS = ['type', 'delay', 'maxDelay', 'jitter'] as const;
@@ -48,6 +49,7 @@ export function checkTaskOptions(where: string, o: Record<string, unknown>, defa
   assertOptionalBoolean(where, 'durable', o['durable']);
   assertOptionalOneOf(where, 'queueType', o['queueType'], ['classic', 'quorum']);
   if (o['backoff'] !== undefined) checkBackoff(where, o['backoff']);
+  if (o['rateLimit'] !== undefined) checkRateLimit(where, o['rateLimit']);
   const { prefetch, concurrency } = o;
   if (typeof prefetch === 'number' && typeof concurrency === 'number' && concurrency > prefetch) {
     throw new RangeError(`${where}: concurrency (${concurrency}) must not exceed prefetch (${prefetch})`);
@@ -55,6 +57,15 @@ export function checkTaskOptions(where: string, o: Record<string, unknown>, defa
   if (o['queueType'] === 'quorum' && o['priority'] !== undefined) {
     throw new TypeError(`${where}: priority (x-max-priority) is not supported by quorum queues`);
   }
+}
+
+function checkRateLimit(where: string, value: unknown): void {
+  if (!isPlainObject(value)) throw new TypeError(`${where}: rateLimit must be an object { max, per }`);
+  assertKnownKeys(`${where} rateLimit`, value, ['max', 'per']);
+  if (value['max'] === undefined || value['per'] === undefined)
+    throw new TypeError(`${where}: rateLimit needs both max and per (ms)`);
+  assertOptionalInt(`${where} rateLimit`, 'max', value['max'], 1, Number.MAX_SAFE_INTEGER);
+  assertOptionalInt(`${where} rateLimit`, 'per', value['per'], 1, MAX_TIMEOUT);
 }
 
 /** Checks `@Rpc` options; `defaultsOnly` for `@Service` RPC defaults. */

@@ -23,7 +23,7 @@ import { MemoryJobStore } from './memory-job-store.js';
 
 const LOG_FILE = 'jobs.log';
 
-type LogLine = { put: JobRecord } | { del: string };
+type LogLine = { put: JobRecord } | { del: string } | { pause: string; on: boolean };
 
 export class FileJobStore extends MemoryJobStore {
   readonly #dir: string;
@@ -62,6 +62,10 @@ export class FileJobStore extends MemoryJobStore {
     this.#append({ del: id });
   }
 
+  protected override pausedChanged(task: string, paused: boolean): void {
+    this.#append({ pause: task, on: paused });
+  }
+
   override close(): Promise<void> {
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
@@ -86,7 +90,8 @@ export class FileJobStore extends MemoryJobStore {
         continue; // a torn last line from a crash mid-write: the transition before it stands
       }
       if ('put' in line) this.restore(line.put);
-      else this.forget(line.del);
+      else if ('del' in line) this.forget(line.del);
+      else this.restorePaused(line.pause, line.on);
     }
   }
 
@@ -99,6 +104,10 @@ export class FileJobStore extends MemoryJobStore {
     let lines = 0;
     for (const r of this.records()) {
       writeSync(fd, JSON.stringify({ put: r }) + '\n');
+      lines++;
+    }
+    for (const task of this.pausedNow()) {
+      writeSync(fd, JSON.stringify({ pause: task, on: true }) + '\n');
       lines++;
     }
     fsyncSync(fd);

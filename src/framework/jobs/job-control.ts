@@ -1,8 +1,10 @@
 /**
- * The app's listener on the jobs exchange: declares it (so job events and cancels can be
- * published) and, for apps that run tasks, consumes `cancel` broadcasts on an exclusive queue
- * so a job cancelled from another process is aborted where it runs. A session component, so it
- * is set up again after a reconnect.
+ * The app's listener on the jobs exchange: declares it (so job events and control messages
+ * can be published) and, for apps that run tasks, consumes `cancel`, `pause` and `resume`
+ * broadcasts on an exclusive queue: a job cancelled from another process is aborted where it
+ * runs, a paused task's consumers stop. On every start (and restart after a reconnect, when a
+ * broadcast may have been missed) it applies the paused flags recorded in the store before the
+ * task consumers start. A session component, so it is set up again after a reconnect.
  */
 import type { TransportChannel } from '../../transports/transport.js';
 import { Consumer } from '../consumer.js';
@@ -13,44 +15,64 @@ export class JobControl implements SessionComponent {
   readonly #consumer: Consumer | undefined;
   readonly #openChannel: () => Promise<TransportChannel>;
 
+  readonly #service: JobService;
+  readonly #tasks: ReadonlyMap<string, Consumer>;
+
   constructor(
     service: JobService,
     options: {
-      listen: boolean;
+      /** The app's task consumers by task name (empty: nothing to listen for). */
+      tasks: ReadonlyMap<string, Consumer>;
       openChannel: () => Promise<TransportChannel>;
       onError: (err: unknown) => void;
     },
   ) {
+    this.#service = service;
+    this.#tasks = options.tasks;
     this.#openChannel = options.openChannel;
-    this.#consumer = options.listen
-      ? new Consumer(
-          {
-            name: `${JOBS_EXCHANGE} control`,
-            prefetch: 100,
-            concurrency: 100,
-            setup: async (channel) => {
-              await declareJobsExchange(channel);
-              const { queue } = await channel.assertQueue('', {
-                exclusive: true,
-                autoDelete: true,
-                durable: false,
-              });
-              await channel.bindQueue(queue, JOBS_EXCHANGE, 'cancel');
-              return queue;
+    this.#consumer =
+      options.tasks.size > 0
+        ? new Consumer(
+            {
+              name: `${JOBS_EXCHANGE} control`,
+              prefetch: 100,
+              concurrency: 100,
+              setup: async (channel) => {
+                await declareJobsExchange(channel);
+                const { queue } = await channel.assertQueue('', {
+                  exclusive: true,
+                  autoDelete: true,
+                  durable: false,
+                });
+                for (const key of ['cancel', 'pause', 'resume'])
+                  await channel.bindQueue(queue, JOBS_EXCHANGE, key);
+                return queue;
+              },
+              handle: (delivery) => {
+                delivery.ack();
+                return this.#onControl(delivery.message.fields.routingKey, delivery.message.body);
+              },
             },
-            handle: (delivery) => {
-              service.onControl(delivery.message.fields.routingKey, delivery.message.body);
-              delivery.ack();
-              return Promise.resolve();
-            },
-          },
-          options.openChannel,
-          options.onError,
-        )
-      : undefined;
+            options.openChannel,
+            options.onError,
+          )
+        : undefined;
+  }
+
+  async #onControl(routingKey: string, body: Buffer): Promise<void> {
+    if (routingKey === 'cancel') return this.#service.onControl(routingKey, body);
+    const consumer = this.#tasks.get(body.toString('utf8'));
+    if (routingKey === 'pause') await consumer?.pause();
+    else if (routingKey === 'resume') await consumer?.resume();
   }
 
   async start(): Promise<void> {
+    const store = this.#service.store;
+    if (store && this.#tasks.size > 0) {
+      const paused = new Set(await store.pausedTasks());
+      for (const [task, consumer] of this.#tasks)
+        await (paused.has(task) ? consumer.pause() : consumer.resume());
+    }
     if (this.#consumer) return this.#consumer.start();
     const channel = await this.#openChannel();
     try {

@@ -22,6 +22,7 @@ import {
 } from '../errors.js';
 import type { HandlerRunner } from '../handler-runner.js';
 import type { LifecycleEmitter } from '../lifecycle-emitter.js';
+import type { RateLimit } from '../options.js';
 import type { Publisher } from '../publisher.js';
 import { attemptOf } from '../retry-headers.js';
 import { JSON_CONTENT_TYPE } from '../serializer.js';
@@ -37,6 +38,7 @@ import {
 } from './job-record.js';
 import { abortHere, changeOrTimeout, jobChanged, runningHere } from './job-signals.js';
 import type { JobStore } from './job-store.js';
+import { MemoryJobStore } from './memory-job-store.js';
 import { REDRIVEN_HEADER } from '../../transports/dead-letters/dead-letter.js';
 
 /** States a re-driven message may revive (a completed or cancelled job stays as it is). */
@@ -74,7 +76,7 @@ export interface JobServiceDeps {
   publisher: Publisher;
   events: LifecycleEmitter;
   onError: (err: unknown) => void;
-  /** Publish every state change on JOBS_EXCHANGE (default true). */
+  /** Publish every state change on JOBS_EXCHANGE (default false, as Celery's task events). */
   publishEvents: boolean;
 }
 
@@ -82,9 +84,13 @@ export class JobService implements JobAccess {
   readonly store: JobStore | undefined;
   readonly #deps: JobServiceDeps;
 
+  /** The store when it is the in-process one: its synchronous methods skip a promise per step. */
+  readonly #memory: MemoryJobStore | undefined;
+
   constructor(deps: JobServiceDeps) {
     this.#deps = deps;
     this.store = deps.store;
+    this.#memory = deps.store instanceof MemoryJobStore ? deps.store : undefined;
     if (deps.store) this.#listen(deps.events);
   }
 
@@ -108,7 +114,10 @@ export class JobService implements JobAccess {
       ...(job.attempts !== undefined ? { maxAttempts: job.attempts } : {}),
       ...(job.runAt !== undefined ? { runAt: job.runAt } : {}),
     };
-    const { created } = await store.create(record, job.dedupWindow);
+    const memory = this.#memory;
+    const created = memory
+      ? memory.createNow(record, job.dedupWindow)
+      : (await store.create(record, job.dedupWindow)).created;
     if (!created) return new JobHandle(job.id, this, true);
     // Announced before the task message is sent, on the same channel: its event is routed
     // before any worker can take the job.
@@ -157,6 +166,22 @@ export class JobService implements JobAccess {
     return true;
   }
 
+  /**
+   * Pauses a task everywhere: recorded in the store (workers that start later start paused)
+   * and broadcast on JOBS_EXCHANGE, so every worker cancels its consumer; messages stay in the
+   * queue, running handlers finish. Resolves once recorded and broadcast (confirmed).
+   */
+  async pause(task: string): Promise<void> {
+    await this.store?.setPaused(task, true);
+    await this.#send('pause', Buffer.from(task, 'utf8'));
+  }
+
+  /** Undoes pause(): every worker of the task consumes again. */
+  async resume(task: string): Promise<void> {
+    await this.store?.setPaused(task, false);
+    await this.#send('resume', Buffer.from(task, 'utf8'));
+  }
+
   /** A cancel broadcast from another process: abort the job if it runs here. */
   onControl(routingKey: string, body: Buffer): void {
     if (routingKey === 'cancel') {
@@ -171,15 +196,45 @@ export class JobService implements JobAccess {
    * Moves the job to active before its attempt. False: the job was cancelled or already
    * finished (a duplicate delivery), so the worker acks the message without running it.
    */
-  admit(delivery: Delivery, task: string, maxAttempts: number): Promise<boolean> {
+  admit(delivery: Delivery, task: string, maxAttempts: number, rateLimit?: RateLimit): Promise<boolean> {
+    if (rateLimit !== undefined) {
+      return this.#waitForRate(delivery, task, rateLimit).then((go) =>
+        go ? this.admit(delivery, task, maxAttempts) : false,
+      );
+    }
     const store = this.store;
     const id = delivery.message.properties.messageId;
     if (!store || id === undefined) return Promise.resolve(true);
+    if (this.#memory) return Promise.resolve(this.#admitNow(this.#memory, delivery, id, task, maxAttempts));
     return this.#admit(store, delivery, id, task, maxAttempts).catch((err: unknown) => {
       this.#deps.onError(err);
       return true;
     });
   }
+
+  /**
+   * Holds the delivery until the task's rate limit has room (the window is shared through the
+   * store). False when the delivery was settled meanwhile (shutdown gave up on it). A store
+   * error lets the attempt run: limits are best effort, like the rest of the tracking.
+   */
+  async #waitForRate(delivery: Delivery, task: string, limit: RateLimit): Promise<boolean> {
+    const limiter = this.store ?? this.#localLimiter;
+    for (;;) {
+      let wait: number;
+      try {
+        wait = await limiter.acquire(`rate:${task}`, limit.max, limit.per);
+      } catch (err) {
+        this.#deps.onError(err);
+        return delivery.active;
+      }
+      if (wait === 0) return delivery.active;
+      await sleepUnlessAborted(wait, delivery.signal);
+      if (!delivery.active) return false;
+    }
+  }
+
+  /** Rate limits of an app without a store (`jobs: false`): per process. */
+  readonly #localLimiter = new MemoryJobStore();
 
   async #admit(
     store: JobStore,
@@ -217,6 +272,41 @@ export class JobService implements JobAccess {
     return true;
   }
 
+  /** #admit on the in-process store, without a promise per step. */
+  #admitNow(
+    store: MemoryJobStore,
+    delivery: Delivery,
+    id: string,
+    task: string,
+    maxAttempts: number,
+  ): boolean {
+    const now = Date.now();
+    const attempts = attemptOf(delivery.message.properties.headers);
+    let record = store.updateNow(id, { state: 'active', attempts, startedAt: now }, LIVE_STATES);
+    if (!record) {
+      if (store.getNow(id)) return false;
+      const ts = delivery.message.properties.timestamp;
+      const created: JobRecord = {
+        id,
+        task,
+        state: 'active',
+        attempts,
+        maxAttempts,
+        createdAt: ts === undefined ? now : ts * 1000,
+        updatedAt: now,
+        startedAt: now,
+      };
+      store.createNow(created);
+      record = created;
+    }
+    this.#forget.set(
+      id,
+      runningHere(id, (reason) => delivery.abort(reason)),
+    );
+    this.#changed(record);
+    return true;
+  }
+
   readonly #forget = new Map<string, () => void>();
 
   /**
@@ -235,9 +325,14 @@ export class JobService implements JobAccess {
       const attempt = ctx.attempt;
       ctx.progress = (data: unknown) =>
         emitProgress(data).then(() => this.#record(id, { progress: data }, ['active'], attempt));
-      return run(call).then(async (result) => {
-        await this.#record(id, { state: 'completed', result, finishedAt: Date.now() }, ['active'], attempt);
-        return result;
+      return run(call).then((result) => {
+        const recorded = this.#record(
+          id,
+          { state: 'completed', result, finishedAt: Date.now() },
+          ['active'],
+          attempt,
+        );
+        return recorded === undefined ? result : recorded.then(() => result);
       });
     };
   }
@@ -266,8 +361,26 @@ export class JobService implements JobAccess {
     });
   }
 
-  /** A conditional transition whose failure is reported, never thrown. */
-  async #record(id: string, patch: JobPatch, from: readonly JobState[], attempt: number): Promise<void> {
+  /**
+   * A conditional transition whose failure is reported, never thrown. Undefined when it was
+   * applied synchronously (the in-process store), else the promise of it.
+   */
+  #record(
+    id: string,
+    patch: JobPatch,
+    from: readonly JobState[],
+    attempt: number,
+  ): Promise<void> | undefined {
+    const memory = this.#memory;
+    if (memory) {
+      const record = memory.updateNow(id, patch, from, attempt);
+      if (record) this.#changed(record);
+      return undefined;
+    }
+    return this.#recordAsync(id, patch, from, attempt);
+  }
+
+  async #recordAsync(id: string, patch: JobPatch, from: readonly JobState[], attempt: number): Promise<void> {
     try {
       const record = await this.store?.update(id, patch, from, attempt);
       if (record) this.#changed(record);
@@ -296,11 +409,31 @@ export class JobService implements JobAccess {
   }
 
   #publish(routingKey: string, body: Buffer): void {
-    const properties = { contentType: JSON_CONTENT_TYPE, persistent: false, messageId: randomUUID() };
-    this.#deps.publisher
-      .publish({ exchange: JOBS_EXCHANGE, routingKey, body, properties }, { buffer: false })
-      .catch(() => undefined); // events are best effort: a missed one is read back from the store
+    // Events are best effort: a missed one is read back from the store.
+    this.#send(routingKey, body).catch(() => undefined);
   }
+
+  #send(routingKey: string, body: Buffer): Promise<void> {
+    const properties = { contentType: JSON_CONTENT_TYPE, persistent: false, messageId: randomUUID() };
+    return this.#deps.publisher.publish(
+      { exchange: JOBS_EXCHANGE, routingKey, body, properties },
+      { buffer: false },
+    );
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (shutdown gave up on the delivery). */
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
 }
 
 /** What `job.result()` settles with for a finished record. */

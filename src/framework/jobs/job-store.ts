@@ -52,6 +52,16 @@ export interface JobStore {
   /** Counts of a task's jobs per state. */
   counts(task: string): Promise<Partial<Record<JobState, number>>>;
   delete(id: string): Promise<void>;
+  /**
+   * Takes one slot of a fixed-window rate limit shared by everyone on this store: resolves to
+   * 0 when taken, else to the ms until the current window (started by its first request)
+   * ends. At most `max` takes succeed per window.
+   */
+  acquire(key: string, max: number, per: number): Promise<number>;
+  /** Records a task as paused or not (read by workers when they start). */
+  setPaused(task: string, paused: boolean): Promise<void>;
+  /** The tasks recorded as paused. */
+  pausedTasks(): Promise<string[]>;
   /** Applies retention now (stores also apply it as jobs finish, possibly lazily). */
   prune(): Promise<void>;
   close(): Promise<void>;

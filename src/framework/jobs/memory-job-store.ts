@@ -4,6 +4,7 @@
  * and retention are both cheap: finished jobs enter their state's index in finishing order and
  * retention drops them from the front.
  */
+import { Deque } from '../../util/deque.js';
 import { isFinal, type JobPatch, type JobRecord, type JobState } from './job-record.js';
 import {
   DEFAULT_RETENTION,
@@ -32,14 +33,8 @@ export class MemoryJobStore implements JobStore {
   }
 
   create(record: JobRecord, dedupWindow = Infinity): Promise<CreateResult> {
-    const existing = this.#byId.get(record.id);
-    if (existing && (!isFinal(existing.state) || existing.createdAt + dedupWindow > this.#now()))
-      return Promise.resolve({ created: false, record: { ...existing } });
-    if (existing) this.#remove(existing);
-    const stored = { ...record };
-    this.#insert(stored);
-    this.changed(stored);
-    return Promise.resolve({ created: true, record: { ...stored } });
+    const created = this.createNow(record, dedupWindow);
+    return Promise.resolve({ created, record: { ...(this.#byId.get(record.id) as JobRecord) } });
   }
 
   get(id: string): Promise<JobRecord | undefined> {
@@ -53,19 +48,52 @@ export class MemoryJobStore implements JobStore {
     from?: readonly JobState[],
     attempt?: number,
   ): Promise<JobRecord | undefined> {
+    const r = this.updateNow(id, patch, from, attempt);
+    return Promise.resolve(r && { ...r });
+  }
+
+  /*
+   * Synchronous forms for the job service's hot path on this store (no promise, no copy: the
+   * caller must not keep or change what they return). Same semantics as the async ones.
+   */
+
+  /** create(), resolving to whether it was created. */
+  createNow(record: JobRecord, dedupWindow = Infinity): boolean {
+    const existing = this.#byId.get(record.id);
+    if (existing && (!isFinal(existing.state) || existing.createdAt + dedupWindow > this.#now()))
+      return false;
+    if (existing) this.#remove(existing);
+    const stored = { ...record };
+    this.#insert(stored);
+    this.changed(stored);
+    return true;
+  }
+
+  /** The stored record itself (read only). */
+  getNow(id: string): Readonly<JobRecord> | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** update(), returning the stored record itself (read only). */
+  updateNow(
+    id: string,
+    patch: JobPatch,
+    from?: readonly JobState[],
+    attempt?: number,
+  ): Readonly<JobRecord> | undefined {
     const current = this.#byId.get(id);
-    if (!current || (from !== undefined && !from.includes(current.state))) return Promise.resolve(undefined);
-    if (attempt !== undefined && current.attempts !== attempt) return Promise.resolve(undefined);
-    const next: JobRecord = { ...current, ...patch, updatedAt: patch.updatedAt ?? this.#now() };
-    if (next.state !== current.state) {
-      this.#remove(current);
-      this.#insert(next);
-    } else {
-      this.#byId.set(id, next);
-      this.#index(next.task, next.state).set(id, next);
+    if (!current || (from !== undefined && !from.includes(current.state))) return undefined;
+    if (attempt !== undefined && current.attempts !== attempt) return undefined;
+    // In place: the indexes hold this object; callers only ever get copies.
+    const previous = current.state;
+    Object.assign(current, patch);
+    if (patch.updatedAt === undefined) current.updatedAt = this.#now();
+    if (current.state !== previous) {
+      this.#byTask.get(current.task)?.get(previous)?.delete(id);
+      this.#insert(current);
     }
-    this.changed(next);
-    return Promise.resolve({ ...next });
+    this.changed(current);
+    return current;
   }
 
   list(query: ListQuery): Promise<JobRecord[]> {
@@ -92,6 +120,37 @@ export class MemoryJobStore implements JobStore {
       this.deleted(id);
     }
     return Promise.resolve();
+  }
+
+  readonly #windows = new Map<string, { start: number; count: number }>();
+  readonly #paused = new Set<string>();
+
+  setPaused(task: string, paused: boolean): Promise<void> {
+    this.restorePaused(task, paused);
+    this.pausedChanged(task, paused);
+    return Promise.resolve();
+  }
+
+  pausedTasks(): Promise<string[]> {
+    return Promise.resolve([...this.#paused]);
+  }
+
+  /** Hook for stores that persist: a task was paused or resumed. */
+  protected pausedChanged(_task: string, _paused: boolean): void {}
+
+  /** Sets a task's paused flag without the hook (recovery). */
+  protected restorePaused(task: string, paused: boolean): void {
+    if (paused) this.#paused.add(task);
+    else this.#paused.delete(task);
+  }
+
+  acquire(key: string, max: number, per: number): Promise<number> {
+    const now = this.#now();
+    let w = this.#windows.get(key);
+    if (!w || w.start + per <= now) this.#windows.set(key, (w = { start: now, count: 0 }));
+    if (w.count >= max) return Promise.resolve(w.start + per - now);
+    w.count++;
+    return Promise.resolve(0);
   }
 
   prune(): Promise<void> {
@@ -123,6 +182,11 @@ export class MemoryJobStore implements JobStore {
     if (r) this.#remove(r);
   }
 
+  /** The paused tasks (for compaction). */
+  protected pausedNow(): IterableIterator<string> {
+    return this.#paused.values();
+  }
+
   /** Every record held (for compaction). */
   protected records(): IterableIterator<JobRecord> {
     return this.#byId.values();
@@ -140,8 +204,20 @@ export class MemoryJobStore implements JobStore {
     this.#byId.set(record.id, record);
     const index = this.#index(record.task, record.state);
     index.set(record.id, record);
-    if (isFinal(record.state)) this.#prune(index);
+    if (isFinal(record.state)) {
+      let order = this.#finished.get(index);
+      if (!order) this.#finished.set(index, (order = new Deque<JobRecord>()));
+      order.push(record);
+      this.#prune(index);
+    }
   }
+
+  /**
+   * Finished records per final-state index, in finishing order: retention pops from the front
+   * in O(1). (Iterating a Map from its start after many deletions walks their holes.) Entries
+   * whose record left the index since are skipped when they reach the front.
+   */
+  readonly #finished = new Map<Map<string, JobRecord>, Deque<JobRecord>>();
 
   #remove(record: JobRecord): void {
     this.#byId.delete(record.id);
@@ -150,9 +226,16 @@ export class MemoryJobStore implements JobStore {
 
   /** Drops the oldest finished jobs of one task and state beyond the retention limits. */
   #prune(index: Map<string, JobRecord>): void {
+    const order = this.#finished.get(index);
+    if (!order) return;
     const oldest = this.#now() - this.#retention.age;
-    for (const r of index.values()) {
+    for (let r = order.peek(); r !== undefined; r = order.peek()) {
+      if (index.get(r.id) !== r) {
+        order.shift();
+        continue;
+      }
       if (index.size <= this.#retention.count && r.updatedAt >= oldest) break;
+      order.shift();
       index.delete(r.id);
       this.#byId.delete(r.id);
     }

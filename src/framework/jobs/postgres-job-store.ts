@@ -25,6 +25,13 @@ export interface PostgresJobStoreOptions {
   retention?: RetentionOptions;
   /** Pool size (default 10). */
   maxConnections?: number;
+  /**
+   * Wait for each transition to reach the disk (synchronous_commit on). Default false: job
+   * state is a record of what the messages did, not the source of truth for running them, so
+   * a database crash may lose its last transitions (never corrupt the table), and each commit
+   * does not wait for a WAL flush.
+   */
+  durableCommits?: boolean;
 }
 
 /** Record field → column, for the fields a patch may carry. */
@@ -62,7 +69,11 @@ export class PostgresJobStore implements JobStore {
     const table = options.table ?? 'warren_jobs';
     if (!/^[a-z_][a-z0-9_]*$/i.test(table)) throw new TypeError(`invalid job table name: ${table}`);
     const pg = await loadPg();
-    const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 10,
+      ...(options.durableCommits === true ? {} : { options: '-c synchronous_commit=off' }),
+    });
     const store = new PostgresJobStore(pool, table, options.retention);
     try {
       await store.#createSchema();
@@ -84,6 +95,30 @@ export class PostgresJobStore implements JobStore {
         started_at bigint, finished_at bigint, run_at bigint)`,
     );
     await this.#pool.query(`CREATE INDEX IF NOT EXISTS ${t}_task_state ON ${t} (task, state, updated_at)`);
+    await this.#pool.query(`CREATE TABLE IF NOT EXISTS ${t}_paused (task text PRIMARY KEY)`);
+    await this.#pool.query(
+      `CREATE TABLE IF NOT EXISTS ${t}_rate (key text PRIMARY KEY, window_start bigint NOT NULL, count integer NOT NULL)`,
+    );
+  }
+
+  /**
+   * One atomic upsert per take; the window is timed by the database's clock, so machines with
+   * skewed clocks share the same windows.
+   */
+  async acquire(key: string, max: number, per: number): Promise<number> {
+    const t = `${this.#table}_rate`;
+    const { rows } = await this.#pool.query<{ window_start: string; count: number; now: string }>(
+      `WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now)
+       INSERT INTO ${t} AS r (key, window_start, count) SELECT $1, now, 1 FROM clock
+       ON CONFLICT (key) DO UPDATE SET
+         window_start = CASE WHEN r.window_start + $2 <= EXCLUDED.window_start THEN EXCLUDED.window_start ELSE r.window_start END,
+         count = CASE WHEN r.window_start + $2 <= EXCLUDED.window_start THEN 1 ELSE r.count + 1 END
+       RETURNING window_start, count, (SELECT now FROM clock) AS now`,
+      [key, per],
+    );
+    const row = rows[0];
+    if (!row || row.count <= max) return 0;
+    return Math.max(1, Number(row.window_start) + per - Number(row.now));
   }
 
   async create(record: JobRecord, dedupWindow = Infinity): Promise<CreateResult> {
@@ -195,7 +230,19 @@ export class PostgresJobStore implements JobStore {
 
   /** Drops the table (tests and `warren jobs --drop`-style cleanup). */
   async drop(): Promise<void> {
-    await this.#pool.query(`DROP TABLE IF EXISTS ${this.#table}`);
+    const t = this.#table;
+    await this.#pool.query(`DROP TABLE IF EXISTS ${t}, ${t}_rate, ${t}_paused`);
+  }
+
+  async setPaused(task: string, paused: boolean): Promise<void> {
+    const t = `${this.#table}_paused`;
+    if (paused) await this.#pool.query(`INSERT INTO ${t} (task) VALUES ($1) ON CONFLICT DO NOTHING`, [task]);
+    else await this.#pool.query(`DELETE FROM ${t} WHERE task = $1`, [task]);
+  }
+
+  async pausedTasks(): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ task: string }>(`SELECT task FROM ${this.#table}_paused`);
+    return rows.map((r) => r.task);
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,15 @@ import { Harness, deferred, waitFor, type TransportFactory } from '../../helpers
 const T = { timeout: 20_000 };
 const POSTGRES_URL = process.env['WARREN_POSTGRES_URL'] ?? 'postgres://root@127.0.0.1/test';
 
+/** Polls an async predicate every 20 ms, at most 10 s. */
+async function waitForAsync(predicate: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 function traceId(traceparent: string | undefined): string | undefined {
   return traceparent?.split('-')[1];
 }
@@ -230,7 +239,7 @@ export function jobTests(factory: TransportFactory): void {
     }
     try {
       const store = new MemoryJobStore();
-      const worker = await h.start([Svc], { jobs: { store } });
+      const worker = await h.start([Svc], { jobs: { store, events: true } });
       const watcher = await h.start([], { jobs: { store } });
       const seen: JobEvent[] = [];
       const stop = await watcher.watchJobs((e) => seen.push(e), { task: name });
@@ -283,4 +292,96 @@ export function jobTests(factory: TransportFactory): void {
       await worker.close();
     }
   });
+}
+
+export function rateLimitTests(factory: TransportFactory): void {
+  test(
+    'rateLimit holds attempts across workers sharing the store; the next window lets them run',
+    T,
+    async () => {
+      const h = new Harness(factory);
+      const slow = h.name('rate-slow');
+      const fast = h.name('rate-fast');
+      h.taskQueues(slow);
+      h.taskQueues(fast);
+      const started: string[] = [];
+      @Service(h.name('svc'))
+      class Svc {
+        // Two starts per minute: the test sees the first window only.
+        @Task(slow, { rateLimit: { max: 2, per: 60_000 }, retries: 0 })
+        a(_p: unknown, ctx: TaskContext): Promise<void> {
+          started.push(ctx.messageId);
+          return Promise.resolve();
+        }
+
+        @Task(fast, { rateLimit: { max: 1, per: 100 }, retries: 0 })
+        b(): Promise<string> {
+          return Promise.resolve('ok');
+        }
+      }
+      try {
+        const store = new MemoryJobStore();
+        const one = await h.start([Svc], { jobs: { store } });
+        await h.start([Svc], { jobs: { store } });
+        const jobs = await Promise.all([1, 2, 3, 4].map((n) => one.client.enqueue(slow, { n })));
+        await waitFor(() => started.length >= 2, 10_000, 'two starts');
+        // Whatever more time passes in this window, no third attempt starts on either worker.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(started.length, 2);
+        const states = await Promise.all(jobs.map((j) => j.state()));
+        assert.deepEqual(states.filter((s) => s === 'completed').length, 2);
+        assert.deepEqual(states.filter((s) => s === 'waiting').length, 2);
+        const quick = await Promise.all([1, 2, 3].map((n) => one.client.enqueue(fast, { n })));
+        for (const j of quick) assert.equal(await j.result({ timeout: 10_000 }), 'ok');
+      } finally {
+        await h.cleanup();
+      }
+    },
+  );
+}
+
+export function pauseTests(factory: TransportFactory): void {
+  test(
+    'pause stops every worker of a task (also ones started later); resume runs what waited',
+    T,
+    async () => {
+      const h = new Harness(factory);
+      const name = h.name('pause');
+      h.taskQueues(name);
+      let calls = 0;
+      @Service(h.name('svc'))
+      class Svc {
+        @Task(name)
+        handle(): Promise<string> {
+          calls++;
+          return Promise.resolve('done');
+        }
+      }
+      try {
+        const store = new MemoryJobStore();
+        const worker = await h.start([Svc], { jobs: { store } });
+        const client = await h.start([], { jobs: { store } });
+        const admin = await h.admin();
+        await client.client.pause(name);
+        await waitForAsync(
+          async () => (await admin.checkQueue(name)).consumerCount === 0,
+          'consumer cancelled',
+        );
+        const job = await client.client.enqueue(name, {});
+        // A worker started while the task is paused starts paused too.
+        await h.start([Svc], { jobs: { store } });
+        assert.equal((await admin.checkQueue(name)).consumerCount, 0);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(calls, 0);
+        assert.equal(await job.state(), 'waiting');
+        assert.equal((await admin.checkQueue(name)).messageCount, 1);
+        await worker.client.resume(name);
+        assert.equal(await job.result({ timeout: 10_000 }), 'done');
+        await waitForAsync(async () => (await admin.checkQueue(name)).consumerCount === 2, 'both consume');
+        assert.equal(calls, 1);
+      } finally {
+        await h.cleanup();
+      }
+    },
+  );
 }

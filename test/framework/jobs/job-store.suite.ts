@@ -169,6 +169,41 @@ export function jobStoreTests(open: StoreFactory): void {
     ),
   );
 
+  test('acquire: at most max takes per window, even concurrent ones; then a new window', T, () =>
+    withStore(open, async (s) => {
+      const key = `rate:${process.pid}:${++seq}`;
+      assert.equal(await s.acquire(key, 2, 60_000), 0);
+      assert.equal(await s.acquire(key, 2, 60_000), 0);
+      const wait = await s.acquire(key, 2, 60_000);
+      assert.ok(wait > 0 && wait <= 60_000, `wait ${wait}`);
+      const burst = `rate:${process.pid}:${++seq}`;
+      const waits = await Promise.all(Array.from({ length: 10 }, () => s.acquire(burst, 3, 60_000)));
+      assert.equal(waits.filter((w) => w === 0).length, 3);
+      const short = `rate:${process.pid}:${++seq}`;
+      assert.equal(await s.acquire(short, 1, 50), 0);
+      const left = await s.acquire(short, 1, 50);
+      assert.ok(left > 0);
+      await new Promise((resolve) => setTimeout(resolve, left + 1));
+      assert.equal(await s.acquire(short, 1, 50), 0, 'the next window has room');
+    }),
+  );
+
+  test('paused flags: set, listed, cleared', T, () =>
+    withStore(open, async (s) => {
+      const a = `t.pause.${++seq}`;
+      const b = `t.pause.${++seq}`;
+      await s.setPaused(a, true);
+      await s.setPaused(b, true);
+      await s.setPaused(a, true);
+      assert.deepEqual((await s.pausedTasks()).filter((t) => t === a || t === b).sort(), [a, b].sort());
+      await s.setPaused(a, false);
+      assert.deepEqual(
+        (await s.pausedTasks()).filter((t) => t === a || t === b),
+        [b],
+      );
+    }),
+  );
+
   test('delete removes a job', T, () =>
     withStore(open, async (s) => {
       const r = job('t.del');

@@ -55,6 +55,9 @@ describe('file job store: recovery', () => {
     await a.create({ id: 'j2', task: 't', state: 'waiting', attempts: 0, createdAt: now, updatedAt: now });
     await a.update('j1', { state: 'completed', result: { n: 7 }, attempts: 1 });
     await a.delete('j2');
+    await a.setPaused('t', true);
+    await a.setPaused('u', true);
+    await a.setPaused('u', false);
     await a.close();
     appendFileSync(join(dir, 'jobs.log'), '{"put":{"id":"j3","ta');
     const b = FileJobStore.open(dir);
@@ -72,6 +75,7 @@ describe('file job store: recovery', () => {
     );
     assert.equal(await b.get('j2'), undefined);
     assert.equal(await b.get('j3'), undefined);
+    assert.deepEqual(await b.pausedTasks(), ['t']);
     await b.close();
   });
 
