@@ -14,7 +14,7 @@ import {
   Warren,
   type WarrenApp,
 } from '../../src/framework/index.js';
-import { AmqpTransport } from '../../src/transports/amqp/index.js';
+import type { AmqpTransport } from '../../src/transports/amqp/index.js';
 import { clusterUnavailable, RabbitCluster } from '../helpers/rabbitmq-cluster.js';
 
 const skip = clusterUnavailable();
@@ -67,7 +67,17 @@ function workerService(label: string, rec: Recorder): object {
 interface CallRecord {
   startedAt: number;
   endedAt: number;
+  by?: string;
   error?: unknown;
+}
+
+function countNames(errors: readonly unknown[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of errors) {
+    const name = e instanceof Error ? e.name : String(e);
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -147,14 +157,17 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
     // Load: confirmed tasks (16 in flight), RPC calls (4 callers), events (one every 10 ms).
     let stopLoad = false;
     const confirmed = new Map<number, number>();
+    let firstConfirmAfterKill = 0;
     const enqueueFailures: unknown[] = [];
     let nextId = 0;
     const enqueuer = async (): Promise<void> => {
       while (!stopLoad && nextId < 20_000) {
         const id = nextId++;
+        const startedAt = Date.now();
         try {
           await client.client.enqueue(TASK, { id });
           confirmed.set(id, Date.now());
+          if (startedAt > killedAt && killedAt > 0) firstConfirmAfterKill ||= Date.now();
         } catch (err) {
           enqueueFailures.push(err);
           await sleep(20);
@@ -166,8 +179,8 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
       for (let n = 0; !stopLoad && n < 20_000; n++) {
         const startedAt = Date.now();
         try {
-          await client.client.call(RPC, { n }, { timeout: 5000 });
-          calls.push({ startedAt, endedAt: Date.now() });
+          const reply = (await client.client.call(RPC, { n }, { timeout: 5000 })) as { by: string };
+          calls.push({ startedAt, endedAt: Date.now(), by: reply.by });
           await sleep(5);
         } catch (error) {
           calls.push({ startedAt, endedAt: Date.now(), error });
@@ -252,7 +265,10 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
       [],
     );
 
-    // Consumers resumed on the surviving nodes: both workers handle tasks and events again.
+    // Consumers resumed on the surviving nodes: both workers handle tasks, calls and events
+    // again (w2's RPC consumer was cancelled with the queue on node 1, and consumes anew).
+    const lateServers = new Set(calls.filter((r) => r.startedAt > resumedAt + 1000).map((r) => r.by));
+    assert.deepEqual([...lateServers].sort(), ['w1', 'w2']);
     assert.notEqual(connectedUrl(w1), c.url(1));
     assert.notEqual(connectedUrl(client), c.url(1));
     const lateEvents = [...published].filter(([, t]) => t > resumedAt + 1000).map(([n]) => n);
@@ -265,23 +281,17 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
       );
     }
 
-    const failures = calls.filter((r) => r.error !== undefined && after(r.endedAt));
-    const kinds = new Map<string, number>();
-    for (const r of failures) {
-      const name = (r.error as Error).name;
-      kinds.set(name, (kinds.get(name) ?? 0) + 1);
-    }
+    const failures = calls.filter((r) => r.error !== undefined && after(r.endedAt)).map((r) => r.error);
     const firstOkCall = Math.min(
       ...calls.filter((r) => !r.error && after(r.startedAt)).map((r) => r.endedAt),
     );
-    const firstConfirm = Math.min(...[...confirmed.values()].filter(after));
     console.log(
       `# failover figures: client saw the drop ${clientLostAt - killedAt} ms after the kill, reconnected ${clientBackAt - killedAt} ms after the kill, worker ${w1BackAt - killedAt} ms; ` +
-        `first task confirmed after ${firstConfirm - killedAt} ms, first RPC call ok after ${firstOkCall - killedAt} ms`,
+        `first task enqueued after the kill confirmed after ${firstConfirmAfterKill - killedAt} ms, first RPC call ok after ${firstOkCall - killedAt} ms`,
     );
     console.log(
-      `# load: ${confirmed.size} tasks confirmed (${enqueueFailures.length} enqueues failed), ${calls.length} calls ` +
-        `(failed after the kill: ${JSON.stringify(Object.fromEntries(kinds))}), ${retried} retries, ` +
+      `# load: ${confirmed.size} tasks confirmed (failed enqueues: ${JSON.stringify(countNames(enqueueFailures))}), ${calls.length} calls ` +
+        `(failed after the kill: ${JSON.stringify(countNames(failures))}), ${retried} retries, ` +
         `tasks run twice: ${[...rec.processed.values()].filter((n) => n > 1).length}, by worker ${JSON.stringify(Object.fromEntries(rec.processedBy))}`,
     );
   });
