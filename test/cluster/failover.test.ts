@@ -116,7 +116,8 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
     const c = cluster as RabbitCluster;
     const rec = new Recorder();
     const reconnect = { initialDelayMs: 50, maxDelayMs: 500 };
-    const onError = (): void => undefined;
+    const reported: unknown[] = [];
+    const onError = (err: unknown): void => void reported.push(err);
     const deadLettered: unknown[] = [];
     let retried = 0;
     // W1 first: it declares the (quorum) task queues, so their leaders live on node 1.
@@ -248,7 +249,12 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
     try {
       const ch = await conn.createChannel();
       const dead = await ch.checkQueue(`${TASK}.dead`);
-      assert.equal(dead.messageCount, 0);
+      const sample = dead.messageCount > 0 ? await ch.get(`${TASK}.dead`) : false;
+      assert.equal(
+        dead.messageCount,
+        0,
+        `dead-lettered: ${JSON.stringify(sample && sample.properties.headers)}; errors: ${reported.map(String).join(' | ')}`,
+      );
     } finally {
       await conn.close();
     }
