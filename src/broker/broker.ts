@@ -21,12 +21,20 @@ import { Vhost } from './vhost.js';
 /** RabbitMQ's default consumer_timeout: 30 minutes. */
 export const DEFAULT_CONSUMER_TIMEOUT = 30 * 60 * 1000;
 
+/** RabbitMQ's default max_message_size: 128 MiB. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
+
 export interface BrokerOptions {
   clock?: Clock;
   store?: MessageStore;
   definitions?: DefinitionsListener;
   /** Ack timeout for consumer deliveries in ms; 0 disables. Default 30 min. */
   consumerTimeout?: number;
+  /**
+   * Largest message body accepted, in bytes (RabbitMQ's max_message_size, default 128 MiB);
+   * a bigger publish is a 406 PRECONDITION_FAILED channel error.
+   */
+  maxMessageSize?: number;
 }
 
 export interface OpenBrokerOptions extends Omit<BrokerOptions, 'store' | 'definitions'>, FileStoreOptions {
@@ -40,6 +48,7 @@ export class Broker implements ConnectionHost {
   readonly definitions: DefinitionsListener;
   readonly scheduler = new Scheduler();
   consumerTimeout: number;
+  maxMessageSize: number;
   private readonly vhosts = new Map<string, Vhost>();
   private readonly connections = new Set<EngineConnection>();
   private nextConnectionId = 1;
@@ -55,6 +64,13 @@ export class Broker implements ConnectionHost {
     const store = FileStore.open(dataDir, options);
     const broker = new Broker({ ...options, store, definitions: store.definitions });
     store.runner = (fn) => broker.scheduler.run(fn);
+    store.onStored = (key, message, ok) => {
+      const cut = key.indexOf('\u0000');
+      broker
+        .vhost(key.slice(0, cut))
+        ?.queues.get(key.slice(cut + 1))
+        ?.stored(message, ok);
+    };
     if (options.users !== undefined) store.bindUsers(options.users);
     broker.scheduler.run(() => {
       restoreDefinitions(broker, store);
@@ -70,6 +86,7 @@ export class Broker implements ConnectionHost {
     this.store = options.store ?? new MemoryStore();
     this.definitions = options.definitions ?? {};
     this.consumerTimeout = options.consumerTimeout ?? DEFAULT_CONSUMER_TIMEOUT;
+    this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.addVhost('/');
   }
 
@@ -110,6 +127,15 @@ export class Broker implements ConnectionHost {
     return [...this.vhosts.keys()];
   }
 
+  /**
+   * Resolves once every definitions change made so far (durable vhosts, exchanges, queues,
+   * bindings, users, permissions) is on disk; rejects if writing it failed. Undefined when
+   * nothing is pending (or the broker keeps definitions in memory only).
+   */
+  definitionsSaved(): Promise<void> | undefined {
+    return this.definitions.pendingSave?.();
+  }
+
   /** Opens a connection to a vhost (530 NOT_ALLOWED when it does not exist, as RabbitMQ). */
   connect(options: ConnectOptions = {}): EngineConnection {
     const vhostName = options.vhost ?? '/';
@@ -144,6 +170,7 @@ export class Broker implements ConnectionHost {
   /** close(), then flushes and closes the message store (a persistent broker's files). */
   async shutdown(): Promise<void> {
     this.close();
+    for (const v of this.vhosts.values()) for (const hold of v.delayed.values()) hold.stop();
     await this.store.close?.();
   }
 }

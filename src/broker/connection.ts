@@ -39,6 +39,7 @@ export type ConnectionClosedListener = (reason: AmqpError) => void;
 /** What a connection needs from its broker. */
 export interface ConnectionHost {
   readonly consumerTimeout: number;
+  readonly maxMessageSize: number;
   connectionClosed(connection: EngineConnection): void;
 }
 
@@ -67,6 +68,10 @@ export class EngineConnection implements ChannelContext {
 
   get consumerTimeout(): number {
     return this.host.consumerTimeout;
+  }
+
+  get maxMessageSize(): number {
+    return this.host.maxMessageSize;
   }
 
   /** channel.open: a channel number already open is a 504 CHANNEL_ERROR (hard error). */

@@ -43,4 +43,10 @@ export interface DefinitionsListener {
   queueDeleted?(vhost: string, name: string): void;
   bindingAdded?(def: BindingDefinition): void;
   bindingRemoved?(def: BindingDefinition): void;
+  /**
+   * Changes not yet on disk: a promise that settles once every change made so far is
+   * written and synced (rejecting if that write failed), or undefined when nothing is
+   * pending. Transports answer a durable declaration only after it settled.
+   */
+  pendingSave?(): Promise<void> | undefined;
 }

@@ -28,6 +28,11 @@ export class Message {
   redelivered = false;
   /** Times returned to the queue by a consumer (quorum queues' x-delivery-count). */
   deliveryCount = 0;
+  /**
+   * Persistent message of a durable queue whose log write is not yet synced: it is not
+   * delivered until it is (a write that fails nacks the publish and removes it instead).
+   */
+  unsynced = false;
 
   constructor(exchange: string, routingKey: string, properties: BasicProperties, body: Buffer) {
     this.exchange = exchange;

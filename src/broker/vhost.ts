@@ -12,6 +12,8 @@ import type { MethodRef } from '../protocol/errors.js';
 import type { FieldTable } from '../protocol/field-value.js';
 import type { Clock } from '../util/clock.js';
 import type { DefinitionsListener } from './definitions.js';
+import { DelayedHold } from './delayed/delayed-hold.js';
+import { DELAYED_EXCHANGE_TYPE, delayedRoutingType } from './delayed/delayed-args.js';
 import { Exchange } from './exchange-record.js';
 import type { Destination } from './exchange-record.js';
 import { createRouter, isExchangeType, unknownExchangeType, validateBinding } from './exchange/index.js';
@@ -61,6 +63,8 @@ export class Vhost implements QueueEnv {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
   readonly replyTargets = new Map<string, ReplyTarget>();
+  /** The message holds of delayed-message exchanges (delayed/delayed-hold.ts). */
+  readonly delayed = new Map<Exchange, DelayedHold>();
   readonly router: Router;
   /** Publish/delivery observation: counters and the firehose (stats/vhost-monitor.ts). */
   readonly monitor = new VhostMonitor();
@@ -116,7 +120,9 @@ export class Vhost implements QueueEnv {
     const method = Method.exchangeDeclare;
     if (name === '') throw accessRefused('operation not permitted on the default exchange', method);
     if (d.passive) return this.getExchange(name, method);
-    if (!isExchangeType(d.type)) throw unknownExchangeType(d.type, method);
+    const delayedType =
+      d.type === DELAYED_EXCHANGE_TYPE ? delayedRoutingType(d.arguments, method) : undefined;
+    if (delayedType === undefined && !isExchangeType(d.type)) throw unknownExchangeType(d.type, method);
     const existing = this.exchanges.get(name);
     if (existing !== undefined) {
       this.assertExchangeEquivalent(existing, d);
@@ -125,8 +131,9 @@ export class Vhost implements QueueEnv {
     if (name.startsWith('amq.')) {
       throw accessRefused(`exchange name '${name}' contains reserved prefix 'amq.*'`, method);
     }
-    const x = new Exchange({ name, ...d }, this.newRouter(d.type));
+    const x = new Exchange({ name, ...d }, this.newRouter(delayedType ?? d.type));
     this.exchanges.set(name, x);
+    if (delayedType !== undefined) this.delayed.set(x, new DelayedHold(this, x));
     if (x.durable) this.definitions.exchangeDeclared?.({ vhost: this.name, name, ...d });
     return x;
   }
@@ -169,6 +176,8 @@ export class Vhost implements QueueEnv {
     if (x.deleted) return;
     x.deleted = true;
     this.exchanges.delete(x.name);
+    this.delayed.get(x)?.drop();
+    this.delayed.delete(x);
     if (x.router !== null) {
       for (const b of [...x.router.bindings()]) this.forgetSource(b.destination, x);
     }
@@ -189,7 +198,8 @@ export class Vhost implements QueueEnv {
     if (source.router === null || (dest instanceof Exchange && dest.router === null)) {
       throw accessRefused('operation not permitted on the default exchange', method);
     }
-    if (isExchangeType(source.type)) validateBinding(source.type, routingKey, args, {}, method);
+    const type = this.delayed.has(source) ? delayedRoutingType(source.arguments) : source.type;
+    if (isExchangeType(type)) validateBinding(type, routingKey, args, {}, method);
     if (!source.router.bind(dest, routingKey, args)) return;
     let set = this.bindingSources.get(dest);
     if (set === undefined) {

@@ -5,8 +5,10 @@
 import type { UserStore } from '../broker/access/user-store.js';
 import type { Broker } from '../broker/broker.js';
 import type { Transport } from '../transports/transport.js';
+import type { Clock } from '../util/clock.js';
 import type { ClientMiddleware } from './client-middleware.js';
 import type { ExploreOptions, ServiceInput } from './explorer.js';
+import type { JobStore, RetentionOptions } from './jobs/job-store.js';
 import type { Middleware } from './middleware.js';
 import type { QueueType } from './options.js';
 
@@ -84,6 +86,34 @@ export interface WarrenStartOptions<C = Record<never, never>> {
   connectionName?: string;
   /** Runs the management server on the embedded broker (not with `url` or a non-embedded transport). */
   management?: ManagementOptions;
+  /**
+   * The app's time: runAt, schedules and, for the private embedded broker start() creates,
+   * the broker's delays and TTLs. A ManualClock makes time-based flows testable in
+   * milliseconds (docs/testing.md). Default: the system clock.
+   */
+  clock?: Clock;
+  /**
+   * Prefix of the delayed-delivery topology's names (default 'warren': `warren.delayed`, or
+   * `warren.delay.<k>` on a RabbitMQ without the delayed-message plugin). Apps sharing a
+   * broker may share it.
+   */
+  delayTopologyPrefix?: string;
+  /** Job state tracking; false turns it off (handles then know no job). */
+  jobs?: JobsOptions | false;
+}
+
+/** Job state tracking (docs/jobs.md). */
+export interface JobsOptions {
+  /**
+   * Where job state lives: a JobStore, or a database URL (postgres://…) for apps on several
+   * machines. Default: a file in `dataDir` when given, else memory shared by the apps on the
+   * same in-process broker (each process its own over `url`).
+   */
+  store?: JobStore | string;
+  /** How long finished jobs are kept (default: the newest 10 000 per task and state, for 24 h). */
+  retention?: RetentionOptions;
+  /** Publish every state change on the warren.jobs exchange for `app.watchJobs` (default true). */
+  events?: boolean;
 }
 
 /** Options of `app.close()`. */

@@ -23,6 +23,11 @@ import type { Consumer } from './consumer.js';
 import type { TypedClient } from './contract.js';
 import { exploreServices, type HandlerDescriptor } from './explorer.js';
 import { createHandlerRunner } from './handler-runner.js';
+import { JobControl, watchJobEvents } from './jobs/job-control.js';
+import type { JobEvent } from './jobs/job-service.js';
+import { JobService } from './jobs/job-service.js';
+import type { JobStore } from './jobs/job-store.js';
+import { openJobStore } from './jobs/open-job-store.js';
 import { LifecycleEmitter } from './lifecycle-emitter.js';
 import { FrameworkMetrics } from './metrics.js';
 import type { TaskLifecycleEvent, TaskLifecycleListener } from './middleware.js';
@@ -31,6 +36,8 @@ import { Publisher } from './publisher.js';
 import { RpcClient } from './rpc-client.js';
 import { RpcServer } from './rpc-server.js';
 import { Session } from './session.js';
+import { DelayedDelivery } from './delay/delayed-delivery.js';
+import { systemClock } from '../util/clock.js';
 import { Subscriber } from './subscriber.js';
 import { TaskWorker } from './task-worker.js';
 
@@ -48,6 +55,7 @@ export class WarrenApp<C = Record<never, never>> {
   readonly #shutdownTimeout: number;
   readonly #ownedBroker: Broker | undefined;
   readonly #metrics: FrameworkMetrics;
+  readonly #jobs: { control: JobControl; ownedStore: JobStore | undefined; onError: (err: unknown) => void };
   #management: { server: ManagementServer; address: { host: string; port: number } } | undefined;
   #closing: Promise<void> | undefined;
   #signalHandler: (() => void) | undefined;
@@ -65,6 +73,7 @@ export class WarrenApp<C = Record<never, never>> {
     this.#shutdownTimeout = parts.shutdownTimeout;
     this.#ownedBroker = parts.ownedBroker;
     this.#metrics = parts.metrics;
+    this.#jobs = parts.jobs;
     this.client = parts.client as unknown as TypedClient<C>;
   }
 
@@ -77,6 +86,20 @@ export class WarrenApp<C = Record<never, never>> {
   off<E extends TaskLifecycleEvent>(event: E, listener: TaskLifecycleListener<E>): this {
     this.#events.off(event, listener);
     return this;
+  }
+
+  /**
+   * Listens to job state changes published by every app on the broker (optionally one task's);
+   * resolves once listening, to a function that stops. Best effort: see docs/jobs.md.
+   */
+  watchJobs(
+    listener: (event: JobEvent) => void,
+    options: { task?: string } = {},
+  ): Promise<() => Promise<void>> {
+    return watchJobEvents(() => this.#session.createChannel(), listener, {
+      task: options.task,
+      onError: this.#jobs.onError,
+    });
   }
 
   /** The framework's metrics in Prometheus text format (names in docs/operations.md). */
@@ -129,11 +152,13 @@ export class WarrenApp<C = Record<never, never>> {
     this.#session.detach();
     const deadline = Date.now() + timeout;
     await Promise.all(this.#consumers.map((c) => c.stop(deadline)));
+    await this.#jobs.control.stop(deadline);
     await this.#rpc.close();
     await this.#publisher.close();
     if (this.#ownsTransport) await this.transport.close();
     await this.#management?.server.close();
     await this.#ownedBroker?.shutdown();
+    await this.#jobs.ownedStore?.close();
   }
 }
 
@@ -151,6 +176,7 @@ interface AppParts {
   shutdownTimeout: number;
   /** The persistent broker start() opened for `dataDir` (shut down by close()). */
   ownedBroker?: Broker;
+  jobs: { control: JobControl; ownedStore: JobStore | undefined; onError: (err: unknown) => void };
 }
 
 /** Starts an app. */
@@ -163,7 +189,8 @@ async function start<C = Record<never, never>>(options: WarrenStartOptions<C>): 
   const { transport, owns } = pickTransport(ownedBroker ? { ...options, broker: ownedBroker } : options);
   const managementBroker = options.management && embeddedBroker(transport);
   const onError = options.onError ?? ((err: unknown) => console.error('[warren]', err));
-  const app = buildApp<C>(options, handlers, transport, owns, onError, ownedBroker);
+  const jobStore = await openAppJobStore(options, transport);
+  const app = buildApp<C>(options, handlers, transport, owns, onError, ownedBroker, jobStore);
   try {
     if (!transport.connected) await transport.connect();
     await app.session.startAll();
@@ -187,6 +214,16 @@ async function openDataDir(options: WarrenStartOptions<unknown>): Promise<Broker
   return Broker.open(options.dataDir);
 }
 
+/** The app's job store (jobs/open-job-store.ts); none with `jobs: false`. */
+async function openAppJobStore(
+  options: WarrenStartOptions<unknown>,
+  transport: Transport,
+): Promise<{ store: JobStore; owned: boolean } | undefined> {
+  if (options.jobs === false) return undefined;
+  const broker = transport instanceof EmbeddedTransport ? transport.broker : undefined;
+  return openJobStore(options.jobs ?? {}, { dataDir: options.dataDir, broker });
+}
+
 /** The broker `management` serves: the embedded transport's (there is none over `url`). */
 function embeddedBroker(transport: Transport): Broker {
   if (transport instanceof EmbeddedTransport) return transport.broker;
@@ -206,7 +243,8 @@ function pickTransport(options: WarrenStartOptions<unknown>): { transport: Trans
     return { transport, owns: true };
   }
   // The zero-config default: the broker engine in this process, no sockets, no encoding.
-  return { transport: new EmbeddedTransport({ broker: options.broker }), owns: true };
+  const broker = options.broker ?? (options.clock ? new Broker({ clock: options.clock }) : undefined);
+  return { transport: new EmbeddedTransport({ broker }), owns: true };
 }
 
 /** `url` or `urls` as a list (undefined for neither); both at once is a mistake. */
@@ -232,22 +270,40 @@ function buildApp<C>(
   transport: Transport,
   ownsTransport: boolean,
   onError: (err: unknown) => void,
-  ownedBroker?: Broker,
+  ownedBroker: Broker | undefined,
+  jobStore: { store: JobStore; owned: boolean } | undefined,
 ): { app: WarrenApp<C>; session: Session } {
   const session = new Session(transport, onError);
   const events = new LifecycleEmitter(onError);
   const metrics = new FrameworkMetrics();
   metrics.listen(events);
   const publisher = new Publisher(session, options.publishBufferSize);
+  const delayed = new DelayedDelivery(session, publisher, options.delayTopologyPrefix);
+  const clock = options.clock ?? systemClock;
   const rpc = new RpcClient(session, (name, outcome, ms) => metrics.rpcCall(name, outcome, ms));
   session.add(publisher);
   session.add(rpc);
-  const run = metrics.timeRpcHandlers(createHandlerRunner(options.middleware ?? []));
+  const jobs = new JobService({
+    store: jobStore?.store,
+    publisher,
+    events,
+    onError,
+    publishEvents: options.jobs !== false && options.jobs?.events !== false,
+  });
+  const admit = jobs.store ? jobs.admit.bind(jobs) : undefined;
+  const handlerRunner = metrics.timeRpcHandlers(createHandlerRunner(options.middleware ?? []));
+  const run = jobs.wrapRunner(handlerRunner, () => client); // called per handler run, after start()
   const openChannel = () => session.createChannel();
+  const control = new JobControl(jobs, {
+    listen: jobs.store !== undefined && handlers.some((h) => h.kind === 'task'),
+    openChannel,
+    onError,
+  });
+  session.add(control);
   const consumers: Consumer[] = handlers.map((d) => {
     switch (d.kind) {
       case 'task':
-        return new TaskWorker(d, { publisher, events, run, openChannel, onError }).consumer;
+        return new TaskWorker(d, { publisher, events, run, openChannel, onError, admit }).consumer;
       case 'rpc':
         return new RpcServer(d, { publisher, run, openChannel, onError }).consumer;
       case 'subscribe':
@@ -255,12 +311,16 @@ function buildApp<C>(
     }
   });
   for (const c of consumers) session.add(c);
+  session.add(delayed);
   const client = new WarrenClient({
     publisher,
+    delayed,
+    now: () => clock.now(),
     rpc,
     taskQueues: queueMap(handlers, 'task'),
     rpcQueues: queueMap(handlers, 'rpc'),
     middleware: options.clientMiddleware ?? [],
+    jobs,
   });
   const parts: AppParts = {
     transport,
@@ -275,6 +335,7 @@ function buildApp<C>(
     ownsTransport,
     shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
     ownedBroker,
+    jobs: { control, ownedStore: jobStore?.owned ? jobStore.store : undefined, onError },
   };
   return { app: new WarrenApp<C>(parts), session };
 }

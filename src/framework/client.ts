@@ -12,8 +12,13 @@ import {
   type ClientCallContext,
   type ClientMiddleware,
 } from './client-middleware.js';
-import type { CallOptions, Client, EnqueueOptions, EnqueueResult, PublishOptions } from './contract.js';
-import type { Publisher } from './publisher.js';
+import type { CallOptions, Client, EnqueueOptions, PublishOptions } from './contract.js';
+import type { DelayedDelivery } from './delay/delayed-delivery.js';
+import { enqueueDelay } from './delay/enqueue-delay.js';
+import type { JobHandle } from './jobs/job-handle.js';
+import { MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';
+import type { JobService } from './jobs/job-service.js';
+import type { PublishRequest, Publisher } from './publisher.js';
 import type { RpcClient } from './rpc-client.js';
 import { JSON_CONTENT_TYPE, serialize } from './serializer.js';
 import { TRACEPARENT_HEADER } from './tracing.js';
@@ -21,11 +26,17 @@ import { outgoingTraceparent } from './trace-scope.js';
 
 export interface ClientDeps {
   publisher: Publisher;
+  /** Delayed enqueues (delay / runAt). */
+  delayed: DelayedDelivery;
+  /** The app's clock (runAt is measured against it). */
+  now: () => number;
   rpc: RpcClient;
   /** Queue of each locally known task / RPC whose queue differs from its name. */
   taskQueues: ReadonlyMap<string, string>;
   rpcQueues: ReadonlyMap<string, string>;
   middleware: readonly ClientMiddleware[];
+  /** Records jobs before their messages are published (jobs/job-service.ts). */
+  jobs: JobService;
 }
 
 export class WarrenClient implements Client {
@@ -35,12 +46,47 @@ export class WarrenClient implements Client {
     this.#deps = deps;
   }
 
-  enqueue(name: string, payload: unknown, options: EnqueueOptions = {}): Promise<EnqueueResult> {
-    const messageId = options.messageId ?? randomUUID();
+  /** Records the job (deduplicating on its id), publishes it, and resolves to its handle. */
+  enqueue(name: string, payload: unknown, options: EnqueueOptions = {}): Promise<JobHandle> {
+    const messageId = options.jobId ?? options.messageId ?? randomUUID();
+    let delayMs: number;
+    try {
+      delayMs = enqueueDelay(options, this.#deps.now());
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
+      return Promise.reject(err);
+    }
+    const job = {
+      id: messageId,
+      task: name,
+      attempts: options.attempts,
+      dedupWindow: options.dedupWindow,
+      runAt: delayMs > 0 ? this.#deps.now() + delayMs : undefined,
+    };
+    return this.#deps.jobs.enqueue(job, () => this.#publishTask(name, payload, messageId, options, delayMs));
+  }
+
+  job(id: string): JobHandle {
+    return this.#deps.jobs.handle(id);
+  }
+
+  #publishTask(
+    name: string,
+    payload: unknown,
+    messageId: string,
+    options: EnqueueOptions,
+    delayMs: number,
+  ): Promise<void> {
     const queue = this.#deps.taskQueues.get(name) ?? name;
     const direct = this.#deps.middleware.length === 0;
-    return this.#invoke({ kind: 'enqueue', name, payload, headers: { ...options.headers } }, (ctx) =>
-      this.#deps.publisher.publish({
+    const send = (request: PublishRequest): Promise<void> =>
+      delayMs > 0
+        ? this.#deps.delayed.publish(request.routingKey, request.body, request.properties, delayMs)
+        : this.#deps.publisher.publish(request);
+    const headers: FieldTable = { ...options.headers };
+    if (options.attempts !== undefined) headers[MAX_ATTEMPTS_HEADER] = options.attempts;
+    return this.#invoke({ kind: 'enqueue', name, payload, headers }, (ctx) =>
+      send({
         exchange: '',
         routingKey: queue,
         body: serialize(ctx.payload),
@@ -55,7 +101,7 @@ export class WarrenClient implements Client {
           expiration: options.ttl === undefined ? undefined : String(options.ttl),
         },
       }),
-    ).then(() => ({ messageId }));
+    ).then(ignore);
   }
 
   call(name: string, request: unknown, options: CallOptions = {}): Promise<unknown> {
@@ -116,6 +162,7 @@ export class WarrenClient implements Client {
 
 function ignore(): void {}
 
+/** When a delayed enqueue (`delay` ms or `runAt`, the delayed-jobs options) is due. */
 /**
  * The headers to send: `headers` plus the traceparent. `owned` = the table is the call's own
  * copy that no middleware saw, so the traceparent is added in place instead of copying again.

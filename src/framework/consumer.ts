@@ -26,6 +26,8 @@ export interface ConsumerSpec {
   handle(delivery: Delivery): Promise<void>;
   /** Returns a delivery that was never started to its queue; default: nack with requeue. */
   handBack?(delivery: Delivery): Promise<void>;
+  /** The connection dropped with `delivery` unsettled; `started` if it was being handled. */
+  lost?(delivery: Delivery, started: boolean): void;
 }
 
 /** Tries to consume again after a broker cancel, 200 ms apart and more each time. */
@@ -97,8 +99,15 @@ export class Consumer implements SessionComponent {
   onDisconnect(): void {
     this.#generation++;
     this.#retired = [];
-    for (const d of this.#waiting.splice(0)) d.lose();
-    for (const d of this.#running.keys()) d.lose();
+    const spec = this.#spec;
+    for (const d of this.#waiting.splice(0)) {
+      if (d.active) spec.lost?.(d, false);
+      d.lose();
+    }
+    for (const d of this.#running.keys()) {
+      if (d.active) spec.lost?.(d, true);
+      d.lose();
+    }
     this.#channel = undefined;
     this.#consumerTag = undefined;
   }

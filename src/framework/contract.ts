@@ -6,6 +6,7 @@
  */
 import type { FieldTable } from '../protocol/field-value.js';
 import type { FromSchema } from './from-schema.js';
+import type { JobHandle } from './jobs/job-handle.js';
 import type { JsonSchema } from './options.js';
 
 /** The schemas `defineContract` accepts. */
@@ -108,9 +109,23 @@ export interface EnqueueOptions {
   headers?: FieldTable;
   /** Drop the task if not started within this many ms (per-message TTL). */
   ttl?: number;
+  /** Run no sooner than this many ms from now (a delayed job; see docs/jobs-in-time.md). */
+  delay?: number;
+  /** Run at this time (a Date or ms since the epoch); a time already past runs now. */
+  runAt?: Date | number;
+  /**
+   * The job's id (and messageId). Enqueueing an id that is already enqueued or running, or
+   * finished less than `dedupWindow` ago, publishes nothing and returns the existing job's
+   * handle (`duplicate: true`). Defaults to `messageId`, else a random UUID.
+   */
+  jobId?: string;
+  /** How long a finished job's id keeps deduplicating, ms (default: as long as the store keeps it). */
+  dedupWindow?: number;
+  /** Attempts in all for this job, overriding the task's `retries + 1` (at most retries + 1 of the task's delay queues apply). */
+  attempts?: number;
 }
 
-/** Result of `client.enqueue`: resolved once the broker confirmed the message. */
+/** The fields of the result `client.enqueue` used to return (a JobHandle has them). */
 export interface EnqueueResult {
   messageId: string;
 }
@@ -146,7 +161,9 @@ export interface TypedClient<C = Record<never, never>> {
     name: K,
     payload: TaskPayload<C, K>,
     options?: EnqueueOptions,
-  ): Promise<EnqueueResult>;
+  ): Promise<JobHandle>;
+  /** A handle on a job by id (from any process that shares the job store). */
+  job(id: string): JobHandle;
   call<K extends RpcName<C>>(
     name: K,
     request: RpcRequest<C, K>,

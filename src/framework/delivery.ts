@@ -14,6 +14,7 @@ export class Delivery {
    */
   #controller: AbortController | undefined;
   #settled = false;
+  #lost = false;
 
   constructor(message: TransportMessage, channel: TransportChannel) {
     this.message = message;
@@ -46,8 +47,23 @@ export class Delivery {
     this.#channel.nack(this.message, requeue);
   }
 
+  /**
+   * Resolves after one round trip on the delivery's channel (basic.qos with the consumer's
+   * unchanged `prefetch`): the broker has then processed this delivery's ack, which was sent
+   * before it on the same channel. Never rejects (a dead channel requeued it anyway).
+   */
+  roundTrip(prefetch: number): Promise<void> {
+    return this.#channel.prefetch(prefetch).catch(() => undefined);
+  }
+
+  /** True once its channel died: the broker requeues it, it comes back redelivered. */
+  get lost(): boolean {
+    return this.#lost;
+  }
+
   /** The channel died: the broker requeues the message itself; forget it. */
   lose(): void {
+    if (!this.#settled) this.#lost = true;
     this.#settled = true;
   }
 }

@@ -17,6 +17,10 @@ export const FRAMEWORK_ERROR_CODES = [
   'ERR_CONNECTION_LOST',
   'ERR_BUFFER_FULL',
   'ERR_SHUTDOWN',
+  'ERR_JOB_CANCELLED',
+  'ERR_JOB_FAILED',
+  'ERR_JOB_WAIT_TIMEOUT',
+  'ERR_UNKNOWN_JOB',
 ] as const;
 
 export type FrameworkErrorCode = (typeof FRAMEWORK_ERROR_CODES)[number];
@@ -228,6 +232,76 @@ export class ShutdownError extends FrameworkError {
 
   constructor(message = 'Warren is shutting down', options?: FrameworkErrorOptions) {
     super(message, false, options);
+  }
+}
+
+/**
+ * The job was cancelled (`job.cancel()`): what `job.result()` rejects with, and the reason a
+ * running handler's `ctx.signal` is aborted with. Not retryable: a cancelled job never runs again.
+ */
+export class JobCancelledError extends FrameworkError {
+  override readonly name = 'JobCancelledError';
+  readonly code = 'ERR_JOB_CANCELLED' as const;
+
+  constructor(
+    readonly jobId: string,
+    options?: FrameworkErrorOptions,
+  ) {
+    super(`job ${jobId} was cancelled`, false, options);
+  }
+}
+
+/**
+ * `job.result()` of a job that ended failed or dead: carries the recorded error's name, message
+ * and code (the original error object stayed in the worker's process).
+ */
+export class JobFailedError extends FrameworkError {
+  override readonly name = 'JobFailedError';
+  readonly code = 'ERR_JOB_FAILED' as const;
+
+  constructor(
+    readonly jobId: string,
+    readonly state: 'failed' | 'dead',
+    readonly error: { name: string; message: string; code?: string } | undefined,
+    options?: FrameworkErrorOptions,
+  ) {
+    super(
+      `job ${jobId} ${state}: ${error ? `${error.name}: ${error.message}` : 'no error recorded'}`,
+      false,
+      options,
+    );
+  }
+}
+
+/** `job.result({ timeout })` gave up waiting; the job itself goes on. Retryable (wait again). */
+export class JobWaitTimeoutError extends FrameworkError {
+  override readonly name = 'JobWaitTimeoutError';
+  readonly code = 'ERR_JOB_WAIT_TIMEOUT' as const;
+
+  constructor(
+    readonly jobId: string,
+    readonly timeoutMs: number,
+    readonly lastState: string | undefined,
+    options?: FrameworkErrorOptions,
+  ) {
+    super(
+      `job ${jobId} did not finish within ${timeoutMs} ms (state: ${lastState ?? 'unknown'})`,
+      true,
+      options,
+    );
+  }
+}
+
+/** The job store has no job with this id (never enqueued through it, or removed by retention). */
+export class UnknownJobError extends FrameworkError {
+  override readonly name = 'UnknownJobError';
+  readonly code = 'ERR_UNKNOWN_JOB' as const;
+
+  constructor(
+    readonly jobId: string,
+    options?: FrameworkErrorOptions,
+  ) {
+    super(`no job ${jobId} in the job store`, false, options);
   }
 }
 

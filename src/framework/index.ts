@@ -52,11 +52,15 @@ export {
   ConnectionLostError,
   FRAMEWORK_ERROR_CODES,
   FrameworkError,
+  JobCancelledError,
+  JobFailedError,
+  JobWaitTimeoutError,
   NoHandlerError,
   RemoteError,
   RpcTimeoutError,
   ShutdownError,
   TaskTimeoutError,
+  UnknownJobError,
   UnrecoverableError,
   UnroutableError,
   ValidationError,
@@ -153,3 +157,17 @@ export { AttemptInterruptedError, VALIDATION_ERRORS_HEADER } from './task-worker
 export { REPLY_QUEUE } from './rpc-client.js';
 export { deserialize, serialize } from './serializer.js';
 export { currentTrace } from './trace-scope.js';
+export { JobHandle } from './jobs/job-handle.js';
+export type { JobAccess, WaitOptions } from './jobs/job-handle.js';
+export { FINAL_STATES, JOB_STATES } from './jobs/job-record.js';
+export type { JobPatch, JobRecord, JobState, RecordedError } from './jobs/job-record.js';
+export { DEFAULT_RETENTION } from './jobs/job-store.js';
+export type { CreateResult, JobStore, ListQuery, RetentionOptions } from './jobs/job-store.js';
+export { MemoryJobStore } from './jobs/memory-job-store.js';
+export { FileJobStore } from './jobs/file-job-store.js';
+export { PostgresJobStore } from './jobs/postgres-job-store.js';
+export type { PostgresJobStoreOptions } from './jobs/postgres-job-store.js';
+export { JOBS_EXCHANGE } from './jobs/job-service.js';
+export type { JobEvent } from './jobs/job-service.js';
+export { MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';
+export type { JobsOptions } from './app-options.js';

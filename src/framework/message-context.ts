@@ -3,6 +3,7 @@
  * handler's trace span, and the kind-specific fields (attempt, deadline, exchange).
  */
 import type { FieldTable } from '../protocol/field-value.js';
+import type { Client } from './contract.js';
 import type { Delivery } from './delivery.js';
 import type { LifecycleEmitter } from './lifecycle-emitter.js';
 import { attemptOf } from './retry-headers.js';
@@ -80,6 +81,8 @@ export function taskContext(
       events.emit('task.progress', { taskName, messageId, attempt, data });
       return Promise.resolve();
     },
+    // Set by the app's job service just before the handler runs (jobs/job-service.ts).
+    client: undefined as unknown as Client,
   });
   return { context, trace };
 }

@@ -49,6 +49,8 @@ export class Publisher implements SessionComponent {
   /** What `#channel` resolved to, while it is still the current channel. */
   #open: TransportChannel | undefined;
   #closed = false;
+  /** Waiting for the session to be usable again (see whenReady). */
+  #readyWaiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** When the channel was last replaced after a nack (epoch ms). */
   #renewedAt = 0;
 
@@ -133,7 +135,18 @@ export class Publisher implements SessionComponent {
     this.#setChannel(undefined);
   }
 
+  /**
+   * Resolves once publishing can go out (connected, topology restored); rejects with
+   * ShutdownError if the app closes first. Retry republishes wait here instead of failing.
+   */
+  whenReady(): Promise<void> {
+    if (this.#closed) return Promise.reject(new ShutdownError());
+    if (this.#session.ready) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve, reject }));
+  }
+
   onRestored(): void {
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve();
     const pending = this.#buffer.splice(0);
     for (const item of pending) {
       this.publish(item.request).then(item.resolve, item.reject);
@@ -143,6 +156,7 @@ export class Publisher implements SessionComponent {
   /** Rejects everything still buffered and closes the channel. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(new ShutdownError());
     for (const item of this.#buffer.splice(0))
       item.reject(new ShutdownError('app closed before the connection came back'));
     const channel = this.#channel;
@@ -201,6 +215,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function isConnectionLoss(err: unknown): boolean {
+/** The publish failed because the connection (or channel) went away, not by the broker's word. */
+export function isConnectionLoss(err: unknown): boolean {
   return err instanceof TransportClosedError || err instanceof ConnectionLostError;
 }

@@ -3,6 +3,7 @@
  * from a delivery; handlers and tests code against the shape.
  */
 import type { FieldTable } from '../protocol/field-value.js';
+import type { Client } from './contract.js';
 
 /** Fields every handler context has. */
 export interface MessageContext {
@@ -35,8 +36,10 @@ export interface TaskContext extends MessageContext {
   readonly maxAttempts: number;
   /** When the client enqueued the task (the message timestamp), if known. */
   readonly enqueuedAt: Date | undefined;
-  /** Reports progress (emitted as a task.progress lifecycle event); never throws. */
+  /** Reports progress: recorded on the job (`job.get().progress`) and emitted as task.progress; never throws. */
   progress(data: unknown): Promise<void>;
+  /** The app's client, to enqueue follow-up work (it carries this handler's trace). */
+  readonly client: Client;
 }
 
 /** The second argument of an `@Rpc` handler. */

@@ -8,26 +8,34 @@
  * dead-letters to the same queue: a poison message can never loop.
  *
  * A message the broker redelivers (redelivered flag set: its previous delivery was never
- * settled because the worker crashed or lost its connection) is not run: the interrupted
- * attempt counts as failed, so the message is republished to the retry path with attempt + 1,
- * or dead-lettered as 'redelivered-too-often' after the last attempt. A message that kills its
- * worker therefore runs at most retries + 1 times, on classic and quorum queues alike.
+ * settled because a worker crashed) is not run: the interrupted attempt counts as failed, so
+ * the message is republished to the retry path with attempt + 1, or dead-lettered as
+ * 'redelivered-too-often' after the last attempt. A message that kills its worker therefore
+ * runs at most retries + 1 times, on classic and quorum queues alike. A redelivery caused by
+ * this worker's own connection drop is not charged (lost-attempts.ts): an unstarted message
+ * runs as the same attempt, a finished one is acked (or failed) with its real outcome.
+ *
+ * Republishing a retry or dead-letter copy waits while the session is down or restoring
+ * topology; if the delivery's channel dies meanwhile it is simply gone (it comes back
+ * redelivered). Only a broker's refusal of the copy rejects the original without requeue.
  */
 import type { FieldTable } from '../protocol/field-value.js';
 import type { PublishProperties, TransportChannel } from '../transports/transport.js';
 import { Consumer } from './consumer.js';
 import type { Delivery } from './delivery.js';
-import { TaskTimeoutError, ValidationError } from './errors.js';
+import { ShutdownError, TaskTimeoutError, ValidationError } from './errors.js';
 import type { TaskHandlerDescriptor } from './explorer.js';
 import type { HandlerRunner } from './handler-runner.js';
 import type { LifecycleEmitter } from './lifecycle-emitter.js';
 import { taskContext } from './message-context.js';
 import { nominalDelay } from './backoff.js';
-import type { Publisher } from './publisher.js';
+import { LostAttempts, type AttemptOutcome } from './lost-attempts.js';
+import { isConnectionLoss, type Publisher } from './publisher.js';
 import { deadLetterHeaders, retryHeaders, type DeadLetterReason } from './retry-headers.js';
 import { decideFailure, decideRedelivered, type FailureDecision } from './retry-policy.js';
 import { retryQueueFor, retryTopology, type RetryTopology } from './retry-topology.js';
 import { deserialize } from './serializer.js';
+import { retriesOf } from './jobs/job-overrides.js';
 
 /** Header on a dead-lettered message listing the failing fields of a ValidationError (JSON). */
 export const VALIDATION_ERRORS_HEADER = 'x-warren-validation-errors';
@@ -38,6 +46,8 @@ export interface WorkerDeps {
   run: HandlerRunner;
   openChannel: () => Promise<TransportChannel>;
   onError: (err: unknown) => void;
+  /** Job tracking: false = the job was cancelled or already finished, ack without running. */
+  admit?: (delivery: Delivery, taskName: string, maxAttempts: number) => Promise<boolean>;
 }
 
 /** The error recorded for an attempt that never settled (its message came back redelivered). */
@@ -62,6 +72,14 @@ export class TaskWorker {
   readonly topology: RetryTopology;
   readonly #d: TaskHandlerDescriptor;
   readonly #deps: WorkerDeps;
+  readonly #lost = new LostAttempts();
+  /**
+   * Messages whose retry copy is being published (message id → settles when the original is
+   * acked). A copy with a short delay can come back before the confirm of its publish did;
+   * it waits here, so the original is acked first and a worker dying in the copy's handler
+   * cannot leave both to be delivered again (a double attempt).
+   */
+  readonly #republishing = new Map<string, Promise<void>>();
 
   constructor(descriptor: TaskHandlerDescriptor, deps: WorkerDeps) {
     this.#d = descriptor;
@@ -76,6 +94,10 @@ export class TaskWorker {
         setup: (channel) => this.#declare(channel),
         handle: (delivery) => this.#handle(delivery),
         handBack: (delivery) => this.#handBack(delivery),
+        lost: (delivery, started) => {
+          const id = delivery.message.properties.messageId;
+          if (id !== undefined) this.#lost.lose(id, started);
+        },
       },
       deps.openChannel,
       deps.onError,
@@ -90,6 +112,13 @@ export class TaskWorker {
   /** Not async: the handler's outcome is taken with one reaction instead of await frames. */
   #handle(delivery: Delivery): Promise<void> {
     try {
+      const admit = this.#deps.admit;
+      if (admit !== undefined) {
+        const maxAttempts = this.#retries(delivery) + 1;
+        return admit(delivery, this.#d.name, maxAttempts).then((run) =>
+          run ? this.#attempt(delivery) : delivery.ack(),
+        );
+      }
       return this.#attempt(delivery);
     } catch (err) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
@@ -98,16 +127,25 @@ export class TaskWorker {
   }
 
   #attempt(delivery: Delivery): Promise<void> {
+    if (this.#republishing.size > 0) {
+      const id = delivery.message.properties.messageId;
+      const original = id === undefined ? undefined : this.#republishing.get(id);
+      if (original !== undefined) return original.then(() => this.#attempt(delivery));
+    }
     const { events, run } = this.#deps;
     const opts = this.#d.options;
-    const { context, trace } = taskContext(delivery, this.#d.name, opts.retries + 1, events);
+    const { context, trace } = taskContext(delivery, this.#d.name, this.#retries(delivery) + 1, events);
     const info: Attempt = {
       taskName: this.#d.name,
       messageId: context.messageId,
       attempt: context.attempt,
       startedAt: Date.now(),
     };
-    if (delivery.message.fields.redelivered) return this.#interrupted(delivery, info);
+    if (delivery.message.fields.redelivered) {
+      const known = this.#knownLoss(delivery);
+      if (known === undefined) return this.#interrupted(delivery, info);
+      if (known.kind === 'started') return known.outcome.then((o) => this.#conclude(delivery, info, o));
+    }
     let payload: unknown;
     try {
       payload = deserialize(delivery.message.body, delivery.message.properties.contentType);
@@ -130,9 +168,34 @@ export class TaskWorker {
       trace,
       timeout: { ms: opts.timeout, error: this.#timeoutError, abort: (reason) => delivery.abort(reason) },
     }).then(
-      () => this.#succeeded(delivery, info),
-      (err: unknown) => (delivery.active ? this.#fail(delivery, info, err) : undefined),
+      () => this.#conclude(delivery, info, SUCCEEDED),
+      (error: unknown) => this.#conclude(delivery, info, { kind: 'failed', error }),
     );
+  }
+
+  /** What this worker knows about a redelivered message from its own lost deliveries. */
+  #knownLoss(delivery: Delivery): ReturnType<LostAttempts['find']> {
+    const id = delivery.message.properties.messageId;
+    return id === undefined ? undefined : this.#lost.find(id);
+  }
+
+  /** Settles `delivery` with an attempt's outcome, or records it if the delivery was lost. */
+  #conclude(delivery: Delivery, info: Attempt, outcome: AttemptOutcome): Promise<void> | void {
+    const id = delivery.message.properties.messageId;
+    if (delivery.lost) {
+      if (id !== undefined) this.#lost.settle(id, outcome);
+      return;
+    }
+    if (!delivery.active) return;
+    if (id !== undefined && delivery.message.fields.redelivered) this.#lost.consume(id);
+    switch (outcome.kind) {
+      case 'succeeded':
+        return this.#succeeded(delivery, info);
+      case 'handled':
+        return delivery.ack();
+      case 'failed':
+        return this.#fail(delivery, info, outcome.error);
+    }
   }
 
   #succeeded(delivery: Delivery, info: Attempt): void {
@@ -149,6 +212,11 @@ export class TaskWorker {
     }
   }
 
+  /** The task's retries, or the job's own (`attempts` given to enqueue), bounded by the task's. */
+  #retries(delivery: Delivery): number {
+    return retriesOf(delivery.message.properties.headers, this.#d.options.retries);
+  }
+
   /** The error a timed-out attempt fails with (a new one each time). */
   readonly #timeoutError = (): Error => new TaskTimeoutError(this.#d.name, this.#d.options.timeout);
 
@@ -157,7 +225,8 @@ export class TaskWorker {
     const durationMs = Date.now() - info.startedAt;
     this.#deps.events.emit('task.failed', { ...base(info), error, durationMs });
     const { attempt } = info;
-    const decision = decideFailure({ attempt, retries: opts.retries, backoff: opts.backoff, error });
+    const retries = this.#retries(delivery);
+    const decision = decideFailure({ attempt, retries, backoff: opts.backoff, error });
     await this.#settleFailure(delivery, info, error, decision);
   }
 
@@ -167,7 +236,8 @@ export class TaskWorker {
     const error = new AttemptInterruptedError(info.attempt);
     this.#deps.events.emit('task.failed', { ...base(info), error, durationMs: 0 });
     const { attempt } = info;
-    const decision = decideRedelivered({ attempt, retries: opts.retries, backoff: opts.backoff });
+    const retries = this.#retries(delivery);
+    const decision = decideRedelivered({ attempt, retries, backoff: opts.backoff });
     await this.#settleFailure(delivery, info, error, decision);
   }
 
@@ -187,7 +257,7 @@ export class TaskWorker {
         const nominal = nominalDelay(opts.backoff, decision.retry);
         const props = this.#copyProperties(delivery, retryHeaders(headers, error, now));
         if (decision.delayMs < nominal) props.expiration = String(decision.delayMs);
-        if (await this.#republish(delivery, queue, props)) {
+        if (await this.#trackRetry(delivery, this.#republish(delivery, queue, props, error))) {
           events.emit('task.retried', { ...base(info), error, delayMs: decision.delayMs, queue });
         }
         return;
@@ -197,9 +267,29 @@ export class TaskWorker {
     const dead = deadLetterHeaders(headers, error, now, reason);
     if (error instanceof ValidationError) dead[VALIDATION_ERRORS_HEADER] = JSON.stringify(error.issues);
     const queue = this.topology.deadQueue.name;
-    if (await this.#republish(delivery, queue, this.#copyProperties(delivery, dead))) {
+    if (await this.#republish(delivery, queue, this.#copyProperties(delivery, dead), error)) {
       events.emit('task.dead-lettered', { ...base(info), error, reason, queue });
     }
+  }
+
+  /** Registers a retry republish in #republishing until it settled. */
+  #trackRetry(delivery: Delivery, republish: Promise<boolean>): Promise<boolean> {
+    const id = delivery.message.properties.messageId;
+    if (id === undefined) return republish;
+    // The copy's run waits until the broker has processed the original's ack too: an ack
+    // still in a client buffer when the worker dies would leave both to be delivered again.
+    const settled: Promise<void> = republish
+      .then((acked) => (acked ? delivery.roundTrip(this.#d.options.prefetch) : undefined))
+      .then(
+        () => this.#untrack(id, settled),
+        () => this.#untrack(id, settled),
+      );
+    this.#republishing.set(id, settled);
+    return republish;
+  }
+
+  #untrack(id: string, settled: Promise<void>): void {
+    if (this.#republishing.get(id) === settled) this.#republishing.delete(id);
   }
 
   /**
@@ -232,20 +322,48 @@ export class TaskWorker {
     delivery.ack();
   }
 
-  /** Publishes the copy, then acks the original; on failure rejects it to the broker's DLX. */
-  async #republish(delivery: Delivery, queue: string, props: PublishProperties): Promise<boolean> {
-    try {
-      await this.#deps.publisher.publish(
-        { exchange: '', routingKey: queue, body: delivery.message.body, properties: props },
-        { buffer: false },
-      );
-    } catch (err) {
-      this.#deps.onError(err);
-      delivery.nack(false);
-      return false;
+  /**
+   * Publishes the copy, then acks the original. While the connection is down or topology is
+   * being restored the publish waits for the session; a connection lost meanwhile loses the
+   * delivery too (it comes back redelivered, and the ledger says what became of it). Only a
+   * broker's refusal of the copy rejects the original without requeue (to the broker's DLX).
+   */
+  async #republish(
+    delivery: Delivery,
+    queue: string,
+    props: PublishProperties,
+    error: unknown,
+  ): Promise<boolean> {
+    const { publisher } = this.#deps;
+    const request = { exchange: '', routingKey: queue, body: delivery.message.body, properties: props };
+    for (let tries = 1; ; tries++) {
+      try {
+        await publisher.whenReady();
+        if (!delivery.active) return this.#lostDuringRepublish(delivery, false, error);
+        await publisher.publish(request, { buffer: false });
+        break;
+      } catch (err) {
+        if (!delivery.active) return this.#lostDuringRepublish(delivery, false, error);
+        if (isConnectionLoss(err) && tries < MAX_REPUBLISH_TRIES) continue;
+        this.#deps.onError(err);
+        // Still connected yet the copy cannot be published: reject to the broker's DLX, so a
+        // poison message never loops. During shutdown (ShutdownError) it goes back instead.
+        delivery.nack(err instanceof ShutdownError);
+        return false;
+      }
     }
+    if (delivery.lost) return this.#lostDuringRepublish(delivery, true, error);
     delivery.ack();
     return true;
+  }
+
+  /** The delivery died while its copy was being published: record what became of it. */
+  #lostDuringRepublish(delivery: Delivery, published: boolean, error: unknown): boolean {
+    const id = delivery.message.properties.messageId;
+    if (id !== undefined && delivery.lost) {
+      this.#lost.settle(id, published ? { kind: 'handled' } : { kind: 'failed', error });
+    }
+    return published;
   }
 
   #copyProperties(delivery: Delivery, headers: FieldTable): PublishProperties {
@@ -253,6 +371,10 @@ export class TaskWorker {
     return { ...rest, headers, persistent: true };
   }
 }
+
+const SUCCEEDED: AttemptOutcome = { kind: 'succeeded' };
+/** Connection-loss publishes retried (each after the session is ready again) before giving up. */
+const MAX_REPUBLISH_TRIES = 5;
 
 function base(info: Attempt): { taskName: string; messageId: string; attempt: number } {
   return { taskName: info.taskName, messageId: info.messageId, attempt: info.attempt };

@@ -22,15 +22,33 @@ export abstract class AmqpError extends Error {
   abstract readonly scope: 'channel' | 'connection';
   readonly replyCode: number;
   readonly replyText: string;
-  readonly classId: number;
-  readonly methodId: number;
+  private _classId: number;
+  private _methodId: number;
 
   constructor(replyCode: number, replyText: string, method: MethodRef = NO_METHOD, options?: ErrorOptions) {
     super(replyText, options);
     this.replyCode = replyCode;
     this.replyText = replyText;
-    this.classId = method.classId;
-    this.methodId = method.methodId;
+    this._classId = method.classId;
+    this._methodId = method.methodId;
+  }
+
+  get classId(): number {
+    return this._classId;
+  }
+
+  get methodId(): number {
+    return this._methodId;
+  }
+
+  /**
+   * Names the method whose handling failed. The server's channel dispatch calls this once
+   * for every error a channel method throws, as rabbit_channel does, so the engine does not
+   * have to thread method ids through every helper that can fail.
+   */
+  stampMethod(method: MethodRef): void {
+    this._classId = method.classId;
+    this._methodId = method.methodId;
   }
 }
 

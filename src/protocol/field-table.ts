@@ -253,7 +253,7 @@ export function decodeFieldTable(r: Reader, depth = 0): FieldTable {
   const table: FieldTable = {};
   let types: WireTypes | undefined;
   while (r.pos < end) {
-    const key = r.shortstr();
+    const key = r.tableKey();
     const tag = r.u8();
     const value = readValue(r, tag, depth);
     if (key === '__proto__') {

@@ -5,7 +5,7 @@
  * frame carries at most frameMax - 8 bytes); 0 means no limit. Frames handed out by the
  * parser are views of the received chunks: treat them as read-only.
  */
-import { frameError } from './errors.js';
+import { frameError, unexpectedFrame } from './errors.js';
 import {
   FRAME_BODY,
   FRAME_END,
@@ -36,12 +36,13 @@ export function maxPayload(frameMax: number): number {
 
 /**
  * Checks what the 7-byte frame header alone can tell: a known type, a heartbeat on
- * channel 0 with an empty payload, and (when frameMax > 0) the size limit. 501 otherwise.
+ * channel 0 with an empty payload, and (when frameMax > 0) the size limit. 501 otherwise,
+ * except a heartbeat on another channel: 505 UNEXPECTED_FRAME, as RabbitMQ's reader answers.
  */
 export function checkFrameHeader(type: number, channel: number, size: number, frameMax: number): void {
   if (type !== FRAME_METHOD && type !== FRAME_HEADER && type !== FRAME_BODY) {
     if (type !== FRAME_HEARTBEAT) throw frameError(`unknown frame type ${type} on channel ${channel}`);
-    if (channel !== 0) throw frameError(`heartbeat frame on channel ${channel}`);
+    if (channel !== 0) throw unexpectedFrame(`heartbeat frame on channel ${channel}`);
     if (size !== 0) throw frameError(`heartbeat frame with a ${size}-byte payload`);
   }
   if (frameMax > 0 && size + FRAME_OVERHEAD > frameMax) {

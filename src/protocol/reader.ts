@@ -9,7 +9,8 @@
  * 64-bit integers read as `number` (`u64`) are exact up to Number.MAX_SAFE_INTEGER and
  * rounded to the nearest double beyond it; `u64Exact`/`i64Exact` return a bigint then.
  */
-import { syntaxError, type MethodRef } from './errors.js';
+import { isUtf8 } from 'node:buffer';
+import { frameError, syntaxError, type MethodRef } from './errors.js';
 
 const TWO_32 = 0x1_0000_0000;
 
@@ -131,8 +132,26 @@ export class Reader {
     return v;
   }
 
-  /** A short string (octet length + UTF-8 bytes). */
+  /**
+   * A short string (octet length + UTF-8 bytes). Malformed UTF-8 is a 501 as in RabbitMQ:
+   * decoding it would replace bad bytes with U+FFFD, so two different names on the wire
+   * would alias one queue or exchange.
+   */
   shortstr(): string {
+    const n = this.u8();
+    const p = this.pos;
+    if (p + n > this.end) this.fail(`shortstr of ${n} bytes runs past the payload`);
+    this.pos = p + n;
+    const s = utf8(this.buf, p, p + n);
+    // Pure ASCII (the common case) decodes to as many chars as bytes and never to U+FFFD.
+    if ((s.length !== n || s.includes('\ufffd')) && !isUtf8(this.buf.subarray(p, p + n))) {
+      throw frameError('Malformed UTF-8 in shortstr');
+    }
+    return s;
+  }
+
+  /** A field-table key: a short string RabbitMQ does not validate (bad bytes become U+FFFD). */
+  tableKey(): string {
     const n = this.u8();
     const p = this.pos;
     if (p + n > this.end) this.fail(`shortstr of ${n} bytes runs past the payload`);

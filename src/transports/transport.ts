@@ -19,6 +19,11 @@ export interface TransportCapabilities {
   readonly directReplyTo: boolean;
   /** Queue arguments such as x-queue-type 'quorum' are honoured. */
   readonly quorumQueues: boolean;
+  /**
+   * The broker has the `x-delayed-message` exchange type (Warren's broker natively, RabbitMQ
+   * with its delayed-message plugin). Absent or false: delays need TTL queues.
+   */
+  readonly delayedExchange?: boolean;
 }
 
 /** Events a transport emits. */
@@ -47,7 +52,7 @@ export interface Transport {
   off<E extends keyof TransportEvents>(event: E, listener: TransportEvents[E]): this;
 }
 
-export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers';
+export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers' | 'x-delayed-message';
 
 export interface AssertExchangeOptions {
   durable?: boolean;
@@ -138,6 +143,8 @@ export interface TransportChannel {
   purgeQueue(name: string): Promise<number>;
   bindQueue(queue: string, exchange: string, routingKey: string, args?: FieldTable): Promise<void>;
   unbindQueue(queue: string, exchange: string, routingKey: string, args?: FieldTable): Promise<void>;
+  /** exchange.bind: messages `source` routes with `routingKey` also go through `destination`. */
+  bindExchange(destination: string, source: string, routingKey: string, args?: FieldTable): Promise<void>;
   /** basic.qos; `global` applies the limit to the whole channel (RabbitMQ semantics). */
   prefetch(count: number, global?: boolean): Promise<void>;
   /**

@@ -18,7 +18,8 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (callback, ms) => {
-    const t = setTimeout(callback, Math.max(0, ms));
+    // Node fires waits above 2^31-1 ms at once; capped, the owner re-checks and re-arms.
+    const t = setTimeout(callback, Math.min(Math.max(0, ms), 2 ** 31 - 1));
     // Broker timers must never keep a process alive on their own.
     t.unref();
     return t;

@@ -2,7 +2,9 @@
 // on RabbitMQ, on the embedded broker and on Warren's TCP server.
 import { describe } from 'node:test';
 import type { TransportFactory } from '../helpers/framework-harness.js';
+import { delayedTests } from './sections/delayed.js';
 import { hookTests } from './sections/hooks.js';
+import { jobTests } from './sections/jobs.js';
 import { pubsubTests } from './sections/pubsub.js';
 import { rpcTests } from './sections/rpc.js';
 import { shutdownTests } from './sections/shutdown.js';
@@ -14,4 +16,6 @@ export function frameworkSuite(label: string, factory: TransportFactory): void {
   describe(`framework on ${label}: pub/sub`, { concurrency: true }, () => pubsubTests(factory));
   describe(`framework on ${label}: shutdown`, { concurrency: true }, () => shutdownTests(factory));
   describe(`framework on ${label}: hooks`, { concurrency: true }, () => hookTests(factory));
+  describe(`framework on ${label}: delayed jobs`, { concurrency: true }, () => delayedTests(factory));
+  describe(`framework on ${label}: jobs`, { concurrency: true }, () => jobTests(factory));
 }

@@ -7,12 +7,16 @@ import {
   ConnectionLostError,
   FRAMEWORK_ERROR_CODES,
   FrameworkError,
+  JobCancelledError,
+  JobFailedError,
+  JobWaitTimeoutError,
   NoHandlerError,
   RPC_ERROR_HEADER,
   RemoteError,
   RpcTimeoutError,
   ShutdownError,
   TaskTimeoutError,
+  UnknownJobError,
   UnrecoverableError,
   UnroutableError,
   ValidationError,
@@ -32,6 +36,10 @@ const samples: FrameworkError[] = [
   new ConnectionLostError(),
   new BufferFullError(100),
   new ShutdownError(),
+  new JobCancelledError('j'),
+  new JobFailedError('j', 'failed', { name: 'Error', message: 'x' }),
+  new JobWaitTimeoutError('j', 10, 'active'),
+  new UnknownJobError('j'),
 ];
 
 test('every error class has its own code from FRAMEWORK_ERROR_CODES, a name and instanceof chain', () => {
@@ -57,6 +65,10 @@ test('retryable defaults: transient failures yes, permanent ones no; overridable
     ERR_CONNECTION_LOST: true,
     ERR_BUFFER_FULL: true,
     ERR_SHUTDOWN: false,
+    ERR_JOB_CANCELLED: false,
+    ERR_JOB_FAILED: false,
+    ERR_JOB_WAIT_TIMEOUT: true,
+    ERR_UNKNOWN_JOB: false,
   });
   assert.equal(new NoHandlerError('t', { retryable: true }).retryable, true);
 });

@@ -104,7 +104,9 @@ export class RawPeer {
     });
     const tune = await p.waitFor('connection.tune');
     const frameMax = tune.method.name === 'connection.tune' ? tune.method.frameMax : 131072;
-    p.send(0, 'connection.tune-ok', { channelMax: 0, frameMax, heartbeat });
+    // channel_max 0 ("no limit") is refused by RabbitMQ when it has a limit: echo its offer.
+    const channelMax = tune.method.name === 'connection.tune' ? tune.method.channelMax : 2047;
+    p.send(0, 'connection.tune-ok', { channelMax, frameMax, heartbeat });
     p.send(0, 'connection.open', { virtualHost: vhost });
     await p.waitFor('connection.open-ok');
     return p;

@@ -73,9 +73,9 @@ describe('bad input → reply codes', () => {
     );
   });
 
-  test('unknown frame type, heartbeat on channel ≠ 0 → 501', () => {
+  test('unknown frame type → 501, heartbeat on channel ≠ 0 → 505 (as RabbitMQ)', () => {
     rejects(frame(5, 0, Buffer.alloc(0)), ReplyCode.FRAME_ERROR);
-    rejects(frame(FRAME_HEARTBEAT, 2, Buffer.alloc(0)), ReplyCode.FRAME_ERROR);
+    rejects(frame(FRAME_HEARTBEAT, 2, Buffer.alloc(0)), ReplyCode.UNEXPECTED_FRAME);
   });
 
   test('method frame too short for its ids → 501', () => {

@@ -127,14 +127,14 @@ describe('FrameParser: bad input', () => {
     assert.throws(() => split.push(bytes.subarray(5)), is(ReplyCode.FRAME_ERROR));
   });
 
-  test('unknown frame type and bad heartbeats are 501s', () => {
+  test('unknown frame type and heartbeats with a payload are 501s, off channel 0 505 (as RabbitMQ)', () => {
     assert.throws(
       () => new FrameParser().push(Buffer.from([4, 0, 0, 0, 0, 0, 0, 0xce])),
       is(ReplyCode.FRAME_ERROR),
     );
     assert.throws(
       () => new FrameParser().push(Buffer.from([8, 0, 1, 0, 0, 0, 0, 0xce])),
-      is(ReplyCode.FRAME_ERROR),
+      is(ReplyCode.UNEXPECTED_FRAME),
     );
     assert.throws(
       () => new FrameParser().push(Buffer.from([8, 0, 0, 0, 0, 0, 1, 9, 0xce])),

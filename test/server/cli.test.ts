@@ -217,3 +217,12 @@ test('--config permissions are enforced by the server', async () => {
     await server.close({ reason: 'test finished' });
   }
 });
+
+test('parseBrokerArgs: --disk-free-limit and --max-message-size take RabbitMQ size units', () => {
+  const cfg = parseBrokerArgs(['--disk-free-limit', '50MB', '--max-message-size', '128MiB']);
+  assert.ok(cfg !== 'help');
+  assert.equal(cfg.diskFreeLimit, 50_000_000);
+  assert.equal(cfg.maxMessageSize, 128 * 1024 * 1024);
+  assert.equal((parseBrokerArgs(['--disk-free-limit', '0']) as { diskFreeLimit: number }).diskFreeLimit, 0);
+  assert.throws(() => parseBrokerArgs(['--max-message-size', 'lots']), /invalid size 'lots'/);
+});

@@ -11,14 +11,41 @@ export interface BrokerProcess {
   port: number;
   url: string;
   stderr: () => string;
+  /** The management API's base URL when started with `--http-port`. */
+  httpUrl?: string;
 }
 
-export function startBrokerProcess(dataDir: string, timeoutMs = 15_000): Promise<BrokerProcess> {
+export interface BrokerProcessOptions {
+  /** More `warren broker` options (e.g. ['--http-port', '0']). */
+  args?: readonly string[];
+  /** Node options before the script (e.g. ['--max-old-space-size=96']). */
+  nodeArgs?: readonly string[];
+}
+
+export function startBrokerProcess(
+  dataDir: string,
+  timeoutMs = 15_000,
+  options: BrokerProcessOptions = {},
+): Promise<BrokerProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', CLI, 'broker', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir],
+    [
+      ...(options.nodeArgs ?? []),
+      '--import',
+      'tsx',
+      CLI,
+      'broker',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir,
+      ...(options.args ?? []),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  const wantsHttp = options.args?.includes('--http-port') ?? false;
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
@@ -29,11 +56,13 @@ export function startBrokerProcess(dataDir: string, timeoutMs = 15_000): Promise
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /listening on [^:]+:(\d+)/.exec(out);
-      if (m !== null) {
+      const m = /broker listening on [^:]+:(\d+)/.exec(out);
+      const h = /management listening on (http:\/\/[^/\s]+)/.exec(out);
+      if (m !== null && (!wantsHttp || h !== null)) {
         clearTimeout(timer);
         const port = Number(m[1]);
-        resolve({ child, port, url: `amqp://guest:guest@127.0.0.1:${port}`, stderr: () => err });
+        const url = `amqp://guest:guest@127.0.0.1:${port}`;
+        resolve({ child, port, url, stderr: () => err, httpUrl: h?.[1] });
       }
     });
     child.once('exit', (code) => {

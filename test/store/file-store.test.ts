@@ -91,6 +91,7 @@ test('never-delivered messages come back without the redelivered flag', async ()
     o.ch.queueDeclare({ queue: 'q', durable: true });
     o.ch.basicPublish('', 'q', false, false, PERSISTENT, body('a'));
     o.ch.basicPublish('', 'q', false, false, PERSISTENT, body('b'));
+    await o.store.sync(); // persistent messages of durable queues are delivered once synced
     const g = o.ch.basicGet('q', false);
     assert.equal(g?.message.body.toString(), 'a');
     await o.broker.shutdown();

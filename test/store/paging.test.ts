@@ -122,6 +122,7 @@ test('purge and delete of a paged queue remove its paged messages', async () => 
     assert.equal(queue(o, 'p').messageCount, 0);
     assert.equal(o.ch.queueDelete({ queue: 'd' }), N);
     o.ch.basicPublish('', 'p', false, false, props(7), BODY(7));
+    await o.store.sync(); // delivered (and got) once synced
     assert.equal(o.ch.basicGet('p', true)?.message.properties.messageId, 'id7');
     await o.broker.shutdown();
     const r = await openBroker(dir, { pageThreshold: THRESHOLD });

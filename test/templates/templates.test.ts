@@ -1,6 +1,8 @@
-// The templates as a user gets them: pack this repo once, then for each template run the real `warren new`, install the packed tarball and the
-// template's devDependencies (from the npm registry, sharing the npm cache), and run the
-// generated project's `npm test` and `npm start`. Sequential, each step bounded.
+// The templates as a user gets them: for each template run the real `warren new`, then the
+// generated project's own `npm install` (Warren from the `file:` path the scaffold names, the
+// devDependencies from the npm registry, sharing the npm cache), `npm test` and `npm start`.
+// One template instead depends on this repo packed by `npm pack` (`warren new --warren <tgz>`),
+// the other path its README offers. Sequential, each step bounded.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
@@ -46,10 +48,19 @@ const expectedStart: Record<string, RegExp> = {
   pubsub: /2 of 3 events matched \*\.error/,
 };
 
+const fromTarball: Record<string, boolean> = { worker: false, rpc: true, pubsub: false };
+
 for (const template of ['worker', 'rpc', 'pubsub']) {
-  test(`template '${template}': warren new, npm install, npm test, npm start`, () => {
+  const source = fromTarball[template] ? 'the packed tarball' : 'the file: path';
+  test(`template '${template}': warren new, npm install (${source}), npm test, npm start`, () => {
     const name = `ci-${template}`;
-    const created = run(process.execPath, [bin, 'new', name, '--template', template], work, 15_000);
+    const extra = fromTarball[template] ? ['--warren', tarball] : [];
+    const created = run(
+      process.execPath,
+      [bin, 'new', name, '--template', template, ...extra],
+      work,
+      15_000,
+    );
     assert.match(created.stdout, new RegExp(`created ${name} from the '${template}' template`));
     const dir = join(work, name);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
@@ -57,8 +68,11 @@ for (const template of ['worker', 'rpc', 'pubsub']) {
       dependencies: Record<string, string>;
     };
     assert.equal(pkg.name, name);
-    assert.match(pkg.dependencies['warren'] ?? '', /^\^\d+\.\d+\.\d+/);
-    npm(['install', tarball], dir);
+    const expected = fromTarball[template] ? `file:${tarball}` : `file:${root.replace(/\/$/, '')}`;
+    assert.equal(pkg.dependencies['warren'], expected);
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    assert.ok(readme.includes(`depends on \`${expected}\``), 'the README names where warren comes from');
+    npm(['install'], dir);
     const tested = npm(['test'], dir);
     assert.match(tested.stdout, /# fail 0/);
     const started = npm(['start'], dir, 30_000);

@@ -28,7 +28,7 @@ test('creates its own broker; connect is idempotent; a missing vhost rejects 530
   await t.connect();
   await t.connect();
   assert.equal(t.broker.connectionCount, 1);
-  assert.deepEqual(t.capabilities, { directReplyTo: true, quorumQueues: true });
+  assert.deepEqual(t.capabilities, { directReplyTo: true, quorumQueues: true, delayedExchange: true });
   await t.close();
   await t.close();
   assert.equal(t.broker.connectionCount, 0);

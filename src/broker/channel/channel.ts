@@ -50,7 +50,7 @@ import { ChannelConsumers } from './consumers.js';
 import * as decl from './declarations.js';
 import { REPLY_TO } from './declarations.js';
 import { messageTtl } from './expiration.js';
-import { PublishRouter, publishTarget } from './publish.js';
+import { PublishRouter, messageTooLarge, publishTarget } from './publish.js';
 import { DirectReplyTo } from './reply-to.js';
 import { applySettlement, settledUpTo, takeSettled } from './settlement.js';
 import type { Settlement } from './settlement.js';
@@ -64,6 +64,8 @@ export interface ChannelContext {
   readonly owner: object;
   /** Consumer acknowledgement timeout in ms (0 = none). */
   readonly consumerTimeout: number;
+  /** Largest body accepted by basic.publish (bytes). */
+  readonly maxMessageSize: number;
   channelClosed(channel: EngineChannel): void;
   connectionFailed(error: AmqpError): void;
 }
@@ -163,8 +165,8 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
 
   queueDeclare(args: QueueDeclareArgs): QueueDeclareOk {
     return this.run(() => {
-      const name = args.passive === true ? this.queueName(args.queue) : (args.queue ?? '');
-      const ok = decl.declareQueue(this.vhost, this.ctx.owner, name, args);
+      // A passive declare of '' does not mean the last declared queue (RabbitMQ 3.10.8: 404 "no queue ''").
+      const ok = decl.declareQueue(this.vhost, this.ctx.owner, args.queue ?? '', args);
       this.lastQueue = ok.queue;
       return ok;
     });
@@ -304,6 +306,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
   ): void {
     this.begin();
     try {
+      if (body.length > this.ctx.maxMessageSize) throw messageTooLarge(body.length, this.ctx.maxMessageSize);
       const x = publishTarget(this.vhost, exchange, immediate);
       const ttl = messageTtl(properties);
       if (properties.replyTo === REPLY_TO) properties = this.replyTo.rewrite(properties);

@@ -11,6 +11,7 @@ import { Method } from '../methods.js';
 import { Queue } from '../queue/queue.js';
 import { assertArgsEquivalent, inequivalent, parseQueueConfig } from '../queue/queue-config.js';
 import type { Vhost } from '../vhost.js';
+import { assertPersistableArguments } from './persistable-arguments.js';
 import type {
   ExchangeBindArgs,
   ExchangeDeclareArgs,
@@ -22,6 +23,9 @@ import type {
 export const REPLY_TO = 'amq.rabbitmq.reply-to';
 
 export function declareExchange(vhost: Vhost, a: ExchangeDeclareArgs): Exchange {
+  if (a.passive !== true && a.arguments !== undefined) {
+    assertPersistableArguments(a.arguments, vhost.describeExchange(a.exchange), Method.exchangeDeclare);
+  }
   return vhost.declareExchange(a.exchange, {
     type: a.type ?? 'direct',
     passive: a.passive ?? false,
@@ -53,6 +57,7 @@ export function declareQueue(vhost: Vhost, owner: object, name: string, a: Queue
     autoDelete: a.autoDelete ?? false,
   };
   const args = a.arguments ?? {};
+  assertPersistableArguments(args, vhost.describeQueue(name), method);
   const config = parseQueueConfig(vhost.name, name, flags, args);
   const existing = vhost.queues.get(name);
   if (existing !== undefined) {
@@ -120,6 +125,7 @@ export function bindQueue(vhost: Vhost, owner: object, queue: string, a: QueueBi
   const method = Method.queueBind;
   if (a.exchange === '') throw accessRefused('operation not permitted on the default exchange', method);
   const { source, q } = bindingEnds(vhost, owner, queue, a.exchange, method);
+  assertPersistableArguments(a.arguments ?? {}, `binding to ${vhost.describeQueue(queue)}`, method);
   vhost.bind(source, q, a.routingKey ?? '', a.arguments ?? {}, method);
 }
 
@@ -138,5 +144,12 @@ export function bindExchange(vhost: Vhost, a: ExchangeBindArgs, unbind: boolean)
   const source = vhost.getExchange(a.source, method);
   const dest = vhost.getExchange(a.destination, method);
   if (unbind) vhost.unbind(source, dest, a.routingKey ?? '', a.arguments ?? {}, method);
-  else vhost.bind(source, dest, a.routingKey ?? '', a.arguments ?? {}, method);
+  else {
+    assertPersistableArguments(
+      a.arguments ?? {},
+      `binding to ${vhost.describeExchange(a.destination)}`,
+      method,
+    );
+    vhost.bind(source, dest, a.routingKey ?? '', a.arguments ?? {}, method);
+  }
 }

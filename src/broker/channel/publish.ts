@@ -10,11 +10,13 @@
  * confirm; with confirms on (`seq` > 0) every call settles `seq` through Confirms or the
  * sink exactly once. This is the publish hot path: no closures, one Message per queue.
  */
-import { accessRefused, notFound, notImplemented } from '../../protocol/errors.js';
+import { accessRefused, notFound, notImplemented, preconditionFailed } from '../../protocol/errors.js';
+import type { ChannelError } from '../../protocol/errors.js';
 import type { FieldTable } from '../../protocol/field-value.js';
 import type { BasicProperties } from '../../protocol/properties.js';
 import type { ChannelSink } from '../channel-sink.js';
 import type { Exchange } from '../exchange-record.js';
+import { DELAYED_EXCHANGE_TYPE, messageDelay } from '../delayed/delayed-args.js';
 import { Message } from '../message.js';
 import { Method } from '../methods.js';
 import { EnqueueResult } from '../queue/queue.js';
@@ -23,6 +25,15 @@ import type { DurableWaiter } from '../store/message-store.js';
 import type { Vhost } from '../vhost.js';
 import type { Confirms } from './confirms.js';
 import { REPLY_PREFIX, routeReply } from './reply-to.js';
+
+/** RabbitMQ's hard cap on max_message_size (512 MiB): its text then omits "configured". */
+const HARD_MAX_MESSAGE_SIZE = 512 * 1024 * 1024;
+
+/** A body over max_message_size: 406 with RabbitMQ 3.10's text (checked side by side). */
+export function messageTooLarge(size: number, max: number): ChannelError {
+  const limit = max === HARD_MAX_MESSAGE_SIZE ? 'max size' : 'configured max size';
+  return preconditionFailed(`message size ${size} is larger than ${limit} ${max}`, Method.basicPublish);
+}
 
 /** basic.publish's checks before anything is routed: the exchange to publish to. */
 export function publishTarget(vhost: Vhost, exchange: string, immediate: boolean): Exchange {
@@ -69,6 +80,11 @@ export class PublishRouter {
       return;
     }
     const headers = properties.headers;
+    const delay = x.type === DELAYED_EXCHANGE_TYPE ? messageDelay(headers) : 0;
+    if (delay > 0) {
+      this.hold(x, new Message(x.name, routingKey, properties, body), delay, seq);
+      return;
+    }
     let queues: Set<Queue>;
     if (headers !== undefined && (headers['CC'] !== undefined || headers['BCC'] !== undefined)) {
       queues = this.senderSelected(x, routingKey, headers);
@@ -101,6 +117,14 @@ export class PublishRouter {
       else if (r === EnqueueResult.Pending) pending++;
     }
     if (seq !== 0) this.confirms.routed(seq, rejected, pending);
+  }
+
+  /** A delayed-message exchange keeps the publish until it is due (delayed/delayed-hold.ts). */
+  private hold(x: Exchange, message: Message, delay: number, seq: number): void {
+    const hold = this.vhost.delayed.get(x);
+    if (hold === undefined) return;
+    const durable = hold.hold(message, delay, seq !== 0 ? this.waiter : null, seq);
+    if (seq !== 0) this.confirms.routed(seq, false, durable ? 0 : 1);
   }
 
   /** CC/BCC: the routing key and each header key, routed into one set. */

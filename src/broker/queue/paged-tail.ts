@@ -88,6 +88,14 @@ export class PagedTail {
     }
   }
 
+  /** A paged-out message whose log write failed leaves the tail (its index entry goes too). */
+  dropStored(m: Message): boolean {
+    if (this.count === 0 || m.seq < this.fromSeq) return false;
+    this.count--;
+    this.bytes -= m.body.length;
+    return true;
+  }
+
   /** Recovery: `count` logged messages from `fromSeq` on stay on disk. */
   restorePaged(count: number, bytes: number, fromSeq: number): void {
     this.count = count;

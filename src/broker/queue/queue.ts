@@ -171,8 +171,10 @@ export class Queue implements QueueHandle, Dispatchable {
     this.stats.publish++;
     let result = EnqueueResult.Accepted;
     if (this.durable && message.persistent) {
-      if (!this.env.store.persist(this.storeKey, message.seq, message, waiter, token))
+      if (!this.env.store.persist(this.storeKey, message.seq, message, waiter, token)) {
         result = EnqueueResult.Pending;
+        message.unsynced = true;
+      }
     }
     const pager = this.pager;
     if (pager !== undefined && (pager.active || this.memoryCost > pager.threshold))
@@ -244,6 +246,9 @@ export class Queue implements QueueHandle, Dispatchable {
   /** Removes the next live message (dead-lettering expired heads on the way). */
   private takeHead(now: number): Message | undefined {
     for (;;) {
+      // An unsynced head waits for its log write (stored() wakes the queue), and so does
+      // everything behind it: delivery order stays publish order.
+      if (this.ready.peek()?.unsynced === true) return undefined;
       const m = this.ready.shift();
       if (m === undefined) return undefined;
       if (m.expiresAt !== 0 && this.expiry.active && now >= m.expiresAt) {
@@ -259,7 +264,7 @@ export class Queue implements QueueHandle, Dispatchable {
   get(noAck: boolean): Message | undefined {
     this.touch();
     let m = this.takeHead(this.expiry.active ? this.env.clock.now() : 0);
-    while (m === undefined && this.pager?.active === true) {
+    while (m === undefined && this.pager?.active === true && this.ready.peek()?.unsynced !== true) {
       this.pager.readSync();
       m = this.takeHead(this.expiry.active ? this.env.clock.now() : 0);
     }
@@ -364,6 +369,22 @@ export class Queue implements QueueHandle, Dispatchable {
     else if (this.pager?.active === true) this.pageIn();
   }
 
+  /** The next message waits for its log write (basic.get answers get-empty meanwhile). */
+  get headUnsynced(): boolean {
+    return this.ready.peek()?.unsynced === true;
+  }
+
+  /**
+   * The store finished the log write of `m`: deliverable now, or (write failed, publisher
+   * nacked) removed from the queue so it is never delivered.
+   */
+  stored(m: Message, ok: boolean): void {
+    if (!m.unsynced || this.deleted) return;
+    m.unsynced = false;
+    if (ok) return this.wake();
+    if (this.ready.remove(m) || this.pager?.dropStored(m) === true) this.forget(m);
+  }
+
   purge(): number {
     const messages = this.ready.drain();
     for (const m of messages) this.forget(m);
@@ -399,6 +420,8 @@ export class Queue implements QueueHandle, Dispatchable {
   }
 
   private forget(message: Message): void {
+    // Gone for good (expired, dropped, purged): a later stored() about it is moot.
+    message.unsynced = false;
     if (this.durable && message.persistent) this.env.store.remove(this.storeKey, message.seq);
   }
 

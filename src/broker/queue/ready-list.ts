@@ -96,6 +96,20 @@ export class ReadyList {
     }
   }
 
+  /** Removes `message` wherever it is (searched from the tail, where unsynced ones sit). */
+  remove(message: Message): boolean {
+    const d = this.levels[this.priorityOf(message)];
+    if (d === undefined) return false;
+    for (let i = d.length - 1; i >= 0; i--) {
+      if (d.get(i) !== message) continue;
+      d.removeAt(i);
+      this.length--;
+      this.bytes -= message.body.length;
+      return true;
+    }
+    return false;
+  }
+
   /** Removes everything, returning the messages in order. */
   drain(): Message[] {
     const out: Message[] = [];

@@ -22,12 +22,16 @@
  *   rolling to a new segment fdatasyncs the old one first when it holds unsynced bytes.
  *   Only the oldest segments are deleted and never the one being written, so a REMOVE /
  *   DROP record is never needed for a PUBLISH that still exists in an older file.
+ * - The manifest (manifest.ts) lists a new segment before any record goes into it, and
+ *   drops a segment before it is unlinked, so recovery can tell a lost file from history.
  */
-import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writer } from '../../protocol/writer.js';
+import type { Message } from '../message.js';
 import { SEGMENT_MAGIC } from './record-codec.js';
+import type { ManifestWriter } from './manifest.js';
+import { syncDir } from './sync-dir.js';
 import type { PendingRecord, QueueIndex } from './queue-index.js';
 import { SEG_PENDING } from './queue-index.js';
 import { closeFd, datasyncFd, openFd, truncateFd, writeAll } from './log-file.js';
@@ -74,6 +78,8 @@ export interface CommitLogHooks {
   onError(e: unknown, file: string): void;
   /** Runs confirm callbacks as an engine entry point. */
   run(fn: () => void): void;
+  /** A PUBLISH record is synced (`ok`) or its write failed: its queue may deliver or drop it. */
+  stored(queueKey: string, message: Message, ok: boolean): void;
 }
 
 export const segmentName = (id: number): string => `${String(id).padStart(8, '0')}.seg`;
@@ -106,6 +112,7 @@ export class CommitLog {
     recovered: number[],
     private readonly segmentSize: number,
     private readonly hooks: CommitLogHooks,
+    private readonly manifest?: ManifestWriter,
   ) {
     this.segments.push(...recovered);
     this.writeId = (recovered[recovered.length - 1] ?? 0) + 1;
@@ -238,6 +245,7 @@ export class CommitLog {
       await writeAll(fd, SEGMENT_MAGIC, 0);
       await datasyncFd(fd);
       syncDir(this.dir);
+      await this.manifest?.rolled(this.fd >= 0 ? this.writeId : undefined, this.size, next);
     } catch (e) {
       await closeFd(fd).catch(() => undefined);
       throw e;
@@ -275,6 +283,8 @@ export class CommitLog {
     this.unsynced = [];
     for (const r of b.removals) this.release(r);
     for (let i = 0; i < b.waiters.length; i++) b.waiters[i]!.durable(b.tokens[i]!);
+    for (let i = 0; i < b.pubRecords.length; i++)
+      this.hooks.stored(b.pubIndex[i]!.queueKey, b.pubRecords[i]!.message, true);
     this.collect();
   }
 
@@ -299,19 +309,36 @@ export class CommitLog {
       this.batch.removals.push(r);
     }
     for (let i = 0; i < b.waiters.length; i++) b.waiters[i]!.failed?.(b.tokens[i]!);
+    for (let i = 0; i < b.pubRecords.length; i++)
+      this.hooks.stored(b.pubIndex[i]!.queueKey, b.pubRecords[i]!.message, false);
   }
 
   /** Deletes the oldest segments without live messages (never the one being written). */
   private collect(): void {
+    const retired: number[] = [];
     while (this.segments.length > 1) {
       const oldest = this.segments[0]!;
       if (oldest === this.writeId || (this.live.get(oldest) ?? 0) > 0) break;
       this.segments.shift();
       this.live.delete(oldest);
-      void unlink(join(this.dir, segmentName(oldest))).catch((e: unknown) =>
-        this.hooks.onError(e, join(this.dir, segmentName(oldest))),
-      );
+      retired.push(oldest);
     }
+    if (retired.length > 0) void this.retire(retired);
+  }
+
+  /** Saves the manifest without the segments, then unlinks them (a crash between is harmless). */
+  private async retire(ids: number[]): Promise<void> {
+    try {
+      await this.manifest?.retired(ids);
+    } catch (e) {
+      // Still listed: the files stay (recovery replays them, their messages are all settled).
+      this.hooks.onError(e, join(this.manifest!.dataDir, 'manifest.json'));
+      return;
+    }
+    for (const id of ids)
+      await unlink(join(this.dir, segmentName(id))).catch((e: unknown) =>
+        this.hooks.onError(e, join(this.dir, segmentName(id))),
+      );
   }
 
   get writeSegment(): number {
@@ -324,14 +351,5 @@ export class CommitLog {
     if (this.lazyTimer !== undefined) clearTimeout(this.lazyTimer);
     if (this.fd >= 0) await closeFd(this.fd);
     this.fd = -1;
-  }
-}
-
-export function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

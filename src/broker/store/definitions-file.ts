@@ -21,8 +21,9 @@ import type {
   QueueDefinition,
 } from '../definitions.js';
 import type { PermissionPatterns, User } from '../access/user-store.js';
-import { CorruptSegmentError } from './store-errors.js';
-import { syncDir } from './commit-log.js';
+import { parseDefinitions } from './definitions-shape.js';
+import { DamagedDataDirError } from './store-errors.js';
+import { syncDir } from './sync-dir.js';
 
 type Stored<T> = Omit<T, 'arguments'> & { arguments: string };
 
@@ -74,16 +75,13 @@ export class DefinitionsFile implements DefinitionsListener {
 
   constructor(readonly dir: string) {}
 
-  /** Reads definitions.json when present. */
+  /** Reads definitions.json when present; a malformed one is a DamagedDataDirError naming the field. */
   load(): void {
     const path = join(this.dir, DEFINITIONS_FILE);
     if (!existsSync(path)) return;
-    let s: Snapshot;
-    try {
-      s = JSON.parse(readFileSync(path, 'utf8')) as Snapshot;
-    } catch (e) {
-      throw new CorruptSegmentError(path, 0, `cannot parse definitions: ${(e as Error).message}`);
-    }
+    const parsed = parseDefinitions(readFileSync(path, 'utf8'));
+    if ('error' in parsed) throw new DamagedDataDirError(this.dir, path, parsed.error);
+    const s = parsed.snapshot as Snapshot;
     for (const v of s.vhosts) this.vhosts.add(v);
     for (const x of s.exchanges) this.exchanges.set(k2(x.vhost, x.name), unpack(x));
     for (const q of s.queues) this.queues.set(k2(q.vhost, q.name), unpack(q));
@@ -131,6 +129,11 @@ export class DefinitionsFile implements DefinitionsListener {
 
   bindingRemoved(def: BindingDefinition): void {
     this.change(() => this.bindings.delete(bindingKey(def)));
+  }
+
+  pendingSave(): Promise<void> | undefined {
+    if (!this.dirty && this.saving === undefined) return undefined;
+    return this.save();
   }
 
   /** Applies a change and schedules a save. */

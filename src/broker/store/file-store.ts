@@ -14,28 +14,38 @@
  * disk before the segment of its PUBLISH is deleted; a seq is indexed at most once per queue.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { inspectLayout } from './data-dir-layout.js';
+import type { Layout } from './data-dir-layout.js';
+import { repairDataDir } from './data-dir-repair.js';
+import { DEFINITIONS_FILE } from './definitions-file.js';
+import { ManifestWriter, emptyManifest, writeFileDurablySync, writeManifestSync } from './manifest.js';
+import type { Manifest } from './manifest.js';
 import { join } from 'node:path';
+import { preconditionFailed } from '../../protocol/errors.js';
 import type { Writer } from '../../protocol/writer.js';
 import type { UserStore } from '../access/user-store.js';
 import type { Message } from '../message.js';
+import { Method } from '../methods.js';
 import { CommitLog } from './commit-log.js';
 import type { Removal } from './commit-log.js';
 import { DefinitionsFile } from './definitions-file.js';
+import { DEFAULT_DISK_FREE_LIMIT, DiskMonitor } from './disk-monitor.js';
 import type { DurableWaiter, MessageStore } from './message-store.js';
 import { F_DEAD, F_DELIVERED, QueueIndex, SEG_PENDING } from './queue-index.js';
 import { planPage, readPage, readPageSync } from './page-reader.js';
 import type { PendingRecord } from './queue-index.js';
 import { FLAG_DELIVERED, RecordType, writeDrop, writePublish, writeSeqRecord } from './record-codec.js';
 import { replay } from './recovery.js';
-import { DataDirError, errorText } from './store-errors.js';
+import { DamagedDataDirError, DataDirError, errorText } from './store-errors.js';
 import { usersSnapshot, restoreUsers } from './users-snapshot.js';
 
 export interface FileStoreOptions {
   /** Segment size in bytes before rolling to a new file (default 64 MiB). */
   segmentSize?: number;
   /**
-   * Explicit repair mode: a corrupt record in a segment other than the newest truncates that
-   * segment there (reported through onWarning) instead of failing the start.
+   * Explicit repair mode: a damaged data dir is first repaired as `warren data repair --apply`
+   * does (every readable record salvaged, originals moved aside; reported through onWarning)
+   * instead of failing the start.
    */
   repair?: boolean;
   /**
@@ -46,6 +56,11 @@ export interface FileStoreOptions {
   pageThreshold?: number;
   /** Torn tails, repairs, write failures (default: console.warn). */
   onWarning?: (text: string) => void;
+  /**
+   * Free bytes on the data dir's file system below which the disk alarm blocks publishers
+   * (RabbitMQ's disk_free_limit; default 50 MB; 0 disables the alarm).
+   */
+  diskFreeLimit?: number;
 }
 
 export interface RecoveryStats {
@@ -63,8 +78,12 @@ export class FileStore implements MessageStore {
   readonly indexes: Map<string, QueueIndex>;
   readonly recovery: RecoveryStats;
   readonly pageThreshold: number | undefined;
+  /** The free-disk alarm of the data dir (transports block publishers while it is set). */
+  readonly disk: DiskMonitor;
   /** Runs store callbacks (confirms) as an engine entry point; set by the Broker. */
   runner: (fn: () => void) => void = (fn) => fn();
+  /** Tells a message's queue its PUBLISH is synced or failed (set by the Broker). */
+  onStored: ((queueKey: string, message: Message, ok: boolean) => void) | undefined;
   private readonly warn: (text: string) => void;
   private users: UserStore | undefined;
 
@@ -79,16 +98,36 @@ export class FileStore implements MessageStore {
     const messages = join(dataDir, 'messages');
     prepareDir(dataDir);
     prepareDir(messages);
+    if (options.repair === true)
+      repairDataDir(dataDir, { apply: true, report: (t) => this.warn(`REPAIR: ${t}`) });
+    const layout = acceptLayout(dataDir, this.warn);
     this.definitions = new DefinitionsFile(dataDir);
     this.definitions.load();
-    const r = replay(messages, options.repair ?? false, this.warn);
+    const r = replay(layout.segments, this.warn);
     this.indexes = r.indexes;
-    this.log = new CommitLog(messages, r.segments, options.segmentSize ?? 64 * 1024 * 1024, {
-      reappend: (w, rm) => this.reappend(w, rm),
-      beforeWrite: () => this.definitions.save(),
-      onError: (e, file) => this.warn(`write to ${file} failed: ${errorText(e)}`),
-      run: (fn) => this.runner(fn),
-    });
+    // Every recovered segment is sealed at its size now: this process never writes to them.
+    const manifest: Manifest = {
+      ...emptyManifest(),
+      segments: r.segments.map((id) => ({ id, bytes: r.sizes.get(id)! })),
+    };
+    writeManifestSync(dataDir, manifest);
+    if (layout.legacy)
+      this.warn(`created ${dataDir}/manifest.json for a data dir written by an earlier version`);
+    this.log = new CommitLog(
+      messages,
+      r.segments,
+      options.segmentSize ?? 64 * 1024 * 1024,
+      {
+        reappend: (w, rm) => this.reappend(w, rm),
+        beforeWrite: () => this.definitions.save(),
+        onError: (e, file) => this.warn(`write to ${file} failed: ${errorText(e)}`),
+        run: (fn) => this.runner(fn),
+        stored: (key, m, ok) => this.onStored?.(key, m, ok),
+      },
+      new ManifestWriter(dataDir, manifest),
+    );
+    this.disk = new DiskMonitor(dataDir, options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT, this.warn);
+    this.disk.start();
     this.recovery = {
       messages: 0,
       records: r.records,
@@ -151,7 +190,15 @@ export class FileStore implements MessageStore {
     const idx = this.indexFor(queueKey);
     const b = this.log.batch;
     const off = b.w.mark();
-    const len = writePublish(b.w, queueKey, message, message.redelivered ? FLAG_DELIVERED : 0);
+    let len: number;
+    try {
+      len = writePublish(b.w, queueKey, message, message.redelivered ? FLAG_DELIVERED : 0);
+    } catch (e) {
+      // A message the log cannot encode is refused alone: the half-written record is cut
+      // off so the shared batch (everyone else's publishes) stays intact.
+      b.w.rollback(off);
+      throw preconditionFailed(`message cannot be stored: ${errorText(e)}`, Method.basicPublish);
+    }
     const rec: PendingRecord = { message, seg: -1, off, len };
     const flags = message.redelivered ? F_DELIVERED : 0;
     if (idx.tail > idx.head && seq <= idx.seqs[idx.tail - 1]!) idx.upsert(seq, SEG_PENDING, 0, len, flags);
@@ -262,6 +309,7 @@ export class FileStore implements MessageStore {
   }
 
   async close(): Promise<void> {
+    this.disk.stop();
     if (this.users !== undefined) this.users.onChange = undefined;
     await this.definitions
       .save()
@@ -269,6 +317,26 @@ export class FileStore implements MessageStore {
     await this.log.close();
   }
 }
+
+/**
+ * The layout check at start: any problem refuses the start (nothing is deleted); a fresh dir
+ * gets its empty definitions file then its manifest; leftovers of an interrupted segment
+ * deletion or roll (no live records) are removed.
+ */
+function acceptLayout(dataDir: string, warn: (text: string) => void): Layout {
+  const layout = inspectLayout(dataDir);
+  const first = layout.problems[0];
+  if (first !== undefined)
+    throw new DamagedDataDirError(dataDir, first.file, first.detail, layout.problems.length - 1);
+  if (layout.fresh) writeFileDurablySync(dataDir, DEFINITIONS_FILE, EMPTY_DEFINITIONS);
+  for (const file of layout.leftovers) {
+    rmSync(file, { force: true });
+    warn(`removed ${file}: left by a segment deletion or roll a crash interrupted (it held no live records)`);
+  }
+  return layout;
+}
+
+const EMPTY_DEFINITIONS = JSON.stringify({ version: 1, vhosts: [], exchanges: [], queues: [], bindings: [] });
 
 /** Creates a directory and proves it writable, or throws DataDirError naming it. */
 function prepareDir(dir: string): void {

@@ -47,6 +47,12 @@ export interface MessageStore {
   readPagedSync?(queueKey: string, fromSeq: number, maxBytes: number): Message[];
   /** Removes every logged message of the queue with seq >= fromSeq (purge of a paged tail). */
   removeFrom?(queueKey: string, fromSeq: number): number;
+  /**
+   * Resolves once every record appended so far is on disk (DELIVERED included). The embedded
+   * transport waits for it before user code sees a first delivery: a handler that kills the
+   * process takes the broker with it, and the delivery must still count after the restart.
+   */
+  sync?(): Promise<void>;
   /** Flushes what is pending and releases files (broker shutdown). */
   close?(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 /**
  * The on-disk record format of the message log.
  *
- * Segment file = 8-byte magic "WRNLOG01", then records. Record = `u32 payload length`,
+ * Segment file = 8-byte magic "WRNLOG02" (segments written before the data-dir manifest
+ * existed carry "WRNLOG01"; both read the same), then records. Record = `u32 payload length`,
  * `u32 CRC32 (node:zlib crc32) of the payload`, payload. All integers big-endian.
  * Payload, by first byte:
  * - 1 PUBLISH: u8 flags (bit0 delivered), shortstr-ish u16 queue key, f64 seq, f64 expiresAt,
@@ -10,9 +11,9 @@
  * - 3 DELIVERED: u16 queue key, f64 seq (delivered at least once: redelivered on recovery).
  * - 4 DROP: u16 queue key (the queue was deleted: every earlier record of it is dead).
  *
- * A record is valid only if its length fits in the file and its CRC matches; the reader
- * reports the first invalid record's offset, and the caller decides between "torn tail"
- * (newest segment) and "corrupt" (any other).
+ * A record is valid only if its length fits in the file and its CRC matches; segment-scan.ts
+ * finds the invalid regions and recovery decides between "torn tail" (only the end of the
+ * open segment) and "corrupt" (anything else).
  */
 import { crc32 } from 'node:zlib';
 import { decodeBasicProperties, encodeBasicProperties } from '../../protocol/generated/properties-codecs.js';
@@ -20,7 +21,9 @@ import { Reader } from '../../protocol/reader.js';
 import type { Writer } from '../../protocol/writer.js';
 import { Message } from '../message.js';
 
-export const SEGMENT_MAGIC = Buffer.from('WRNLOG01', 'latin1');
+export const SEGMENT_MAGIC = Buffer.from('WRNLOG02', 'latin1');
+/** Segments of data dirs from before the manifest: a dir holding only these may lack one. */
+export const LEGACY_SEGMENT_MAGIC = Buffer.from('WRNLOG01', 'latin1');
 export const RECORD_HEADER = 8;
 
 export const enum RecordType {

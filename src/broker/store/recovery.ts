@@ -1,84 +1,77 @@
 /**
  * Replays the message log at start-up into per-queue indexes.
  *
- * Algorithm: segments are read oldest first, each whole file at once; records are applied
- * in order (PUBLISH inserts or replaces the entry for (queue, seq) — a compaction or a
- * restart may re-publish a seq —, REMOVE kills it, DELIVERED flags it, DROP forgets the
- * queue). The first record failing its framing or checksum ends the scan: in the newest
- * segment it is a torn write from a crash (the file is truncated there, never confirmed
- * since confirms wait for fdatasync); in any other segment it is corruption, reported as a
- * CorruptSegmentError naming file and offset, unless `repair` is set (then that segment is
- * truncated there too and the loss is reported through `onWarning`).
+ * Algorithm: the segments the layout check accepted (data-dir-layout.ts) are read oldest
+ * first, each whole file at once, and scanned into records (segment-scan.ts); records are
+ * applied in order (PUBLISH inserts or replaces the entry for (queue, seq) — a compaction or
+ * a restart may re-publish a seq —, REMOVE kills it, DELIVERED flags it, DROP forgets the
+ * queue).
+ *
+ * Damage: only a bad region that starts after the last valid record of the open segment and
+ * runs to its end is a torn write from a crash (never confirmed, since confirms wait for
+ * fdatasync): it is truncated with a warning. A bad record with valid records after it, in
+ * the open segment or any sealed one, is corruption: a CorruptSegmentError naming the file
+ * and offset, and nothing is truncated (`warren data repair` salvages around it).
  */
-import { closeSync, ftruncateSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
+import type { LayoutSegment } from './data-dir-layout.js';
 import { F_DELIVERED, QueueIndex } from './queue-index.js';
-import {
-  FLAG_DELIVERED,
-  RECORD_HEADER,
-  RecordType,
-  SEGMENT_MAGIC,
-  checkRecord,
-  readHead,
-} from './record-codec.js';
+import { FLAG_DELIVERED, RECORD_HEADER, RecordType, readHead } from './record-codec.js';
 import type { RecordHead } from './record-codec.js';
+import { isTornTail, scanSegment } from './segment-scan.js';
 import { CorruptSegmentError } from './store-errors.js';
 
 export interface ReplayResult {
   indexes: Map<string, QueueIndex>;
   segments: number[];
-  /** Bytes dropped from torn tails (or repaired segments). */
+  /** Bytes dropped from a torn tail. */
   droppedBytes: number;
   records: number;
+  /** Segment sizes after replay (a torn tail truncated), for sealing them in the manifest. */
+  sizes: Map<number, number>;
 }
 
-export function listSegments(dir: string): number[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{8}\.seg$/.test(f))
-    .map((f) => Number(f.slice(0, 8)))
-    .sort((a, b) => a - b);
-}
-
-export function replay(dir: string, repair: boolean, onWarning: (text: string) => void): ReplayResult {
-  const segments = listSegments(dir);
-  const out: ReplayResult = { indexes: new Map(), segments, droppedBytes: 0, records: 0 };
+export function replay(segments: readonly LayoutSegment[], onWarning: (text: string) => void): ReplayResult {
+  const out: ReplayResult = {
+    indexes: new Map(),
+    segments: segments.map((s) => s.id),
+    droppedBytes: 0,
+    records: 0,
+    sizes: new Map(),
+  };
   const head: RecordHead = { type: RecordType.Publish, queueKey: '', seq: 0, flags: 0 };
-  for (let s = 0; s < segments.length; s++) {
-    const id = segments[s]!;
-    const file = join(dir, `${String(id).padStart(8, '0')}.seg`);
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
     // Not a regular file (a test points a segment at /dev/full): nothing to replay.
-    const buf = statSync(file).isFile() ? readFileSync(file) : Buffer.alloc(0);
-    const newest = s === segments.length - 1;
-    let pos = 0;
-    let bad: string | undefined;
-    if (buf.length > 0) {
-      if (buf.length < SEGMENT_MAGIC.length || !buf.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC))
-        bad = 'bad segment header';
-      else pos = SEGMENT_MAGIC.length;
-    }
-    while (bad === undefined && pos < buf.length) {
-      const len = checkRecord(buf, pos, buf.length);
-      if (typeof len === 'string') {
-        bad = len;
-        break;
-      }
-      readHead(buf, pos + RECORD_HEADER, pos + len, head);
-      apply(out.indexes, head, id, pos, len);
+    const buf = seg.size > 0 ? readFileSync(seg.file) : Buffer.alloc(0);
+    const scan = scanSegment(buf);
+    const open = seg.sealedBytes === null && i === segments.length - 1;
+    const bad = scan.damage[0];
+    if (bad !== undefined && !(open && isTornTail(scan, buf.length)))
+      throw new CorruptSegmentError(seg.file, bad.offset, bad.reason);
+    for (const r of scan.records) {
+      readHead(buf, r.pos + RECORD_HEADER, r.pos + r.len, head);
+      applyRecord(out.indexes, head, seg.id, r.pos, r.len);
       out.records++;
-      pos += len;
     }
+    out.sizes.set(seg.id, bad?.offset ?? buf.length);
     if (bad === undefined) continue;
-    if (!newest && !repair) throw new CorruptSegmentError(file, pos, bad);
     onWarning(
-      `${newest ? 'torn tail' : 'REPAIR: corrupt record'} in ${file} at offset ${pos} (${bad}): dropping ${buf.length - pos} bytes`,
+      `torn tail in ${seg.file} at offset ${bad.offset} (${bad.reason}): dropping ${buf.length - bad.offset} unconfirmed bytes`,
     );
-    out.droppedBytes += buf.length - pos;
-    truncateFile(file, pos);
+    out.droppedBytes += buf.length - bad.offset;
+    truncateFile(seg.file, bad.offset);
   }
   return out;
 }
 
-function apply(indexes: Map<string, QueueIndex>, h: RecordHead, seg: number, off: number, len: number): void {
+export function applyRecord(
+  indexes: Map<string, QueueIndex>,
+  h: RecordHead,
+  seg: number,
+  off: number,
+  len: number,
+): void {
   if (h.type === RecordType.Drop) {
     indexes.delete(h.queueKey);
     return;

@@ -4,6 +4,7 @@
  * with redelivered set), keeping what exceeds its paging threshold on disk.
  */
 import { declareQueue } from '../channel/declarations.js';
+import type { DelayedHold } from '../delayed/delayed-hold.js';
 import type { Message } from '../message.js';
 import { Method } from '../methods.js';
 import { MESSAGE_OVERHEAD } from '../queue/paged-tail.js';
@@ -55,7 +56,9 @@ export function restoreMessages(broker: Broker, store: FileStore): void {
   const known = new Set<string>();
   for (const name of broker.vhostNames())
     for (const q of broker.vhost(name)!.queues.values()) if (q.durable) known.add(q.storeKey);
+  for (const hold of delayedHolds(broker)) known.add(hold.storeKey);
   store.adoptQueues(known);
+  for (const hold of delayedHolds(broker)) restoreHold(hold, store);
   for (const name of broker.vhostNames()) {
     for (const q of broker.vhost(name)!.queues.values()) {
       const idx = store.indexes.get(q.storeKey);
@@ -79,6 +82,28 @@ export function restoreMessages(broker: Broker, store: FileStore): void {
       q.restore(messages, idx.maxSeq, pagedRest(idx, from));
     }
   }
+}
+
+/** The holds of durable delayed-message exchanges (their messages are logged). */
+function delayedHolds(broker: Broker): DelayedHold[] {
+  const out: DelayedHold[] = [];
+  for (const name of broker.vhostNames())
+    for (const [x, hold] of broker.vhost(name)!.delayed) if (x.durable) out.push(hold);
+  return out;
+}
+
+/** Reads back every message a delayed exchange held (all kept in memory: the hold is a heap). */
+function restoreHold(hold: DelayedHold, store: FileStore): void {
+  const idx = store.indexes.get(hold.storeKey);
+  if (idx === undefined) return;
+  const messages: Message[] = [];
+  for (let from = 0; ;) {
+    const batch = store.readPagedSync(hold.storeKey, from, 4 * 1024 * 1024);
+    if (batch.length === 0) break;
+    for (const m of batch) messages.push(m);
+    from = batch[batch.length - 1]!.seq + 1;
+  }
+  hold.restore(messages, idx.maxSeq);
 }
 
 /** Live entries from `from` on (what stays paged). */

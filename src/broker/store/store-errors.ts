@@ -26,7 +26,29 @@ export class CorruptSegmentError extends Error {
     readonly offset: number,
     readonly reason: string,
   ) {
-    super(`corrupt message store segment ${file} at offset ${offset}: ${reason}`);
+    super(
+      `corrupt message store segment ${file} at offset ${offset}: ${reason}; run 'warren data check' on the data dir`,
+    );
+  }
+}
+
+/**
+ * The data dir is not what it was left as: a segment the manifest lists is missing, emptied
+ * or cut, the definitions file is missing or malformed, a record is corrupt. The start
+ * refuses (nothing is deleted or truncated); `warren data check DIR` lists every problem and
+ * `warren data repair DIR --apply` salvages what is readable.
+ */
+export class DamagedDataDirError extends Error {
+  override readonly name = 'DamagedDataDirError';
+  constructor(
+    readonly dataDir: string,
+    readonly file: string,
+    readonly reason: string,
+    /** How many further problems were found (reported by `warren data check`). */
+    readonly more = 0,
+  ) {
+    const others = more > 0 ? ` (and ${more} more problem${more === 1 ? '' : 's'})` : '';
+    super(`damaged data dir ${dataDir}: ${file}: ${reason}${others}; run 'warren data check ${dataDir}'`);
   }
 }
 

@@ -28,12 +28,17 @@ export const BROKER_USAGE = [
   '  --host ADDR          Address to listen on (default 0.0.0.0; guest may connect only from localhost)',
   '  --http-port N        Serve the management API, dashboard and /metrics on this port (e.g. 15672)',
   '  --data-dir DIR       Persist definitions, users and persistent messages here (created if missing)',
+  '  --disk-free-limit SIZE  With --data-dir: block publishers while the disk has less free',
+  '                       (bytes, or 50MB, 1GB, 512MiB...; default 50MB as RabbitMQ; 0 disables)',
+  '  --max-message-size SIZE  Largest message body accepted (default 128MiB as RabbitMQ;',
+  '                       a bigger publish closes the channel with 406 PRECONDITION_FAILED)',
   '  --user NAME:PASSWORD Add an administrator with full access to "/" (repeatable)',
   '  --config FILE        JSON settings, see below (command-line options win)',
   '  -h, --help           Show this help',
   '',
   'Config file (JSON; every key optional):',
   '  { "port": 5672, "host": "0.0.0.0", "heartbeat": 60, "memoryHighWatermark": BYTES,',
+  '    "diskFreeLimit": BYTES or "50MB", "maxMessageSize": BYTES or "128MiB",',
   '    "vhosts": ["/", "orders"],',
   '    "users": [',
   '      { "name": "admin", "password": "s3cret", "tags": ["administrator"] },',
@@ -63,6 +68,8 @@ export interface BrokerConfig {
   vhosts: string[];
   heartbeat?: number;
   memoryHighWatermark?: number;
+  diskFreeLimit?: number;
+  maxMessageSize?: number;
 }
 
 /** Parses argv (after the `broker` word) into a config; throws UsageError on bad input. */
@@ -83,6 +90,8 @@ export function parseBrokerArgs(argv: readonly string[]): BrokerConfig | 'help' 
     else if (arg === '--host') cli.host = value();
     else if (arg === '--data-dir') cli.dataDir = value();
     else if (arg === '--http-port') cli.httpPort = parsePort(value());
+    else if (arg === '--disk-free-limit') cli.diskFreeLimit = parseSize(arg, value());
+    else if (arg === '--max-message-size') cli.maxMessageSize = parseSize(arg, value());
     else if (arg === '--config') configFile = value();
     else if (arg === '--user') users.push(parseUser(value()));
     else if (arg === '--verbose') continue;
@@ -98,6 +107,28 @@ function parsePort(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`invalid port '${v}'`);
   return n;
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  k: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+};
+
+/** A byte size with RabbitMQ's units (k/kiB/M/MiB/G/GiB binary, kB/MB/GB decimal). */
+export function parseSize(what: string, v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(v.trim());
+  const unit = m === null ? undefined : SIZE_UNITS[m[2]!.toLowerCase()];
+  if (m === null || unit === undefined)
+    throw new UsageError(`${what}: invalid size '${v}' (e.g. 50MB, 1GB, 512MiB)`);
+  return Math.floor(Number(m[1]) * unit);
 }
 
 function parseUser(v: string): ConfigUser {
@@ -125,7 +156,15 @@ function readConfig(file: string): Partial<BrokerConfig> {
     if (typeof c['host'] !== 'string') throw bad('"host" must be a string');
     out.host = c['host'];
   }
-  for (const key of ['heartbeat', 'memoryHighWatermark'] as const) {
+  const sizes = ['diskFreeLimit', 'maxMessageSize'] as const;
+  for (const key of sizes) {
+    const v = c[key];
+    if (typeof v === 'string') out[key] = parseSize(`"${key}"`, v);
+  }
+  const numeric = ['heartbeat', 'memoryHighWatermark', ...sizes] as const;
+  for (const key of numeric.filter(
+    (k) => typeof c[k] !== 'string' || !(sizes as readonly string[]).includes(k),
+  )) {
     const v = c[key];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
@@ -217,6 +256,7 @@ function checkUser(
 export function createBrokerServer(cfg: BrokerConfig, logger?: Logger, broker = new Broker()): AmqpServer {
   if (cfg.dataDir !== undefined) mkdirSync(cfg.dataDir, { recursive: true });
   for (const v of cfg.vhosts) broker.addVhost(v);
+  if (cfg.maxMessageSize !== undefined) broker.maxMessageSize = cfg.maxMessageSize;
   const users = UserStore.withDefaultUser();
   if (broker.store instanceof FileStore) broker.store.bindUsers(users);
   for (const u of cfg.users) {
@@ -263,7 +303,11 @@ async function runBroker(argv: string[], io: CliIO): Promise<number> {
   }
   let broker: Broker | undefined;
   try {
-    if (cfg.dataDir !== undefined) broker = await Broker.open(cfg.dataDir, { onWarning: (l) => io.err(l) });
+    if (cfg.dataDir !== undefined)
+      broker = await Broker.open(cfg.dataDir, {
+        onWarning: (l) => io.err(l),
+        diskFreeLimit: cfg.diskFreeLimit,
+      });
   } catch (e) {
     throw new UserError(`cannot open data dir: ${e instanceof Error ? e.message : String(e)}`);
   }

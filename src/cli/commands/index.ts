@@ -20,14 +20,19 @@ import { permissionsCommand } from './permissions.js';
 import { definitionsCommand } from './definitions.js';
 import { resetCommand } from './reset.js';
 import { traceCommand } from './trace.js';
+import { dataCommand } from './data.js';
+import { deadCommand } from './dead.js';
+import { jobsCommand } from './jobs.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   workerCommand,
   callCommand,
   enqueueCommand,
+  jobsCommand,
   publishCommand,
   purgeCommand,
   deleteCommand,
+  deadCommand,
   newCommand,
   brokerCommand,
   statusCommand,
@@ -38,5 +43,6 @@ export const COMMANDS: readonly CliCommand[] = [
   definitionsCommand,
   resetCommand,
   traceCommand,
+  dataCommand,
   versionCommand,
 ];

@@ -95,6 +95,15 @@ export class AmqpChannel implements TransportChannel {
     await this.#op(() => this.#ch.unbindQueue(queue, exchange, routingKey, args));
   }
 
+  async bindExchange(
+    destination: string,
+    source: string,
+    routingKey: string,
+    args?: FieldTable,
+  ): Promise<void> {
+    await this.#op(() => this.#ch.bindExchange(destination, source, routingKey, args));
+  }
+
   async prefetch(count: number, global = false): Promise<void> {
     await this.#op(() => this.#ch.prefetch(count, global));
   }

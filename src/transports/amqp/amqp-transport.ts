@@ -16,6 +16,7 @@ import { TransportClosedError } from '../errors.js';
 import type { Transport, TransportCapabilities, TransportChannel, TransportEvents } from '../transport.js';
 import { AmqpChannel } from './amqp-channel.js';
 import { mapAmqpError } from './convert.js';
+import { probeDelayedExchange } from './delayed-probe.js';
 import { reconnectDelay, resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
 import { UrlRotation } from './url-rotation.js';
 
@@ -26,10 +27,15 @@ export interface AmqpTransportOptions {
   heartbeat?: number;
   /** Shown in the broker's connection list. */
   connectionName?: string;
+  /** Whether the broker has `x-delayed-message` exchanges; default: probed at connect (delayed-probe.ts). */
+  delayedExchange?: boolean;
 }
 
 export class AmqpTransport implements Transport {
-  readonly capabilities: TransportCapabilities = { directReplyTo: true, quorumQueues: true };
+  readonly capabilities: { -readonly [K in keyof TransportCapabilities]: TransportCapabilities[K] } = {
+    directReplyTo: true,
+    quorumQueues: true,
+  };
   readonly #urls: UrlRotation;
   readonly #options: AmqpTransportOptions;
   readonly #events = new EventEmitter();
@@ -108,6 +114,8 @@ export class AmqpTransport implements Transport {
     if (!url.searchParams.has('heartbeat'))
       url.searchParams.set('heartbeat', String(this.#options.heartbeat ?? 10));
     const clientProperties = { connection_name: this.#options.connectionName ?? 'warren' };
+    this.capabilities.delayedExchange ??=
+      this.#options.delayedExchange ?? (await probeDelayedExchange(url.toString()));
     let model: amqplib.ChannelModel;
     try {
       model = await amqplib.connect(url.toString(), { noDelay: true, clientProperties });

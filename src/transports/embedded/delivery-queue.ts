@@ -13,6 +13,9 @@
  * synchronously acking consumer cannot starve I/O. `writable` goes false at HIGH_WATER
  * entries (it only matters for no-ack consumers; prefetch bounds the others), and `resume`
  * is called once a stalled queue is down to HIGH_WATER / 2 entries.
+ *
+ * `hold(barrier)` pauses the queue until the barrier settles (the broker's store has recorded
+ * the first deliveries queued so far): nothing queued runs before it, order is kept.
  */
 import { Deque } from '../../util/deque.js';
 import type { TransportMessage } from '../transport.js';
@@ -27,6 +30,7 @@ export class DeliveryQueue {
   readonly #items = new Deque<Target | TransportMessage | undefined>(64);
   #scheduled = false;
   #stalled = false;
+  #held: Promise<void> | undefined;
 
   constructor(
     /** Finds the callback of a consumer tag; undefined drops the message. */
@@ -56,8 +60,20 @@ export class DeliveryQueue {
     this.#schedule();
   }
 
+  /** Runs nothing more until `barrier` settled (a hold already pending covers this one). */
+  hold(barrier: () => Promise<void>): void {
+    if (this.#held !== undefined) return;
+    const release = (): void => {
+      if (this.#held !== held) return;
+      this.#held = undefined;
+      if (this.#items.length > 0) this.#schedule();
+    };
+    const held = barrier().then(release, release);
+    this.#held = held;
+  }
+
   #schedule(): void {
-    if (this.#scheduled) return;
+    if (this.#scheduled || this.#held !== undefined) return;
     this.#scheduled = true;
     queueMicrotask(this.#run);
   }
@@ -66,6 +82,10 @@ export class DeliveryQueue {
     const items = this.#items;
     let budget = BATCH;
     while (items.length > 0 && budget-- > 0) {
+      if (this.#held !== undefined) {
+        this.#scheduled = false;
+        return;
+      }
       const target = items.shift() as Target;
       const arg = items.shift();
       try {

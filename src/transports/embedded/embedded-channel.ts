@@ -41,6 +41,8 @@ import { EmbeddedSink } from './embedded-sink.js';
 /** What a channel needs from its transport. */
 export interface ChannelHost {
   channelClosed(channel: EmbeddedChannel): void;
+  /** The broker store's sync, if it persists first deliveries (see EmbeddedSink). */
+  deliveriesRecorded?: () => Promise<void>;
   /** The engine connection closed (hard error, or behind our back when `error` is absent). */
   connectionFailed(error?: Error): void;
 }
@@ -68,10 +70,15 @@ export class EmbeddedChannel implements TransportChannel {
       () => this.#engine.resumeDelivery(),
       rethrowAsync,
     );
-    const sink = new EmbeddedSink(this.#queue, this.#confirms, {
-      serverCancelled: (tag) => this.#serverCancelled(tag),
-      engineClosed: (error) => this.shutdown(error),
-    });
+    const sink = new EmbeddedSink(
+      this.#queue,
+      this.#confirms,
+      {
+        serverCancelled: (tag) => this.#serverCancelled(tag),
+        engineClosed: (error) => this.shutdown(error),
+      },
+      host.deliveriesRecorded,
+    );
     this.#engine = connection.openChannel(id, sink);
     this.#engine.confirmSelect();
   }
@@ -133,6 +140,15 @@ export class EmbeddedChannel implements TransportChannel {
 
   unbindQueue(queue: string, exchange: string, routingKey: string, args: FieldTable = {}): Promise<void> {
     return this.#call(() => this.#engine.queueUnbind({ queue, exchange, routingKey, arguments: args }));
+  }
+
+  bindExchange(
+    destination: string,
+    source: string,
+    routingKey: string,
+    args: FieldTable = {},
+  ): Promise<void> {
+    return this.#call(() => this.#engine.exchangeBind({ destination, source, routingKey, arguments: args }));
   }
 
   prefetch(count: number, global = false): Promise<void> {

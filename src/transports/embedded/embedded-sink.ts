@@ -23,6 +23,8 @@ export class EmbeddedSink implements ChannelSink {
     private readonly queue: DeliveryQueue,
     private readonly confirms: ConfirmTracker,
     private readonly owner: SinkOwner,
+    /** The store's sync when it persists first deliveries (a broker with a data dir). */
+    private readonly recorded: (() => Promise<void>) | undefined = undefined,
   ) {}
 
   get writable(): boolean {
@@ -37,6 +39,10 @@ export class EmbeddedSink implements ChannelSink {
     routingKey: string,
     message: Message,
   ): void {
+    // A first delivery of a persistent message was just logged (DELIVERED): user code must not
+    // see it before that record is on disk, or a handler crashing the process would make it
+    // come back as a first delivery forever.
+    if (this.recorded !== undefined && message.persistent && !redelivered) this.queue.hold(this.recorded);
     this.queue.delivery(
       consumerTag,
       deliveryMessage(

@@ -17,6 +17,7 @@
 import { EventEmitter } from 'node:events';
 import { Broker } from '../../broker/index.js';
 import type { EngineConnection } from '../../broker/index.js';
+import type { PermissionSource } from '../../broker/access/permissions.js';
 import { TransportClosedError } from '../errors.js';
 import type { Transport, TransportCapabilities, TransportChannel, TransportEvents } from '../transport.js';
 import { EmbeddedChannel } from './embedded-channel.js';
@@ -33,10 +34,16 @@ export interface EmbeddedTransportOptions {
   connectionName?: string;
   /** Reopen the engine connection after it was closed by an error (default true). */
   reconnect?: boolean;
+  /** When set, channels enforce `user`'s permissions from it (as for a TCP client). */
+  access?: PermissionSource;
 }
 
 export class EmbeddedTransport implements Transport {
-  readonly capabilities: TransportCapabilities = { directReplyTo: true, quorumQueues: true };
+  readonly capabilities: TransportCapabilities = {
+    directReplyTo: true,
+    quorumQueues: true,
+    delayedExchange: true,
+  };
   readonly broker: Broker;
   readonly #options: EmbeddedTransportOptions;
   readonly #events = new EventEmitter();
@@ -110,13 +117,16 @@ export class EmbeddedTransport implements Transport {
       name: o.connectionName ?? 'warren-embedded',
       clientProperties: { product: 'warren', transport: 'embedded' },
     });
+    connection.access = o.access;
     connection.onClosed = (reason) => this.#lost(connection, reason);
     this.#connection = connection;
     this.#nextChannelId = 1;
   }
 
   #host(connection: EngineConnection): ChannelHost {
+    const store = this.broker.store;
     return {
+      deliveriesRecorded: store.sync && store.delivered ? () => store.sync!() : undefined,
       channelClosed: (channel) => this.#channels.delete(channel),
       connectionFailed: (error) => this.#lost(connection, error),
     };

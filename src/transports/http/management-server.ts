@@ -33,6 +33,7 @@ import { RateSampler } from './rates.js';
 import { matchPath, noContent, ok } from './route.js';
 import type { Call, ManagementContext, Result, Route } from './route.js';
 import { ACCESS_ROUTES } from './routes-access.js';
+import { DEAD_LETTER_ROUTES } from './routes-dead-letters.js';
 import { OVERVIEW_ROUTES } from './routes-overview.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
 import { collectCounters } from './views.js';
@@ -64,6 +65,8 @@ const ASSETS: Record<string, [file: string, type: string]> = {
   '/charts.js': ['charts.js', 'text/javascript; charset=utf-8'],
   '/style.css': ['style.css', 'text/css; charset=utf-8'],
 };
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function adminRoutes(): Route[] {
   return [
@@ -103,6 +106,7 @@ export class ManagementServer {
     ...OVERVIEW_ROUTES,
     ...RESOURCE_ROUTES,
     ...ACCESS_ROUTES,
+    ...DEAD_LETTER_ROUTES,
     ...adminRoutes(),
   ];
   private readonly assets = new Map<string, string>();
@@ -150,6 +154,7 @@ export class ManagementServer {
       }
       if (!url.pathname.startsWith('/api/')) return this.serveAsset(url.pathname, res);
       const result = await this.dispatch(req, url);
+      if (req.method !== 'GET') await this.definitionsOnDisk();
       for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
       if (result.body === undefined) return sendNoContent(res, result.status);
       sendJson(res, result.status, result.body);
@@ -160,6 +165,18 @@ export class ManagementServer {
         err.status === 401 && !fromDashboard ? { 'www-authenticate': 'Basic realm="Warren Management"' } : {};
       if (!res.headersSent) sendError(res, err, headers);
       else res.destroy();
+    }
+  }
+
+  /**
+   * A change to durable definitions (or users) is answered only once it is on disk, so a
+   * crash right after a 201/204 loses nothing; a failed write is a 500, never a success.
+   */
+  private async definitionsOnDisk(): Promise<void> {
+    try {
+      await this.context.broker.definitionsSaved();
+    } catch (e) {
+      throw new HttpError(500, 'internal_error', `definitions could not be saved: ${errorText(e)}`);
     }
   }
 

@@ -90,6 +90,9 @@ async function getMessages(call: Call) {
   const truncate = typeof body['truncate'] === 'number' ? body['truncate'] : undefined;
   if (!/^(ack|reject)_requeue_(true|false)$/.test(ackmode)) throw badRequest(`bad ackmode '${ackmode}'`);
   const requeue = ackmode.endsWith('true');
+  // Persistent messages of durable queues are handed out once synced: wait for what was
+  // published before this call, so a publish-then-get sees its message.
+  await call.ctx.broker.store.sync?.();
   const messages = session(call, (ch) => {
     const out = [];
     for (let i = 0; i < count; i++) {
@@ -109,9 +112,13 @@ async function getMessages(call: Call) {
 const listExchanges = (call: Call) =>
   ok(visibleVhosts(call).flatMap((v) => [...v.exchanges.values()].map((x) => exchangeView(v, x))));
 
+/** RabbitMQ's API names the default exchange `amq.default` in paths (its name is ''). */
+const exchangeName = (call: Call): string =>
+  call.params['name'] === 'amq.default' ? '' : call.params['name']!;
+
 function getExchange(call: Call) {
   const v = vhostOf(call);
-  const x = v.exchanges.get(call.params['name']!);
+  const x = v.exchanges.get(exchangeName(call));
   if (x === undefined) throw notFound();
   return ok(exchangeView(v, x));
 }
@@ -147,7 +154,7 @@ async function publish(call: Call) {
   const payload = payloadFromJson(body);
   const rk = typeof body['routing_key'] === 'string' ? body['routing_key'] : '';
   const routed = session(call, (ch, sink) => {
-    ch.basicPublish(call.params['name']!, rk, true, false, properties, payload);
+    ch.basicPublish(exchangeName(call), rk, true, false, properties, payload);
     return sink.returned.length === 0;
   });
   return ok({ routed });

@@ -121,10 +121,10 @@ export class TcpConnection {
   }
 
   /**
-   * The memory alarm changed. As RabbitMQ, a connection is blocked (connection.blocked to
-   * capable clients, reading paused) once it publishes during the alarm; unblocked after.
+   * The memory or disk alarm changed. As RabbitMQ, a connection is blocked (connection.blocked
+   * to capable clients, reading paused) once it publishes during an alarm; unblocked after.
    */
-  memoryAlarmChanged(): void {
+  alarmChanged(): void {
     this.updateReading();
   }
 
@@ -250,11 +250,23 @@ export class TcpConnection {
       this.ctx.broker,
       this.engine,
       this.channelMax,
+      { replay: (cmd) => this.replay(cmd), failed: (e) => this.closeWith(e) },
     );
     this.state = 'running';
     this.disarm();
     this.send({ name: 'connection.open-ok', knownHosts: '' });
     this.ctx.logger.info(`connection ${this.peer} opened: user '${this.user}', vhost '${this.vhost}'`);
+  }
+
+  /** A command that waited for its channel (a definitions save): handled now, if still running. */
+  private replay(cmd: Command): void {
+    if (this.state !== 'running') return;
+    try {
+      this.onCommand(cmd);
+    } catch (e) {
+      this.onError(e);
+    }
+    this.updateReading();
   }
 
   // ---- errors and closing ----
@@ -355,6 +367,8 @@ export class TcpConnection {
 
   private send(method: Method): void {
     if (this.writer.isClosed) return;
+    // Coalesced publisher acks go before a connection.close (nothing may follow it).
+    this.writer.releaseHeld();
     this.writer.out.command(0, method);
     this.writer.schedule();
   }
@@ -365,13 +379,16 @@ export class TcpConnection {
     this.writer.schedule();
   }
 
-  /** Pause reading while over the memory watermark (publishers only) or while our output is backed up. */
+  /**
+   * Pause reading while a resource alarm is set (publishers only: memory over the watermark,
+   * disk under the free limit) or while our output is backed up.
+   */
   private updateReading(): void {
     if (this.state === 'closed') return;
-    const memory = this.ctx.memoryAlarm && (this.channels?.publishing ?? false);
-    if (memory !== this.blockedSent && this.state === 'running') this.notifyBlocked(memory);
+    const alarm = (this.ctx.memoryAlarm || this.ctx.diskAlarm) && (this.channels?.publishing ?? false);
+    if (alarm !== this.blockedSent && this.state === 'running') this.notifyBlocked(alarm);
     const backlog = this.writer.bufferedBytes > READ_PAUSE_FACTOR * this.ctx.limits.writeHighWaterMark;
-    const pause = memory || backlog;
+    const pause = alarm || backlog;
     if (pause === this.readingPaused) return;
     this.readingPaused = pause;
     if (pause) this.socket.pause();
@@ -382,7 +399,9 @@ export class TcpConnection {
     this.blockedSent = blocked;
     if (!clientHasCapability(this.clientProperties, 'connection.blocked')) return;
     this.send(
-      blocked ? { name: 'connection.blocked', reason: 'low on memory' } : { name: 'connection.unblocked' },
+      blocked
+        ? { name: 'connection.blocked', reason: this.ctx.memoryAlarm ? 'low on memory' : 'low on disk' }
+        : { name: 'connection.unblocked' },
     );
   }
 

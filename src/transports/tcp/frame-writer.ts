@@ -17,6 +17,11 @@ import { CommandWriter } from '../../protocol/command-writer.js';
 
 export const DEFAULT_WRITE_HIGH_WATER_MARK = 1024 * 1024;
 
+/** Output held back until the flush (a channel's coalesced publisher acks). */
+export interface PendingOutput {
+  flushPending(): void;
+}
+
 export interface FrameWriterHooks {
   /** Producers were told to stop and may resume. */
   onWritable(): void;
@@ -30,6 +35,8 @@ export class FrameWriter {
   private closed = false;
   private starved = false;
   private readonly flushNow = (): void => this.flush();
+  /** Producers holding output back until the flush (see `holdUntilFlush`). */
+  private held: PendingOutput[] = [];
 
   constructor(
     private readonly socket: Socket,
@@ -44,6 +51,23 @@ export class FrameWriter {
     if (this.scheduled || this.closed) return;
     this.scheduled = true;
     setImmediate(this.flushNow);
+  }
+
+  /**
+   * `p` holds output back (coalescing it) until the flush; its flushPending() writes it into
+   * `out` before the bytes go to the socket. Registered once per flush by the producer.
+   */
+  holdUntilFlush(p: PendingOutput): void {
+    this.held.push(p);
+    this.schedule();
+  }
+
+  /** Writes every held-back output now (before a connection-level frame that must follow it). */
+  releaseHeld(): void {
+    if (this.held.length === 0) return;
+    const held = this.held;
+    this.held = [];
+    for (const p of held) p.flushPending();
   }
 
   /** Bytes encoded or queued in the socket and not yet sent. */
@@ -66,7 +90,9 @@ export class FrameWriter {
   /** Hands everything encoded so far to the socket in one write. */
   flush(): void {
     this.scheduled = false;
-    if (this.closed || this.out.length === 0) return;
+    if (this.closed) return;
+    this.releaseHeld();
+    if (this.out.length === 0) return;
     this.socket.write(this.out.take());
     this.hooks.onFlush();
     this.maybeResume();
@@ -83,6 +109,7 @@ export class FrameWriter {
   /** Drops everything (the peer is gone). */
   destroy(): void {
     this.closed = true;
+    this.held = [];
     if (this.out.length > 0) this.out.take();
   }
 

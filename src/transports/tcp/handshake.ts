@@ -49,22 +49,22 @@ export function authenticate(
 }
 
 /**
- * Applies the client's tune-ok. 0 means "no limit" for channel-max and frame-max, which we
- * cap at what we offered; asking for more than we offered, or a frame-max under 4096, is
- * refused as RabbitMQ does. The heartbeat is the client's choice (clients pick the lower
- * non-zero of both offers, as RabbitMQ expects).
+ * Applies the client's tune-ok as RabbitMQ's rabbit_reader validates it: when we offered a
+ * limit, asking for more, or for 0 ("no limit"), is refused; so is a frame-max under 4096.
+ * When we offered 0, the client's value stands (0 = no limit). The heartbeat is the client's
+ * choice (clients pick the lower non-zero of both offers, as RabbitMQ expects).
  */
 export function negotiateTune(limits: ServerLimits, m: ConnectionTuneOk): Tuning {
-  const frameMax = m.frameMax === 0 ? limits.frameMax : m.frameMax;
-  if (limits.frameMax !== 0 && frameMax > limits.frameMax) {
-    throw notAllowed(`frame_max=${m.frameMax} > ${limits.frameMax} max size`);
+  const frameMax = m.frameMax;
+  if (limits.frameMax !== 0 && (frameMax === 0 || frameMax > limits.frameMax)) {
+    throw notAllowed(`frame_max=${frameMax} > ${limits.frameMax} max size`);
   }
   if (frameMax !== 0 && frameMax < FRAME_MIN_SIZE) {
-    throw notAllowed(`frame_max=${m.frameMax} < ${FRAME_MIN_SIZE} min size`);
+    throw notAllowed(`frame_max=${frameMax} < ${FRAME_MIN_SIZE} min size`);
   }
-  const channelMax = m.channelMax === 0 ? limits.channelMax : m.channelMax;
-  if (limits.channelMax !== 0 && channelMax > limits.channelMax) {
-    throw notAllowed(`channel_max=${m.channelMax} > ${limits.channelMax} max channels`);
+  const channelMax = m.channelMax;
+  if (limits.channelMax !== 0 && (channelMax === 0 || channelMax > limits.channelMax)) {
+    throw notAllowed(`channel_max=${channelMax} > ${limits.channelMax} max channels`);
   }
   return { channelMax: channelMax === 0 ? 0xffff : channelMax, frameMax, heartbeat: m.heartbeat };
 }

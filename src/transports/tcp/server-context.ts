@@ -31,5 +31,7 @@ export interface ServerContext {
   readonly clusterName: string;
   /** True while the process is over its memory high watermark. */
   readonly memoryAlarm: boolean;
+  /** True while the data dir's free space is under the disk free limit. */
+  readonly diskAlarm: boolean;
   connectionClosed(connection: object): void;
 }

@@ -12,6 +12,8 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { UserStore } from '../../broker/access/user-store.js';
 import { Broker } from '../../broker/broker.js';
+import type { DiskMonitor } from '../../broker/store/disk-monitor.js';
+import { FileStore } from '../../broker/store/file-store.js';
 import { connectionForced } from '../../protocol/errors.js';
 import { TcpConnection } from './connection.js';
 import { DEFAULT_WRITE_HIGH_WATER_MARK } from './frame-writer.js';
@@ -72,6 +74,9 @@ export class AmqpServer implements ServerContext {
   private readonly server: Server;
   private readonly connections = new Set<TcpConnection>();
   private readonly memory: MemoryMonitor;
+  /** The persistent broker's free-disk alarm (none for an in-memory broker). */
+  private readonly disk: DiskMonitor | undefined;
+  private readonly onDiskAlarm = (alarm: boolean): void => this.alarmChanged('disk', alarm);
   private readonly closeWaiters: (() => void)[] = [];
 
   constructor(options: AmqpServerOptions = {}) {
@@ -93,11 +98,16 @@ export class AmqpServer implements ServerContext {
     };
     const watermark = options.memoryHighWatermark ?? defaultMemoryHighWatermark();
     this.memory = new MemoryMonitor(watermark, (alarm) => this.onMemoryAlarm(alarm));
+    this.disk = this.broker.store instanceof FileStore ? this.broker.store.disk : undefined;
     this.server = createServer((socket) => this.accept(socket));
   }
 
   get memoryAlarm(): boolean {
     return this.memory.alarm;
+  }
+
+  get diskAlarm(): boolean {
+    return this.disk?.alarm ?? false;
   }
 
   get connectionCount(): number {
@@ -137,6 +147,7 @@ export class AmqpServer implements ServerContext {
         this.server.off('error', onError);
         this.server.on('error', (err) => this.logger.warn(`listener error: ${err.message}`));
         this.memory.start();
+        this.disk?.listeners.add(this.onDiskAlarm);
         const a = this.server.address() as AddressInfo;
         resolve({ host: a.address, port: a.port });
       });
@@ -146,6 +157,7 @@ export class AmqpServer implements ServerContext {
   /** Stops listening and closes every connection with 320 CONNECTION_FORCED. */
   async close(options: { reason?: string } = {}): Promise<void> {
     this.memory.stop();
+    this.disk?.listeners.delete(this.onDiskAlarm);
     const reason = options.reason ?? 'shutdown';
     const stopped = new Promise<void>((resolve) => {
       if (!this.server.listening) return resolve();
@@ -175,7 +187,13 @@ export class AmqpServer implements ServerContext {
   private onMemoryAlarm(alarm: boolean): void {
     const rss = Math.round(process.memoryUsage.rss() / 1048576);
     this.logger.warn(`memory alarm ${alarm ? 'set' : 'cleared'} (rss ${rss} MiB)`);
-    for (const c of this.connections) c.memoryAlarmChanged();
+    this.alarmChanged('memory', alarm);
+  }
+
+  private alarmChanged(kind: 'memory' | 'disk', alarm: boolean): void {
+    void kind; // the monitors log the flip themselves (with free space / rss)
+    void alarm;
+    for (const c of this.connections) c.alarmChanged();
   }
 }
 

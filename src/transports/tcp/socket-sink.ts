@@ -12,7 +12,8 @@ import type { OutgoingContent } from '../../protocol/command.js';
 import type { AmqpError } from '../../protocol/errors.js';
 import { encodeBasicProperties } from '../../protocol/generated/properties-codecs.js';
 import { Writer } from '../../protocol/writer.js';
-import type { FrameWriter } from './frame-writer.js';
+import { ConfirmCoalescer } from './confirm-coalescer.js';
+import type { FrameWriter, PendingOutput } from './frame-writer.js';
 
 const scratch = new Writer(4096);
 
@@ -40,11 +41,22 @@ export interface SinkOwner {
   channelFailed(channel: number, error: AmqpError): void;
 }
 
-export class SocketSink implements ChannelSink {
+/**
+ * Publisher acks are coalesced until the writer flushes (ConfirmCoalescer); anything else
+ * this channel sends, except deliveries, writes the queued acks first so they keep their
+ * place before nacks, returns, cancels and the channel's close.
+ */
+export class SocketSink implements ChannelSink, PendingOutput {
+  private readonly confirms: ConfirmCoalescer;
+
   constructor(
     private readonly channel: number,
     private readonly owner: SinkOwner,
-  ) {}
+  ) {
+    this.confirms = new ConfirmCoalescer((deliveryTag, multiple) =>
+      this.owner.writer.out.command(this.channel, { name: 'basic.ack', deliveryTag, multiple }),
+    );
+  }
 
   get writable(): boolean {
     return this.owner.writer.writable;
@@ -75,12 +87,21 @@ export class SocketSink implements ChannelSink {
     this.send({ name: 'basic.return', replyCode, replyText, exchange, routingKey }, message);
   }
 
-  publisherAck(deliveryTag: number, multiple: boolean): void {
-    this.send({ name: 'basic.ack', deliveryTag, multiple });
+  /** The engine acks one publish at a time (multiple=false); coalesced until the flush. */
+  publisherAck(deliveryTag: number): void {
+    const w = this.owner.writer;
+    if (w.isClosed) return;
+    if (this.confirms.add(deliveryTag)) w.holdUntilFlush(this);
   }
 
   publisherNack(deliveryTag: number, multiple: boolean): void {
     this.send({ name: 'basic.nack', deliveryTag, multiple, requeue: false });
+    this.confirms.confirmedElsewhere(deliveryTag);
+  }
+
+  /** PendingOutput: writes the coalesced acks (the writer is flushing, or another frame follows). */
+  flushPending(): void {
+    if (!this.owner.writer.isClosed) this.confirms.flush();
   }
 
   consumerCancelled(consumerTag: string): void {
@@ -96,6 +117,7 @@ export class SocketSink implements ChannelSink {
   private send(method: Parameters<FrameWriter['out']['command']>[1], message?: Message): void {
     const w = this.owner.writer;
     if (w.isClosed) return;
+    if (this.confirms.pending) this.confirms.flush();
     w.out.command(this.channel, method, message === undefined ? undefined : contentOf(message));
     w.schedule();
   }

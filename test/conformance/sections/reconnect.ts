@@ -4,7 +4,15 @@
 // and a full buffer rejects with BufferFullError.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BufferFullError, ConnectionLostError, Rpc, Service, Task } from '../../../src/framework/index.js';
+import {
+  AttemptInterruptedError,
+  BufferFullError,
+  ConnectionLostError,
+  Rpc,
+  Service,
+  Task,
+  type TaskContext,
+} from '../../../src/framework/index.js';
 import type { Transport } from '../../../src/transports/transport.js';
 import { Harness, sleep, waitFor, type TransportFactory } from '../../helpers/framework-harness.js';
 import { TcpProxy } from '../../helpers/framework-tcp-proxy.js';
@@ -130,6 +138,72 @@ export function reconnectTests(
       await Promise.all([first, second]);
       await waitFor(() => handled.length === 2, 5000, 'buffered tasks');
       assert.deepEqual(handled.sort(), [1, 2]);
+    } finally {
+      await h.cleanup();
+      await proxy.close();
+    }
+  });
+}
+
+/**
+ * Tasks in hand when the connection drops (running, finished but not yet acked, prefetched)
+ * come back redelivered on the new channel. A reconnect is not the task's fault: none of them
+ * is charged an attempt or dead-lettered, and none that this worker already ran runs again.
+ * (A delivery still in flight on the wire when the socket died never reached the worker; the
+ * broker redelivers it like one whose worker crashed, and that one alone may be charged.)
+ */
+export function reconnectUnderLoadTests(
+  admin: TransportFactory,
+  make: ReconnectingTransportFactory,
+  target: ReconnectTarget,
+): void {
+  test('a dropped connection under load spends no attempt and dead-letters nothing', T, async () => {
+    const h = new Harness(admin);
+    const proxy = new TcpProxy(target.host, target.port);
+    const task = h.name('rc-load');
+    h.taskQueues(task, [100]);
+    const total = 40;
+    const runs = new Map<number, number[]>();
+    const charged: { messageId: string; error: unknown }[] = [];
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(task, { concurrency: 5, prefetch: 10, retries: 3, backoff: { type: 'fixed', delay: 100 } })
+      async work(p: { i: number }, ctx: TaskContext): Promise<void> {
+        runs.set(p.i, [...(runs.get(p.i) ?? []), ctx.attempt]);
+        await sleep(20 + (p.i % 7) * 10);
+      }
+    }
+    try {
+      const port = await proxy.listen();
+      const transport = make(target.url.replace('{port}', String(port)));
+      const app = await h.startWith(transport, [Svc]);
+      app.on('task.failed', (e) => charged.push({ messageId: e.messageId, error: e.error }));
+      const ids = new Map<string, number>();
+      for (let i = 0; i < total; i++) ids.set((await app.client.enqueue(task, { i })).messageId, i);
+      await waitFor(() => runs.size >= 8, 10_000, 'some tasks running');
+      const disconnected = onceEvent(transport, 'disconnect');
+      proxy.dropAll();
+      const startedBeforeDrop = new Set(runs.keys());
+      await disconnected;
+      await waitFor(() => runs.size === total, 15_000, `all ${total} tasks run after reconnect`);
+      const channel = await h.admin();
+      for (let i = 0; i < 100 && (await channel.checkQueue(task)).messageCount > 0; i++) await sleep(100);
+      await sleep(300);
+      assert.equal((await channel.checkQueue(`${task}.dead`)).messageCount, 0, 'nothing dead-lettered');
+      const twice = [...runs].filter(([, attempts]) => attempts.length > 1);
+      assert.deepEqual(twice, [], 'no task ran twice');
+      for (const { messageId, error } of charged) {
+        // Only a delivery that never reached the worker may be charged (see above).
+        assert.ok(error instanceof AttemptInterruptedError, String(error));
+        assert.ok(!startedBeforeDrop.has(ids.get(messageId) ?? -1), `task ${ids.get(messageId)} was charged`);
+      }
+      const attemptsOfStarted = [...startedBeforeDrop].flatMap((i) => runs.get(i) ?? []);
+      assert.deepEqual(
+        [...new Set(attemptsOfStarted)],
+        [1],
+        'tasks started before the drop stay at attempt 1',
+      );
+      assert.ok(charged.length <= 10, `${charged.length} charged: more than one prefetch window`);
     } finally {
       await h.cleanup();
       await proxy.close();

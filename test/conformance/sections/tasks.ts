@@ -238,7 +238,7 @@ export function taskTests(factory: TransportFactory): void {
  * returns. Each "restart" is a fresh app on a fresh transport. With retries: 2 the handler
  * runs at most 3 times; the next redelivery goes to the dead-letter queue.
  */
-async function crashLoop(factory: TransportFactory, queueType: QueueType): Promise<void> {
+export async function crashLoop(factory: TransportFactory, queueType: QueueType): Promise<void> {
   const h = new Harness(factory);
   const name = h.name(`crash-${queueType}`);
   h.taskQueues(name, [50, 100]);

@@ -469,7 +469,9 @@
                       m.payload_bytes +
                       ' bytes' +
                       (m.redelivered ? ' · redelivered' : '') +
-                      '</div><pre class="mono">' +
+                      '</div>' +
+                      propertiesList(m.properties) +
+                      '<pre class="mono">' +
                       esc(m.payload) +
                       '</pre></div>',
                   )
@@ -534,6 +536,167 @@
     );
   }
 
+  // ---- failed jobs: <queue>.dead through /api/dead-letters ----
+  /** A message's properties and headers as a definition list (Get results, dead letters). */
+  function propertiesList(properties) {
+    const p = properties || {};
+    const headers = p.headers || {};
+    const rows = Object.keys(p)
+      .filter((k) => k !== 'headers')
+      .map((k) => '<dt>' + esc(k) + '</dt><dd><code>' + esc(JSON.stringify(p[k])) + '</code></dd>')
+      .concat(
+        Object.keys(headers).map(
+          (k) =>
+            '<dt>header ' + esc(k) + '</dt><dd><code>' + esc(JSON.stringify(headers[k])) + '</code></dd>',
+        ),
+      );
+    return rows.length === 0 ? '' : '<dl class="kv message-props">' + rows.join('') + '</dl>';
+  }
+
+  const deadHref = (r) => '#/dead/' + enc(r.vhost) + '/' + enc(r.name.replace(/\.dead$/, ''));
+
+  async function deadQueuesPage(main) {
+    const rows = (await api('GET', '/queues')).filter((q) => /\.dead$/.test(q.name));
+    main.innerHTML =
+      '<div class="page-head"><h1>Failed jobs</h1><div class="sub muted">Tasks whose workers gave up on messages: ' +
+      'each task queue <code>q</code> dead-letters to <code>q.dead</code></div></div>' +
+      table(
+        'dead-queues',
+        [
+          {
+            key: 'task',
+            label: 'Task queue',
+            get: (r) => r.name.replace(/\.dead$/, ''),
+            html: (r) => '<a href="' + esc(deadHref(r)) + '">' + esc(r.name.replace(/\.dead$/, '')) + '</a>',
+          },
+          { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+          { key: 'failed', label: 'Failed jobs', num: true, get: (r) => r.messages },
+        ],
+        rows,
+        { title: 'Dead-letter queues', link: deadHref },
+      );
+  }
+
+  async function deadLettersPage(main, vhost, queue) {
+    const key = vhost + '\u0000' + queue;
+    if (main.dataset.dead === key) return; // rendered: refreshed by its buttons, not the poll
+    main.dataset.dead = key;
+    const path = '/dead-letters/' + enc(vhost) + '/' + enc(queue);
+    main.innerHTML =
+      '<div><div class="crumbs"><a href="#/dead">Failed jobs</a> / ' +
+      esc(vhost) +
+      '</div><div class="page-head"><div><h1 id="dead-name">' +
+      esc(queue) +
+      '</h1><div class="sub muted">messages in <code>' +
+      esc(queue) +
+      '.dead</code>; <em>Retry</em> sends them back to <code>' +
+      esc(queue) +
+      '</code> with attempts reset</div></div>' +
+      '<div class="actions"><button class="btn" id="dead-refresh">Refresh</button><button class="btn" id="dead-export">Export JSON lines</button>' +
+      '<button class="btn btn-primary" id="dead-retry-all">Retry all</button><button class="btn btn-danger" id="dead-delete-all">Delete all</button></div></div></div>' +
+      '<div class="card card-pad"><form id="dead-filter-form" class="form-row"><label>Error matches (regular expression)<input id="dead-error" placeholder="ETIMEDOUT|ECONNRESET"></label>' +
+      '<button class="btn" type="submit" id="dead-retry-matching">Retry matching</button></form></div>' +
+      '<div id="dead-list"></div>';
+    const act = async (what, body, done) => {
+      try {
+        const r = await api('POST', path + '/' + what, body);
+        toast(r.ids.length + ' ' + done + (r.missing.length ? ' (' + r.missing.length + ' not found)' : ''));
+        main.dataset.dead = '';
+        render();
+      } catch (e) {
+        toast(e.message, true);
+      }
+    };
+    $('dead-refresh').onclick = () => {
+      main.dataset.dead = '';
+      render();
+    };
+    $('dead-retry-all').onclick = () => act('retry', { all: true }, 'retried');
+    $('dead-delete-all').onclick = async () => {
+      if (
+        await confirmDialog('Delete every failed job of ' + queue + '?', 'They cannot be retried afterwards.')
+      )
+        act('delete', { all: true }, 'deleted');
+    };
+    $('dead-filter-form').onsubmit = (ev) => {
+      ev.preventDefault();
+      act('retry', { error: $('dead-error').value }, 'retried');
+    };
+    $('dead-export').onclick = async () => {
+      try {
+        const letters = await api('GET', path + '?limit=10000');
+        const text = letters.map((l) => JSON.stringify(l)).join('\n') + (letters.length ? '\n' : '');
+        const a = document.createElement('a');
+        a.href = 'data:application/x-ndjson;charset=utf-8,' + enc(text);
+        a.download = queue + '.dead.jsonl';
+        a.click();
+      } catch (e) {
+        toast(e.message, true);
+      }
+    };
+    const letters = await api('GET', path);
+    $('dead-list').innerHTML =
+      letters.length === 0
+        ? '<div class="card card-pad"><p class="muted" id="dead-empty">No failed jobs.</p></div>'
+        : letters
+            .map(
+              (l, i) =>
+                '<div class="card dead-letter" data-id="' +
+                esc(l.id) +
+                '"><div class="card-head"><h2><code>' +
+                esc(l.id) +
+                '</code></h2><div class="actions"><button class="btn btn-primary" data-act="retry" data-i="' +
+                i +
+                '">Retry</button><button class="btn" data-act="edit" data-i="' +
+                i +
+                '">Edit &amp; retry</button><button class="btn btn-danger" data-act="delete" data-i="' +
+                i +
+                '">Delete</button></div></div><div class="card-pad"><p class="error dead-error">' +
+                esc((l.errorName || 'Error') + ': ' + (l.error || '(no error recorded)')) +
+                '</p><p class="muted">' +
+                esc(
+                  (l.reason || 'unknown reason') +
+                    ' · ' +
+                    (l.attempt ? l.attempt + ' attempts' : 'no attempt count') +
+                    (l.lastFailure ? ' · last failed ' + l.lastFailure : ''),
+                ) +
+                '</p>' +
+                propertiesList(Object.assign({}, l.properties, { headers: l.headers })) +
+                '<pre class="mono">' +
+                esc(l.payload) +
+                '</pre><form class="grid dead-edit hidden" data-i="' +
+                i +
+                '"><label>New payload<textarea>' +
+                esc(l.payload) +
+                '</textarea></label><div class="form-row"><button class="btn btn-primary" type="submit">Send to ' +
+                esc(queue) +
+                '</button></div></form></div></div>',
+            )
+            .join('');
+    $('dead-list')
+      .querySelectorAll('button[data-act]')
+      .forEach((b) => {
+        const l = letters[Number(b.dataset.i)];
+        b.onclick = () => {
+          if (b.dataset.act === 'retry') act('retry', { ids: [l.id] }, 'retried');
+          else if (b.dataset.act === 'delete') act('delete', { ids: [l.id] }, 'deleted');
+          else
+            $('dead-list')
+              .querySelector('form[data-i="' + b.dataset.i + '"]')
+              .classList.remove('hidden');
+        };
+      });
+    $('dead-list')
+      .querySelectorAll('form.dead-edit')
+      .forEach((f) => {
+        const l = letters[Number(f.dataset.i)];
+        f.onsubmit = (ev) => {
+          ev.preventDefault();
+          act('retry', { ids: [l.id], payload: f.querySelector('textarea').value }, 'retried');
+        };
+      });
+  }
+
   const PAGES = {
     overview: overviewPage,
     queues: queuesPage,
@@ -541,6 +704,7 @@
     bindings: bindingsPage,
     connections: connectionsPage,
     consumers: consumersPage,
+    dead: deadQueuesPage,
   };
 
   async function render() {
@@ -551,11 +715,18 @@
     document.querySelectorAll('#nav a').forEach((a) => a.classList.toggle('active', a.dataset.page === page));
     if (state.page !== window.location.hash) {
       main.dataset.queue = '';
+      main.dataset.dead = '';
       state.page = window.location.hash;
     }
     try {
       if (page === 'queues' && parts.length >= 3)
         await queuePage(main, decodeURIComponent(parts[1]), decodeURIComponent(parts.slice(2).join('/')));
+      else if (page === 'dead' && parts.length >= 3)
+        await deadLettersPage(
+          main,
+          decodeURIComponent(parts[1]),
+          decodeURIComponent(parts.slice(2).join('/')),
+        );
       else await (PAGES[page] || overviewPage)(main);
     } catch (e) {
       if (e.message !== 'signed out')

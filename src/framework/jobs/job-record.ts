@@ -1,0 +1,76 @@
+/**
+ * What Warren records about one enqueued task (a "job"): its state, attempts, progress and
+ * outcome, with timestamps. One shape for every store, so a record read from PostgreSQL is the
+ * same object the in-memory store hands out.
+ */
+
+/**
+ * Where a job is. waiting: in its queue; delayed: waiting for a delay, `runAt` or a retry's
+ * backoff; active: a handler runs it; completed: the handler resolved (`result`); failed: the
+ * handler failed on its last attempt or with a final error (`error`; the message is in the
+ * dead-letter queue); dead: dead-lettered without a handler verdict (unreadable or invalid
+ * payload, or its worker died on the last attempt); cancelled: `job.cancel()` won the race.
+ */
+export type JobState = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed' | 'dead' | 'cancelled';
+
+export const JOB_STATES: readonly JobState[] = [
+  'waiting',
+  'delayed',
+  'active',
+  'completed',
+  'failed',
+  'dead',
+  'cancelled',
+];
+
+/** States a job never leaves (retention applies to them). */
+export const FINAL_STATES: ReadonlySet<JobState> = new Set(['completed', 'failed', 'dead', 'cancelled']);
+
+/** States from which a job may still run. */
+export const LIVE_STATES: readonly JobState[] = ['waiting', 'delayed', 'active'];
+
+/** An error as recorded: enough to show and to rethrow as a JobFailedError. */
+export interface RecordedError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+export interface JobRecord {
+  id: string;
+  task: string;
+  state: JobState;
+  /** Attempts started so far (0 while it never ran). */
+  attempts: number;
+  /** Attempts allowed in all (retries + 1), when known. */
+  maxAttempts?: number;
+  /** The latest value passed to `ctx.progress(...)`. */
+  progress?: unknown;
+  /** What the handler resolved with (completed jobs). */
+  result?: unknown;
+  /** The latest failure (failed or dead jobs, and jobs waiting for a retry). */
+  error?: RecordedError;
+  /** ms since the epoch. */
+  createdAt: number;
+  updatedAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  /** When a delayed job is due, ms since the epoch. */
+  runAt?: number;
+}
+
+/** Fields a transition may change. */
+export type JobPatch = Partial<Omit<JobRecord, 'id' | 'task' | 'createdAt'>>;
+
+/** Records an error thrown by a handler (anything may be thrown). */
+export function recordError(err: unknown): RecordedError {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { name: 'Error', message: String(err) };
+}
+
+export function isFinal(state: JobState): boolean {
+  return FINAL_STATES.has(state);
+}

@@ -1,0 +1,49 @@
+/**
+ * Process-wide signals between apps that share a job store in one process (several apps on
+ * one embedded broker, or a client app and a worker app in one test): which jobs run here
+ * (so a cancel can abort them without a broker round trip) and who waits for a job to change
+ * (so `job.result()` wakes at once instead of at its next poll).
+ */
+
+const running = new Map<string, (reason: unknown) => void>();
+const waiters = new Map<string, Set<() => void>>();
+
+/** Registers a running job's abort; returns the function that unregisters it. */
+export function runningHere(id: string, abort: (reason: unknown) => void): () => void {
+  running.set(id, abort);
+  return () => {
+    if (running.get(id) === abort) running.delete(id);
+  };
+}
+
+/** Aborts the job if it runs in this process; false when it does not. */
+export function abortHere(id: string, reason: unknown): boolean {
+  const abort = running.get(id);
+  if (abort === undefined) return false;
+  abort(reason);
+  return true;
+}
+
+/** Wakes everyone waiting on `id`. */
+export function jobChanged(id: string): void {
+  const set = waiters.get(id);
+  if (!set) return;
+  waiters.delete(id);
+  for (const wake of set) wake();
+}
+
+/** Resolves when `id` changes in this process or after `ms`, whichever is first. */
+export function changeOrTimeout(id: string, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    let set = waiters.get(id);
+    if (!set) waiters.set(id, (set = new Set()));
+    const wake = (): void => {
+      clearTimeout(timer);
+      set.delete(wake);
+      if (set.size === 0 && waiters.get(id) === set) waiters.delete(id);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    set.add(wake);
+  });
+}

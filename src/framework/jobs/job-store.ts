@@ -1,0 +1,58 @@
+/**
+ * The interface every job state store implements (memory, file, PostgreSQL). Transitions are
+ * conditional on the current state (`from`), so a cancel and a worker's start cannot both win:
+ * whichever the store applies first decides, on one process or on many sharing a database.
+ */
+import type { JobPatch, JobRecord, JobState } from './job-record.js';
+
+/** How long finished jobs are kept. Both limits apply (whichever removes first). */
+export interface RetentionOptions {
+  /** Keep at most this many finished jobs per task and final state (default 10 000). */
+  count?: number;
+  /** Keep finished jobs for this long, ms (default 24 h). */
+  age?: number;
+}
+
+export const DEFAULT_RETENTION: Required<RetentionOptions> = { count: 10_000, age: 24 * 3600_000 };
+
+export interface CreateResult {
+  /** False when a job with this id already existed (inside the dedup window): nothing was written. */
+  created: boolean;
+  record: JobRecord;
+}
+
+export interface ListQuery {
+  task: string;
+  state?: JobState;
+  /** At most this many, newest first (default 100). */
+  limit?: number;
+}
+
+export interface JobStore {
+  /**
+   * Inserts `record` unless a job with its id exists and was created less than `dedupWindow`
+   * ms ago (or is still live), in which case that one is returned and nothing changes.
+   */
+  create(record: JobRecord, dedupWindow?: number): Promise<CreateResult>;
+  get(id: string): Promise<JobRecord | undefined>;
+  /**
+   * Applies `patch` when the job's state is one of `from` (any state when absent) and, when
+   * `attempt` is given, its `attempts` equals it (so a late report about attempt n cannot
+   * overwrite attempt n + 1); resolves to the updated record, or undefined when the job is
+   * unknown or the condition does not hold.
+   */
+  update(
+    id: string,
+    patch: JobPatch,
+    from?: readonly JobState[],
+    attempt?: number,
+  ): Promise<JobRecord | undefined>;
+  /** A task's jobs, newest first, optionally in one state. */
+  list(query: ListQuery): Promise<JobRecord[]>;
+  /** Counts of a task's jobs per state. */
+  counts(task: string): Promise<Partial<Record<JobState, number>>>;
+  delete(id: string): Promise<void>;
+  /** Applies retention now (stores also apply it as jobs finish, possibly lazily). */
+  prune(): Promise<void>;
+  close(): Promise<void>;
+}

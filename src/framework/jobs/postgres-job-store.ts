@@ -1,0 +1,277 @@
+/**
+ * The job store for several machines: one PostgreSQL table shared by every process. The `pg`
+ * package is an optional peer dependency, loaded only when a postgres:// URL is used. The
+ * primary key makes lookups by id an index probe and the (task, state, updated_at) index
+ * keeps listing and retention O(log n + rows touched). State transitions are single
+ * conditional UPDATEs (`WHERE state = ANY(from)`), so a cancel and a start on different
+ * machines cannot both win.
+ */
+import type * as PgModule from 'pg';
+import type { Pool, QueryResultRow } from 'pg';
+import { FINAL_STATES, type JobPatch, type JobRecord, type JobState } from './job-record.js';
+import {
+  DEFAULT_RETENTION,
+  type CreateResult,
+  type JobStore,
+  type ListQuery,
+  type RetentionOptions,
+} from './job-store.js';
+
+export interface PostgresJobStoreOptions {
+  /** postgres:// URL (a unix socket: postgres://user@/db?host=/var/run/postgresql). */
+  url: string;
+  /** Table name (default warren_jobs); created if missing. */
+  table?: string;
+  retention?: RetentionOptions;
+  /** Pool size (default 10). */
+  maxConnections?: number;
+}
+
+/** Record field → column, for the fields a patch may carry. */
+const COLUMNS: Record<keyof JobPatch, string> = {
+  state: 'state',
+  attempts: 'attempts',
+  maxAttempts: 'max_attempts',
+  progress: 'progress',
+  result: 'result',
+  error: 'error',
+  updatedAt: 'updated_at',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  runAt: 'run_at',
+};
+const JSON_FIELDS = new Set<string>(['progress', 'result', 'error']);
+const FINAL = [...FINAL_STATES];
+/** Prune a (task, state) at most this often, ms: retention is approximate by design. */
+const PRUNE_INTERVAL = 1000;
+
+export class PostgresJobStore implements JobStore {
+  readonly #pool: Pool;
+  readonly #table: string;
+  readonly #retention: Required<RetentionOptions>;
+  readonly #pruned = new Map<string, number>();
+
+  private constructor(pool: Pool, table: string, retention?: RetentionOptions) {
+    this.#pool = pool;
+    this.#table = table;
+    this.#retention = { ...DEFAULT_RETENTION, ...retention };
+  }
+
+  /** Connects (loading `pg`) and creates the table and index if missing. */
+  static async open(options: PostgresJobStoreOptions): Promise<PostgresJobStore> {
+    const table = options.table ?? 'warren_jobs';
+    if (!/^[a-z_][a-z0-9_]*$/i.test(table)) throw new TypeError(`invalid job table name: ${table}`);
+    const pg = await loadPg();
+    const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+    const store = new PostgresJobStore(pool, table, options.retention);
+    try {
+      await store.#createSchema();
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return store;
+  }
+
+  async #createSchema(): Promise<void> {
+    const t = this.#table;
+    await this.#pool.query(
+      `CREATE TABLE IF NOT EXISTS ${t} (
+        id text PRIMARY KEY, task text NOT NULL, state text NOT NULL,
+        attempts integer NOT NULL, max_attempts integer,
+        progress jsonb, result jsonb, error jsonb,
+        created_at bigint NOT NULL, updated_at bigint NOT NULL,
+        started_at bigint, finished_at bigint, run_at bigint)`,
+    );
+    await this.#pool.query(`CREATE INDEX IF NOT EXISTS ${t}_task_state ON ${t} (task, state, updated_at)`);
+  }
+
+  async create(record: JobRecord, dedupWindow = Infinity): Promise<CreateResult> {
+    const t = this.#table;
+    const values = [
+      record.id,
+      record.task,
+      record.state,
+      record.attempts,
+      record.maxAttempts ?? null,
+      json(record.progress),
+      json(record.result),
+      json(record.error),
+      record.createdAt,
+      record.updatedAt,
+      record.startedAt ?? null,
+      record.finishedAt ?? null,
+      record.runAt ?? null,
+    ];
+    const insert = `INSERT INTO ${t} (id, task, state, attempts, max_attempts, progress, result, error,
+      created_at, updated_at, started_at, finished_at, run_at)
+      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`;
+    // A finished job older than the window is replaced; anything else is a duplicate.
+    const onConflict = Number.isFinite(dedupWindow)
+      ? `ON CONFLICT (id) DO UPDATE SET task = EXCLUDED.task, state = EXCLUDED.state,
+          attempts = EXCLUDED.attempts, max_attempts = EXCLUDED.max_attempts,
+          progress = EXCLUDED.progress, result = EXCLUDED.result, error = EXCLUDED.error,
+          created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
+          started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, run_at = EXCLUDED.run_at
+        WHERE ${t}.state = ANY($14) AND ${t}.created_at + $15 <= EXCLUDED.created_at`
+      : 'ON CONFLICT (id) DO NOTHING';
+    const params = Number.isFinite(dedupWindow) ? [...values, FINAL, dedupWindow] : values;
+    const inserted = await this.#pool.query<QueryResultRow>(`${insert} ${onConflict} RETURNING *`, params);
+    const row = inserted.rows[0];
+    if (row) return { created: true, record: fromRow(row) };
+    const existing = await this.get(record.id);
+    // Deleted between the two statements: try once more rather than report a phantom duplicate.
+    if (!existing) return this.create(record, dedupWindow);
+    return { created: false, record: existing };
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const { rows } = await this.#pool.query<QueryResultRow>(`SELECT * FROM ${this.#table} WHERE id = $1`, [
+      id,
+    ]);
+    return rows[0] ? fromRow(rows[0]) : undefined;
+  }
+
+  async update(
+    id: string,
+    patch: JobPatch,
+    from?: readonly JobState[],
+    attempt?: number,
+  ): Promise<JobRecord | undefined> {
+    const sets: string[] = [];
+    const params: unknown[] = [id];
+    const full: JobPatch = { ...patch, updatedAt: patch.updatedAt ?? Date.now() };
+    for (const [key, value] of Object.entries(full) as [keyof JobPatch, unknown][]) {
+      params.push(JSON_FIELDS.has(key) ? json(value) : (value ?? null));
+      sets.push(`${COLUMNS[key]} = $${params.length}`);
+    }
+    let where = 'id = $1';
+    if (from !== undefined) {
+      params.push(from);
+      where += ` AND state = ANY($${params.length})`;
+    }
+    if (attempt !== undefined) {
+      params.push(attempt);
+      where += ` AND attempts = $${params.length}`;
+    }
+    const { rows } = await this.#pool.query<QueryResultRow>(
+      `UPDATE ${this.#table} SET ${sets.join(', ')} WHERE ${where} RETURNING *`,
+      params,
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const record = fromRow(row);
+    if (FINAL_STATES.has(record.state)) this.#maybePrune(record.task, record.state);
+    return record;
+  }
+
+  async list(query: ListQuery): Promise<JobRecord[]> {
+    const params: unknown[] = [query.task, query.limit ?? 100];
+    let where = 'task = $1';
+    if (query.state) {
+      params.push(query.state);
+      where += ' AND state = $3';
+    }
+    const { rows } = await this.#pool.query<QueryResultRow>(
+      `SELECT * FROM ${this.#table} WHERE ${where} ORDER BY updated_at DESC LIMIT $2`,
+      params,
+    );
+    return rows.map(fromRow);
+  }
+
+  async counts(task: string): Promise<Partial<Record<JobState, number>>> {
+    const { rows } = await this.#pool.query<{ state: JobState; n: string }>(
+      `SELECT state, count(*) AS n FROM ${this.#table} WHERE task = $1 GROUP BY state`,
+      [task],
+    );
+    const out: Partial<Record<JobState, number>> = {};
+    for (const r of rows) out[r.state] = Number(r.n);
+    return out;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#pool.query(`DELETE FROM ${this.#table} WHERE id = $1`, [id]);
+  }
+
+  /** Drops the table (tests and `warren jobs --drop`-style cleanup). */
+  async drop(): Promise<void> {
+    await this.#pool.query(`DROP TABLE IF EXISTS ${this.#table}`);
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+
+  /** Applies retention to one task and final state, at most once per PRUNE_INTERVAL. */
+  #maybePrune(task: string, state: JobState): void {
+    const key = `${state}\u0000${task}`;
+    const now = Date.now();
+    if ((this.#pruned.get(key) ?? 0) + PRUNE_INTERVAL > now) return;
+    this.#pruned.set(key, now);
+    void this.#pruneOne(task, state).catch(() => undefined); // the next transition retries
+  }
+
+  async prune(): Promise<void> {
+    const { rows } = await this.#pool.query<{ task: string; state: JobState }>(
+      `SELECT DISTINCT task, state FROM ${this.#table} WHERE state = ANY($1)`,
+      [FINAL],
+    );
+    for (const r of rows) await this.#pruneOne(r.task, r.state);
+  }
+
+  /** Retention for one task and final state: older than `age`, or beyond the newest `count`. */
+  async #pruneOne(task: string, state: JobState): Promise<void> {
+    const t = this.#table;
+    const cutoff = Date.now() - this.#retention.age;
+    await this.#pool.query(`DELETE FROM ${t} WHERE task = $1 AND state = $2 AND updated_at < $3`, [
+      task,
+      state,
+      cutoff,
+    ]);
+    await this.#pool.query(
+      `DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE task = $1 AND state = $2
+        ORDER BY updated_at DESC OFFSET $3)`,
+      [task, state, this.#retention.count],
+    );
+  }
+}
+
+async function loadPg(): Promise<typeof PgModule> {
+  try {
+    const mod = (await import('pg')) as typeof PgModule & { default?: typeof PgModule };
+    return mod.default ?? mod;
+  } catch (err) {
+    throw new Error('the PostgreSQL job store needs the "pg" package: npm install pg', { cause: err });
+  }
+}
+
+function json(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+function num(v: unknown): number | undefined {
+  return v === null || v === undefined ? undefined : Number(v);
+}
+
+function fromRow(row: QueryResultRow): JobRecord {
+  const r: JobRecord = {
+    id: row['id'] as string,
+    task: row['task'] as string,
+    state: row['state'] as JobState,
+    attempts: Number(row['attempts']),
+    createdAt: Number(row['created_at']),
+    updatedAt: Number(row['updated_at']),
+  };
+  const optional: Partial<JobRecord> = {
+    maxAttempts: num(row['max_attempts']),
+    progress: row['progress'] ?? undefined,
+    result: row['result'] ?? undefined,
+    error: (row['error'] as JobRecord['error']) ?? undefined,
+    startedAt: num(row['started_at']),
+    finishedAt: num(row['finished_at']),
+    runAt: num(row['run_at']),
+  };
+  for (const [k, v] of Object.entries(optional))
+    if (v !== undefined) (r as unknown as Record<string, unknown>)[k] = v;
+  return r;
+}

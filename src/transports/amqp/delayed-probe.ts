@@ -1,0 +1,38 @@
+/**
+ * Does the broker behind a URL have the `x-delayed-message` exchange type? Warren's server
+ * always has it (it says so by its product name). For RabbitMQ the only way to know whether
+ * the delayed-message plugin is enabled is to declare one: an unknown exchange type is a
+ * connection error (503), so the probe runs on its own short-lived connection (once per
+ * transport, before the first connect) and the application's connection is never put at risk.
+ * A broker that cannot be reached gives no answer (undefined: asked again at the next connect).
+ */
+import { randomBytes } from 'node:crypto';
+import * as amqplib from 'amqplib';
+
+export async function probeDelayedExchange(url: string): Promise<boolean | undefined> {
+  let probe: amqplib.ChannelModel;
+  try {
+    probe = await amqplib.connect(url, {
+      clientProperties: { connection_name: 'warren delayed-exchange probe' },
+    });
+  } catch {
+    return undefined;
+  }
+  probe.on('error', () => undefined);
+  try {
+    if (probe.connection.serverProperties.product === 'Warren') return true;
+    const ch = await probe.createChannel();
+    const name = `warren.probe.delayed.${randomBytes(6).toString('hex')}`;
+    await ch.assertExchange(name, 'x-delayed-message', {
+      durable: false,
+      autoDelete: false,
+      arguments: { 'x-delayed-type': 'direct' },
+    });
+    await ch.deleteExchange(name);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await probe.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,286 @@
+// Jobs: handles with state, progress, result and error; dedup on the job id (a repeated
+// messageId used to run twice); cancelling waiting and running jobs; per-enqueue attempts;
+// ctx.client in the handler's trace; job events seen by another app; a PostgreSQL store
+// shared by a client app and a worker app on separate connections.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import {
+  JobCancelledError,
+  JobFailedError,
+  JobWaitTimeoutError,
+  MemoryJobStore,
+  PostgresJobStore,
+  Service,
+  Task,
+  UnknownJobError,
+  type JobEvent,
+  type TaskContext,
+} from '../../../src/framework/index.js';
+import { Harness, deferred, waitFor, type TransportFactory } from '../../helpers/framework-harness.js';
+
+const T = { timeout: 20_000 };
+const POSTGRES_URL = process.env['WARREN_POSTGRES_URL'] ?? 'postgres://root@127.0.0.1/test';
+
+function traceId(traceparent: string | undefined): string | undefined {
+  return traceparent?.split('-')[1];
+}
+
+export function jobTests(factory: TransportFactory): void {
+  test('a job handle reports state, attempts, progress, result and timestamps', T, async () => {
+    const h = new Harness(factory);
+    const name = h.name('handle');
+    h.taskQueues(name);
+    const release = deferred();
+    const started = deferred();
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(name)
+      async handle(p: { n: number }, ctx: TaskContext): Promise<{ doubled: number }> {
+        await ctx.progress({ pct: 50 });
+        started.resolve();
+        await release.promise;
+        return { doubled: p.n * 2 };
+      }
+    }
+    try {
+      const store = new MemoryJobStore();
+      const app = await h.start([Svc], { jobs: { store } });
+      const job = await app.client.enqueue(name, { n: 21 });
+      assert.equal(job.messageId, job.id, 'the old result field is kept');
+      assert.equal(job.duplicate, false);
+      await started.promise;
+      const running = await app.client.job(job.id).get();
+      assert.equal(running?.state, 'active');
+      assert.equal(running?.attempts, 1);
+      assert.deepEqual(running?.progress, { pct: 50 });
+      await assert.rejects(job.result({ timeout: 30 }), JobWaitTimeoutError);
+      release.resolve();
+      assert.deepEqual(await job.result({ timeout: 10_000 }), { doubled: 42 });
+      const done = await job.get();
+      assert.equal(done?.state, 'completed');
+      assert.equal(done?.task, name);
+      assert.ok(done.createdAt <= done.startedAt! && done.startedAt! <= done.finishedAt!);
+      await assert.rejects(app.client.job('no-such-job').result(), UnknownJobError);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('a failing job ends failed with its error; attempts can be lowered per enqueue', T, async () => {
+    const h = new Harness(factory);
+    const name = h.name('fail');
+    h.taskQueues(name, [20, 40]);
+    const calls = new Map<string, number>();
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(name, { retries: 2, backoff: { type: 'exponential', delay: 20 } })
+      handle(_p: unknown, ctx: TaskContext): Promise<void> {
+        calls.set(ctx.messageId, (calls.get(ctx.messageId) ?? 0) + 1);
+        return Promise.reject(new Error(`boom ${ctx.attempt}`));
+      }
+    }
+    try {
+      const app = await h.start([Svc], { jobs: { store: new MemoryJobStore() } });
+      const full = await app.client.enqueue(name, {});
+      const once = await app.client.enqueue(name, {}, { attempts: 1 });
+      const err = await full.result({ timeout: 10_000 }).then(
+        () => assert.fail('should fail'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof JobFailedError);
+      assert.equal(err.state, 'failed');
+      assert.equal(err.error?.message, 'boom 3');
+      await assert.rejects(once.result({ timeout: 10_000 }), JobFailedError);
+      const record = await full.get();
+      assert.equal(record?.attempts, 3);
+      assert.equal(record?.error?.message, 'boom 3');
+      assert.equal((await once.get())?.attempts, 1);
+      assert.equal(calls.get(full.id), 3);
+      assert.equal(calls.get(once.id), 1);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('a repeated messageId / jobId runs once and returns the same job', T, async () => {
+    const h = new Harness(factory);
+    const name = h.name('dedup');
+    h.taskQueues(name);
+    let calls = 0;
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(name)
+      handle(): Promise<string> {
+        calls++;
+        return Promise.resolve('ran');
+      }
+    }
+    try {
+      const app = await h.start([Svc], { jobs: { store: new MemoryJobStore() } });
+      const first = await app.client.enqueue(name, { v: 1 }, { messageId: 'order-42' });
+      const second = await app.client.enqueue(name, { v: 2 }, { messageId: 'order-42' });
+      const third = await app.client.enqueue(name, { v: 3 }, { jobId: 'order-42' });
+      assert.equal(second.id, first.id);
+      assert.equal(second.duplicate, true);
+      assert.equal(third.duplicate, true);
+      assert.equal(await first.result({ timeout: 10_000 }), 'ran');
+      // A marker job enqueued after the duplicates: once it ran, any duplicate would have too.
+      const marker = await app.client.enqueue(name, {});
+      await marker.result({ timeout: 10_000 });
+      assert.equal(calls, 2, 'order-42 once, the marker once');
+      const q = await (await h.admin()).checkQueue(name);
+      assert.equal(q.messageCount, 0);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('cancel: a waiting job never runs, a running one is aborted through ctx.signal', T, async () => {
+    const h = new Harness(factory);
+    const name = h.name('cancel');
+    h.taskQueues(name, [20]);
+    const ran: number[] = [];
+    const blocking = deferred();
+    const aborted = deferred<unknown>();
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(name, { prefetch: 1, retries: 1, backoff: { type: 'fixed', delay: 20 } })
+      handle(p: { n: number }, ctx: TaskContext): Promise<void> {
+        ran.push(p.n);
+        if (p.n !== 1) return Promise.resolve();
+        blocking.resolve();
+        return new Promise((_resolve, reject) =>
+          ctx.signal.addEventListener('abort', () => {
+            aborted.resolve(ctx.signal.reason);
+            reject(ctx.signal.reason as Error);
+          }),
+        );
+      }
+    }
+    try {
+      const app = await h.start([Svc], { jobs: { store: new MemoryJobStore() } });
+      const running = await app.client.enqueue(name, { n: 1 });
+      await blocking.promise;
+      const waiting = await app.client.enqueue(name, { n: 2 });
+      assert.equal(await waiting.state(), 'waiting');
+      assert.equal(await waiting.cancel(), true);
+      assert.equal(await running.cancel(), true);
+      assert.ok((await aborted.promise) instanceof JobCancelledError);
+      await assert.rejects(running.result({ timeout: 10_000 }), JobCancelledError);
+      await assert.rejects(waiting.result({ timeout: 10_000 }), JobCancelledError);
+      // Job 3 runs after job 2's message was taken (prefetch 1): 2 was dropped, not run.
+      const after = await app.client.enqueue(name, { n: 3 });
+      await after.result({ timeout: 10_000 });
+      assert.deepEqual(ran, [1, 3]);
+      assert.equal(await running.state(), 'cancelled');
+      assert.equal(await after.cancel(), false, 'a finished job cannot be cancelled');
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('ctx.client enqueues follow-up work inside the handler trace', T, async () => {
+    const h = new Harness(factory);
+    const first = h.name('first');
+    const second = h.name('second');
+    h.taskQueues(first);
+    h.taskQueues(second);
+    const traces: Record<string, string | undefined> = {};
+    const done = deferred();
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(first)
+      async a(_p: unknown, ctx: TaskContext): Promise<string> {
+        traces['a'] = ctx.traceparent;
+        const next = await ctx.client.enqueue(second, { from: ctx.messageId });
+        return next.id;
+      }
+
+      @Task(second)
+      b(_p: unknown, ctx: TaskContext): Promise<void> {
+        traces['b'] = ctx.traceparent;
+        done.resolve();
+        return Promise.resolve();
+      }
+    }
+    try {
+      const app = await h.start([Svc], { jobs: { store: new MemoryJobStore() } });
+      const job = await app.client.enqueue(first, {});
+      const childId = (await job.result({ timeout: 10_000 })) as string;
+      await done.promise;
+      assert.ok(traceId(traces['a']));
+      assert.equal(traceId(traces['b']), traceId(traces['a']));
+      assert.equal(await app.client.job(childId).result({ timeout: 10_000 }), undefined);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('job events are seen by another app on the broker', T, async () => {
+    const h = new Harness(factory);
+    const name = h.name('events');
+    h.taskQueues(name);
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(name)
+      async handle(_p: unknown, ctx: TaskContext): Promise<void> {
+        await ctx.progress(7);
+      }
+    }
+    try {
+      const store = new MemoryJobStore();
+      const worker = await h.start([Svc], { jobs: { store } });
+      const watcher = await h.start([], { jobs: { store } });
+      const seen: JobEvent[] = [];
+      const stop = await watcher.watchJobs((e) => seen.push(e), { task: name });
+      const job = await worker.client.enqueue(name, {});
+      await job.result({ timeout: 10_000 });
+      await waitFor(() => seen.some((e) => e.state === 'completed'), 5000, 'completed event');
+      await stop();
+      const mine = seen.filter((e) => e.id === job.id);
+      assert.deepEqual(
+        mine.map((e) => e.state),
+        ['waiting', 'active', 'active', 'completed'],
+      );
+      assert.equal(mine[2]?.progress, 7);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('a PostgreSQL store shared by a client app and a worker app', T, async () => {
+    const h = new Harness(factory);
+    const name = h.name('pg');
+    h.taskQueues(name);
+    const table = `warren_jobs_c${randomBytes(4).toString('hex')}`;
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(name)
+      async handle(p: { x: number }, ctx: TaskContext): Promise<number> {
+        await ctx.progress('half');
+        return p.x + 1;
+      }
+    }
+    const worker = await PostgresJobStore.open({ url: POSTGRES_URL, table });
+    const client = await PostgresJobStore.open({ url: POSTGRES_URL, table });
+    try {
+      await h.start([Svc], { jobs: { store: worker } });
+      const app = await h.start([], { jobs: { store: client } });
+      const job = await app.client.enqueue(name, { x: 1 });
+      assert.equal(await job.result({ timeout: 10_000 }), 2);
+      const record = await client.get(job.id);
+      assert.equal(record?.state, 'completed');
+      assert.equal(record?.progress, 'half');
+      assert.deepEqual(
+        (await client.list({ task: name, state: 'completed' })).map((r) => r.id),
+        [job.id],
+      );
+    } finally {
+      await h.cleanup();
+      await client.drop();
+      await client.close();
+      await worker.close();
+    }
+  });
+}

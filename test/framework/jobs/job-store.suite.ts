@@ -1,0 +1,181 @@
+// One conformance suite for every job store (memory, file, PostgreSQL): dedup, conditional
+// transitions (a cancel racing a start), listing by state, counts, retention.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { JobRecord } from '../../../src/framework/jobs/job-record.js';
+import type { JobStore, RetentionOptions } from '../../../src/framework/jobs/job-store.js';
+
+/** Opens a fresh, empty store with the given retention; close() is the caller's. */
+export type StoreFactory = (retention?: RetentionOptions) => Promise<JobStore>;
+
+const T = { timeout: 20_000 };
+let seq = 0;
+
+function job(task: string, patch: Partial<JobRecord> = {}): JobRecord {
+  const now = Date.now();
+  return {
+    id: `job-${process.pid}-${++seq}`,
+    task,
+    state: 'waiting',
+    attempts: 0,
+    createdAt: now,
+    updatedAt: now,
+    ...patch,
+  };
+}
+
+async function withStore(
+  open: StoreFactory,
+  fn: (s: JobStore) => Promise<void>,
+  retention?: RetentionOptions,
+): Promise<void> {
+  const store = await open(retention);
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export function jobStoreTests(open: StoreFactory): void {
+  test('create then get returns the record; unknown ids are undefined', T, () =>
+    withStore(open, async (s) => {
+      const r = job('t.a', { maxAttempts: 3, progress: { pct: 1 } });
+      const res = await s.create(r);
+      assert.equal(res.created, true);
+      assert.deepEqual(await s.get(r.id), r);
+      assert.equal(await s.get('no-such-job'), undefined);
+    }),
+  );
+
+  test('a second create with the same id is a duplicate and changes nothing', T, () =>
+    withStore(open, async (s) => {
+      const r = job('t.dup');
+      await s.create(r);
+      const again = await s.create({ ...r, task: 't.other', attempts: 9 });
+      assert.equal(again.created, false);
+      assert.deepEqual(again.record, r);
+      assert.deepEqual(await s.get(r.id), r);
+    }),
+  );
+
+  test('a finished job older than the dedup window is replaced; a live one never is', T, () =>
+    withStore(open, async (s) => {
+      const old = job('t.win', { createdAt: Date.now() - 10_000, state: 'completed', result: 1 });
+      await s.create(old);
+      const fresh = { ...job('t.win'), id: old.id };
+      assert.equal((await s.create(fresh, 60_000)).created, false, 'inside the window');
+      const replaced = await s.create(fresh, 5_000);
+      assert.equal(replaced.created, true);
+      assert.equal((await s.get(old.id))?.state, 'waiting');
+      assert.equal((await s.create({ ...fresh, attempts: 4 }, 0)).created, false, 'live: still a duplicate');
+    }),
+  );
+
+  test('update applies only from the given states', T, () =>
+    withStore(open, async (s) => {
+      const r = job('t.upd');
+      await s.create(r);
+      assert.equal(await s.update(r.id, { state: 'completed' }, ['active']), undefined);
+      assert.equal((await s.get(r.id))?.state, 'waiting');
+      const active = await s.update(r.id, { state: 'active', attempts: 1, startedAt: 5 }, ['waiting']);
+      assert.equal(active?.state, 'active');
+      assert.equal(active?.attempts, 1);
+      assert.equal(active?.startedAt, 5);
+      const done = await s.update(r.id, { state: 'completed', result: { ok: [1, 'x'] }, finishedAt: 6 });
+      assert.deepEqual(done?.result, { ok: [1, 'x'] });
+      assert.deepEqual((await s.get(r.id))?.result, { ok: [1, 'x'] });
+      assert.equal(await s.update('missing', { state: 'active' }), undefined);
+      assert.equal(await s.update(r.id, { progress: 1 }, undefined, 2), undefined, 'a stale attempt');
+      assert.equal((await s.update(r.id, { progress: 1 }, undefined, 1))?.progress, 1);
+    }),
+  );
+
+  test('a cancel racing a start: exactly one wins', T, () =>
+    withStore(open, async (s) => {
+      for (let i = 0; i < 20; i++) {
+        const r = job('t.race');
+        await s.create(r);
+        const [cancel, start] = await Promise.all([
+          s.update(r.id, { state: 'cancelled' }, ['waiting', 'delayed']),
+          s.update(r.id, { state: 'active' }, ['waiting', 'delayed']),
+        ]);
+        assert.equal(Number(cancel !== undefined) + Number(start !== undefined), 1);
+        assert.equal((await s.get(r.id))?.state, cancel ? 'cancelled' : 'active');
+      }
+    }),
+  );
+
+  test('list filters by task and state, newest first, with a limit; counts per state', T, () =>
+    withStore(open, async (s) => {
+      const task = `t.list.${seq}`;
+      const base = Date.now();
+      for (let i = 0; i < 5; i++)
+        await s.create(job(task, { state: i < 3 ? 'failed' : 'waiting', updatedAt: base + i }));
+      await s.create(job('t.elsewhere', { state: 'failed' }));
+      const failed = await s.list({ task, state: 'failed' });
+      assert.equal(failed.length, 3);
+      assert.deepEqual(
+        failed.map((r) => r.updatedAt),
+        [base + 2, base + 1, base],
+      );
+      assert.equal((await s.list({ task, limit: 2 })).length, 2);
+      assert.deepEqual(await s.counts(task), { failed: 3, waiting: 2 });
+      assert.deepEqual(await s.list({ task: 'no.such.task' }), []);
+    }),
+  );
+
+  test('retention keeps the newest N finished jobs per task and state, and never live ones', T, () =>
+    withStore(
+      open,
+      async (s) => {
+        const task = `t.keep.${seq}`;
+        const ids: string[] = [];
+        for (let i = 0; i < 6; i++) {
+          const r = job(task);
+          ids.push(r.id);
+          await s.create(r);
+        }
+        for (const [i, id] of ids.slice(0, 5).entries())
+          await s.update(id, { state: 'completed', finishedAt: Date.now(), updatedAt: Date.now() + i });
+        await s.prune();
+        const kept = await s.list({ task, state: 'completed' });
+        assert.deepEqual(
+          kept.map((r) => r.id),
+          [ids[4], ids[3], ids[2]],
+        );
+        assert.equal(await s.get(ids[0]!), undefined);
+        assert.equal((await s.get(ids[5]!))?.state, 'waiting');
+      },
+      { count: 3 },
+    ),
+  );
+
+  test('retention drops finished jobs older than the age limit', T, () =>
+    withStore(
+      open,
+      async (s) => {
+        const task = `t.age.${seq}`;
+        const stale = job(task, { state: 'completed', updatedAt: Date.now() - 120_000 });
+        const fresh = job(task, { state: 'completed' });
+        const live = job(task, { state: 'waiting', updatedAt: Date.now() - 120_000 });
+        for (const r of [stale, fresh, live]) await s.create(r);
+        await s.prune();
+        assert.equal(await s.get(stale.id), undefined);
+        assert.equal((await s.get(fresh.id))?.state, 'completed');
+        assert.equal((await s.get(live.id))?.state, 'waiting');
+      },
+      { age: 60_000 },
+    ),
+  );
+
+  test('delete removes a job', T, () =>
+    withStore(open, async (s) => {
+      const r = job('t.del');
+      await s.create(r);
+      await s.delete(r.id);
+      assert.equal(await s.get(r.id), undefined);
+      assert.equal((await s.create(r)).created, true);
+    }),
+  );
+}

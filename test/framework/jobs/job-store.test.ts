@@ -1,0 +1,84 @@
+// Runs the job store suite on every store: memory, file (plus recovery), and PostgreSQL over
+// TCP and over its unix socket (the server running here, trust auth; one table per run).
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileJobStore } from '../../../src/framework/jobs/file-job-store.js';
+import { MemoryJobStore } from '../../../src/framework/jobs/memory-job-store.js';
+import { PostgresJobStore } from '../../../src/framework/jobs/postgres-job-store.js';
+import { jobStoreTests } from './job-store.suite.js';
+
+export const POSTGRES_URL = process.env['WARREN_POSTGRES_URL'] ?? 'postgres://root@127.0.0.1/test';
+const POSTGRES_SOCKET_URL = 'postgres://root@/test?host=/var/run/postgresql';
+
+const dirs: string[] = [];
+const tables: string[] = [];
+after(async () => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const table of tables) {
+    const s = await PostgresJobStore.open({ url: POSTGRES_URL, table });
+    await s.drop();
+    await s.close();
+  }
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'warren-jobs-'));
+  dirs.push(d);
+  return d;
+}
+
+describe('job store: memory', () =>
+  jobStoreTests((retention) => Promise.resolve(new MemoryJobStore({ retention }))));
+describe('job store: file', () =>
+  jobStoreTests((retention) => Promise.resolve(FileJobStore.open(tempDir(), retention))));
+describe('job store: PostgreSQL over TCP', () => {
+  const table = `warren_jobs_t${randomBytes(4).toString('hex')}`;
+  tables.push(table);
+  jobStoreTests((retention) => PostgresJobStore.open({ url: POSTGRES_URL, table, retention }));
+});
+describe('job store: PostgreSQL over the unix socket', () => {
+  const table = `warren_jobs_u${randomBytes(4).toString('hex')}`;
+  tables.push(table);
+  jobStoreTests((retention) => PostgresJobStore.open({ url: POSTGRES_SOCKET_URL, table, retention }));
+});
+
+describe('file job store: recovery', () => {
+  test('a reopened store has every record as last written, deletes included; a torn line is skipped', async () => {
+    const dir = tempDir();
+    const a = FileJobStore.open(dir);
+    const now = Date.now();
+    await a.create({ id: 'j1', task: 't', state: 'waiting', attempts: 0, createdAt: now, updatedAt: now });
+    await a.create({ id: 'j2', task: 't', state: 'waiting', attempts: 0, createdAt: now, updatedAt: now });
+    await a.update('j1', { state: 'completed', result: { n: 7 }, attempts: 1 });
+    await a.delete('j2');
+    await a.close();
+    appendFileSync(join(dir, 'jobs.log'), '{"put":{"id":"j3","ta');
+    const b = FileJobStore.open(dir);
+    assert.deepEqual(
+      { ...(await b.get('j1')), updatedAt: 0 },
+      {
+        id: 'j1',
+        task: 't',
+        state: 'completed',
+        attempts: 1,
+        result: { n: 7 },
+        createdAt: now,
+        updatedAt: 0,
+      },
+    );
+    assert.equal(await b.get('j2'), undefined);
+    assert.equal(await b.get('j3'), undefined);
+    await b.close();
+  });
+
+  test('an unusable database URL fails with a clear error', async () => {
+    await assert.rejects(PostgresJobStore.open({ url: 'postgres://root@127.0.0.1:1/test' }), (err: Error) =>
+      /ECONNREFUSED/.test(String((err as { code?: string }).code ?? err.message)),
+    );
+    await assert.rejects(PostgresJobStore.open({ url: POSTGRES_URL, table: 'bad;name' }), TypeError);
+  });
+});
