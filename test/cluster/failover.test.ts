@@ -147,6 +147,8 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
     apps.push(w2);
     const client = await Warren.start({ urls: c.urls(1), reconnect, onError });
     apps.push(client);
+    const drops: string[] = [];
+    w2.transport.on('disconnect', (err) => drops.push(`w2 dropped: ${String(err)}`));
     for (const w of [w1, w2]) {
       w.on('task.dead-lettered', (e) => deadLettered.push(e));
       w.on('task.retried', () => retried++);
@@ -247,7 +249,7 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
       // Events published from here on must reach both workers' subscribers.
       await waitFor(
         'events after the failover',
-        () => [...published.values()].filter((t) => t > resumedAt + 1000).length >= 20,
+        () => [...published.values()].filter((t) => t > resumedAt).length >= 20,
         30_000,
       );
     } finally {
@@ -289,27 +291,35 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
     const inFlight = calls.filter((r) => r.startedAt < clientLostAt && r.endedAt >= clientLostAt);
     for (const r of inFlight)
       assert.ok(r.error instanceof ConnectionLostError, `in-flight call failed with ${String(r.error)}`);
-    // Later calls succeed: the last 20 calls all did.
-    const last = [...calls].sort((a, b) => a.startedAt - b.startedAt).slice(-20);
-    assert.deepEqual(
-      last.filter((r) => r.error !== undefined).map((r) => String(r.error)),
-      [],
-    );
-
-    // Consumers resumed on the surviving nodes: both workers handle tasks, calls and events
-    // again (w2's RPC consumer was cancelled with the queue on node 1, and consumes anew).
-    const lateServers = new Set(calls.filter((r) => r.startedAt > resumedAt + 1000).map((r) => r.by));
-    assert.deepEqual([...lateServers].sort(), ['w1', 'w2']);
     assert.notEqual(connectedUrl(w1), c.url(1));
     assert.notEqual(connectedUrl(client), c.url(1));
-    const lateEvents = [...published].filter(([, t]) => t > resumedAt + 1000).map(([n]) => n);
-    for (const w of ['w1', 'w2']) {
-      const seen = rec.events.get(w) ?? new Set();
-      assert.deepEqual(
-        lateEvents.filter((n) => !seen.has(n)),
-        [],
-        `${w} missed events after the failover`,
+    // Later calls succeed, and consumers resumed on the surviving nodes: fresh events reach
+    // both workers, 20 calls in a row succeed and both workers serve them (w2's RPC consumer
+    // was cancelled with its queue on node 1 and consumes anew). A worker may drop once more
+    // meanwhile (see docs/rabbitmq.md: a reply to a caller on the lost node), hence the loop.
+    const probeFrom = 1_000_000;
+    let probe = probeFrom;
+    let streak = 0;
+    const servers = new Set<string>();
+    const seenProbes = (w: string): number =>
+      [...(rec.events.get(w) ?? [])].filter((n) => n >= probeFrom).length;
+    const probeDeadline = Date.now() + 45_000;
+    while (!(streak >= 20 && servers.size === 2 && seenProbes('w1') >= 3 && seenProbes('w2') >= 3)) {
+      assert.ok(
+        Date.now() < probeDeadline,
+        `consumers did not resume: ${streak} calls ok in a row, served by [${[...servers].join()}], ` +
+          `fresh events seen by w1 ${seenProbes('w1')}, w2 ${seenProbes('w2')} (${drops.join('; ')})`,
       );
+      await client.client.publish(EVENTS, '', { n: probe++ }).catch(() => undefined);
+      try {
+        const reply = (await client.client.call(RPC, { n: probe }, { timeout: 5000 })) as { by: string };
+        streak++;
+        servers.add(reply.by);
+      } catch {
+        streak = 0;
+        servers.clear();
+      }
+      await sleep(50);
     }
 
     const failures = calls.filter((r) => r.error !== undefined && after(r.endedAt)).map((r) => r.error);
