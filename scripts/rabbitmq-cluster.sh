@@ -123,7 +123,16 @@ wait_node() {
     fi
     sleep 0.2
   done
-  ctl "$n" rabbitmqctl wait --timeout "$TIMEOUT" "$f" >/dev/null
+  quietly ctl "$n" rabbitmqctl wait --timeout "$TIMEOUT" "$f"
+}
+
+# Runs a command with its output in $DIR/cluster.log, shown only if it fails.
+quietly() {
+  if ! "$@" >>"$DIR/cluster.log" 2>&1; then
+    echo "failed: $*" >&2
+    tail -n 20 "$DIR/cluster.log" >&2
+    return 1
+  fi
 }
 
 cmd_start() {
@@ -154,11 +163,11 @@ cmd_start() {
   for n in "${NODES[@]}"; do start_node "$n"; done
   for n in "${NODES[@]}"; do wait_node "$n"; done
   for n in 2 3; do
-    ctl "$n" rabbitmqctl stop_app >/dev/null
-    ctl "$n" rabbitmqctl join_cluster "$(node_name 1)" >/dev/null
-    ctl "$n" rabbitmqctl start_app >/dev/null
+    quietly ctl "$n" rabbitmqctl stop_app
+    quietly ctl "$n" rabbitmqctl join_cluster "$(node_name 1)"
+    quietly ctl "$n" rabbitmqctl start_app
   done
-  ctl 1 rabbitmqctl await_online_nodes 3 --timeout "$TIMEOUT" >/dev/null
+  quietly ctl 1 rabbitmqctl await_online_nodes 3 --timeout "$TIMEOUT"
   cmd_urls
 }
 

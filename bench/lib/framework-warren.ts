@@ -1,12 +1,19 @@
 // Warren's side of the framework benchmark: one app (client + worker) per scenario on a given
 // target: the embedded broker, or an amqp:// URL (Warren's server in a child process, or
 // RabbitMQ). Every scenario uses fresh queue names and deletes its queues afterwards.
-import { Rpc, Service, Task, Warren, type WarrenApp } from '../../src/framework/index.js';
+import { Rpc, Service, Task, Warren, type QueueType, type WarrenApp } from '../../src/framework/index.js';
 import { AmqpTransport } from '../../src/transports/amqp/index.js';
 import { produceAndDrain, rpcLoad, uniqueName, type RpcResult, type TaskResult } from './framework-stats.js';
 
-/** Where the app runs: undefined = the embedded broker (Warren's zero-config default). */
-export type Target = { url: string } | undefined;
+/**
+ * Where the app runs: undefined = the embedded broker (Warren's zero-config default); `urls`
+ * = a cluster's nodes; `taskQueueType` overrides the default queue type of tasks.
+ */
+export type Target = (({ url: string } | { urls: string[] }) & { taskQueueType?: QueueType }) | undefined;
+
+function urlsOf(target: NonNullable<Target>): string[] {
+  return 'urls' in target ? target.urls : [target.url];
+}
 
 export interface TaskScenario {
   concurrency: number;
@@ -18,13 +25,14 @@ export interface TaskScenario {
 async function startApp(target: Target, services: (new () => object)[]): Promise<WarrenApp> {
   const onError = (err: unknown): void => console.error('[bench]', err);
   if (!target) return Warren.start({ services, onError });
-  return Warren.start({ services, url: target.url, reconnect: false, onError });
+  const { taskQueueType } = target;
+  return Warren.start({ services, urls: urlsOf(target), taskQueueType, reconnect: false, onError });
 }
 
 /** Deletes a run's queues through a separate connection (embedded brokers die with the app). */
 async function deleteQueues(target: Target, queues: string[]): Promise<void> {
   if (!target) return;
-  const t = new AmqpTransport(target.url, { reconnect: false });
+  const t = new AmqpTransport(urlsOf(target), { reconnect: false });
   await t.connect();
   const ch = await t.createChannel();
   for (const q of queues) await ch.deleteQueue(q).catch(() => undefined);

@@ -5,6 +5,10 @@
  * lets running handlers finish until the deadline and then nacks the rest back (requeue).
  * Handing back is a nack with requeue unless the spec says otherwise: task workers count a
  * redelivered message as an interrupted attempt, so they hand back an uncharged copy instead.
+ *
+ * When the broker cancels the consumer (basic.cancel: its queue was deleted, or on a cluster
+ * the node holding a classic queue went down) it consumes again on a new channel, declaring
+ * the queue anew (on a live node), after a short pause and a bounded number of tries.
  */
 import type { TransportChannel, TransportMessage } from '../transports/transport.js';
 import { Delivery } from './delivery.js';
@@ -28,6 +32,10 @@ export interface ConsumerSpec {
   lost?(delivery: Delivery, started: boolean): void;
 }
 
+/** Tries to consume again after a broker cancel, 200 ms apart and more each time. */
+const RESUBSCRIBE_ATTEMPTS = 8;
+const RESUBSCRIBE_DELAY_MS = 200;
+
 export class Consumer implements SessionComponent {
   readonly #spec: ConsumerSpec;
   readonly #openChannel: () => Promise<TransportChannel>;
@@ -39,6 +47,10 @@ export class Consumer implements SessionComponent {
   #stopping = false;
   /** pause(): no basic.consume until resume() (kept across reconnects). */
   #paused = false;
+  /** Channels whose consumer the broker cancelled: their deliveries settle there; closed on stop. */
+  #retired: TransportChannel[] = [];
+  /** Bumped on every disconnect, so a resubscribe loop from before it gives up. */
+  #generation = 0;
   /** The queue being consumed (server-named queues change on every start). */
   queue = '';
 
@@ -68,26 +80,39 @@ export class Consumer implements SessionComponent {
 
   async #subscribe(channel: TransportChannel): Promise<void> {
     this.#consumerTag = await channel.consume(this.queue, (m) => this.#onMessage(channel, m), {
-      onCancel: () => this.#cancelled(channel),
+      onCancel: () => this.#onBrokerCancel(channel),
     });
   }
 
   /**
-   * The broker cancelled the consumer (its queue was deleted): report it, then redeclare the
-   * topology and subscribe again on the same channel (it stays open after basic.cancel).
+   * The broker cancelled the consumer (its queue was deleted, or the node holding it died):
+   * report it, then consume again on a fresh channel, redeclaring the topology, retrying
+   * while the queue is unavailable (a cluster electing a new leader).
    */
-  #cancelled(channel: TransportChannel): void {
+  #onBrokerCancel(channel: TransportChannel): void {
     if (this.#stopping || channel !== this.#channel) return;
-    this.#consumerTag = undefined;
     this.#onError(new ConsumerCancelledError(this.#spec.name, this.queue));
-    void (async () => {
+    this.#retired.push(channel);
+    this.#channel = undefined;
+    this.#consumerTag = undefined;
+    void this.#resubscribe(this.#generation);
+  }
+
+  async #resubscribe(generation: number): Promise<void> {
+    for (let attempt = 1; attempt <= RESUBSCRIBE_ATTEMPTS; attempt++) {
+      await sleep(RESUBSCRIBE_DELAY_MS * attempt);
+      // Stopped, or the connection dropped (the session's restart takes over).
+      if (this.#stopping || generation !== this.#generation || this.#channel !== undefined) return;
       try {
-        this.queue = await this.#spec.setup(channel);
-        if (!this.#stopping && channel === this.#channel) await this.#subscribe(channel);
+        await this.start();
+        return;
       } catch (err) {
-        this.#onError(err);
+        const failed = this.#channel as TransportChannel | undefined;
+        this.#channel = undefined;
+        await failed?.close().catch(() => undefined);
+        if (attempt === RESUBSCRIBE_ATTEMPTS) this.#onError(err);
       }
-    })();
+    }
   }
 
   /**
@@ -113,6 +138,8 @@ export class Consumer implements SessionComponent {
   }
 
   onDisconnect(): void {
+    this.#generation++;
+    this.#retired = [];
     const spec = this.#spec;
     spec.disconnected?.();
     for (const d of this.#waiting.splice(0)) {
@@ -144,6 +171,7 @@ export class Consumer implements SessionComponent {
       d.nack(true);
     }
     await channel?.close().catch(() => undefined);
+    await Promise.all(this.#retired.splice(0).map((c) => c.close().catch(() => undefined)));
   }
 
   #onMessage(channel: TransportChannel, message: TransportMessage): void {

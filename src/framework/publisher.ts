@@ -16,6 +16,13 @@ import { mapTransportError } from './transport-errors.js';
 /** Default capacity of the outage buffer (messages). */
 export const DEFAULT_PUBLISH_BUFFER_SIZE = 1000;
 
+/**
+ * A nacked publish is sent again this many times, NACK_RETRY_DELAY_MS × 2^n apart (≈ 1.5 s in
+ * all): long enough for a quorum queue to elect a new leader after a cluster node was lost.
+ * A nack means the message was not enqueued (for a route to several queues: not in all).
+ */
+const NACK_RETRIES = 4;
+const NACK_RETRY_DELAY_MS = 100;
 /** At most one channel renewal after nacks per this many ms (see #renewAfterNack). */
 const NACK_RENEW_INTERVAL_MS = 250;
 /** A channel replaced after a nack is closed this long after, when its confirms have settled. */
@@ -62,37 +69,57 @@ export class Publisher implements SessionComponent {
    * RPC replies: useless after an outage) it fails fast with ConnectionLostError instead.
    */
   publish(request: PublishRequest, options: { buffer?: boolean } = {}): Promise<void> {
+    return this.#send(request, options.buffer ?? true, 0);
+  }
+
+  /** `nacks`: how many times the broker already nacked this request. */
+  #send(request: PublishRequest, buffer: boolean, nacks: number): Promise<void> {
     if (this.#closed) return Promise.reject(new ShutdownError());
-    const buffer = options.buffer ?? true;
     if (!this.#session.ready) {
       if (!buffer) return Promise.reject(new ConnectionLostError());
       return this.#enqueue(request);
     }
     const channel = this.#open;
-    if (channel === undefined) return this.#publishWhenOpen(request, buffer);
+    if (channel === undefined) return this.#publishWhenOpen(request, buffer, nacks);
     // Fast path, the channel is open: one reaction instead of an async function's awaits.
     let sent: Promise<void>;
     try {
       sent = channel.publish(request.exchange, request.routingKey, request.body, request.properties);
     } catch (err) {
-      return this.#failed(request, buffer, err);
+      return this.#failed(request, buffer, nacks, err);
     }
-    return sent.then(undefined, (err: unknown) => this.#failed(request, buffer, err, channel));
+    return sent.then(undefined, (err: unknown) => this.#failed(request, buffer, nacks, err, channel));
   }
 
-  async #publishWhenOpen(request: PublishRequest, buffer: boolean): Promise<void> {
+  async #publishWhenOpen(request: PublishRequest, buffer: boolean, nacks: number): Promise<void> {
     let channel: TransportChannel | undefined;
     try {
       channel = await this.#getChannel();
       await channel.publish(request.exchange, request.routingKey, request.body, request.properties);
     } catch (err) {
-      return this.#failed(request, buffer, err, channel);
+      return this.#failed(request, buffer, nacks, err, channel);
     }
   }
 
-  /** A publish failed: back into the outage buffer if the connection is down, else the error. */
-  #failed(request: PublishRequest, buffer: boolean, err: unknown, channel?: TransportChannel): Promise<void> {
-    if (err instanceof PublishNackedError) this.#renewAfterNack(channel);
+  /**
+   * A publish failed: back into the outage buffer if the connection is down; sent again (on a
+   * fresh channel, after a pause) if the broker nacked it fewer than NACK_RETRIES times; else
+   * the error.
+   */
+  #failed(
+    request: PublishRequest,
+    buffer: boolean,
+    nacks: number,
+    err: unknown,
+    channel?: TransportChannel,
+  ): Promise<void> {
+    if (err instanceof PublishNackedError) {
+      this.#renewAfterNack(channel);
+      if (nacks < NACK_RETRIES && !this.#closed) {
+        const again = (): Promise<void> => this.#send(request, buffer, nacks + 1);
+        return sleep(NACK_RETRY_DELAY_MS * 2 ** nacks).then(again);
+      }
+    }
     if (buffer && !this.#closed && isConnectionLoss(err) && !this.#session.ready)
       return this.#enqueue(request);
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
@@ -182,6 +209,10 @@ export class Publisher implements SessionComponent {
     }
     return current;
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The publish failed because the connection (or channel) went away, not by the broker's word. */

@@ -22,6 +22,8 @@ if (skip) console.log(`# cluster tests skipped: ${skip}`);
 
 const TASK = 'cl.work';
 const RPC = 'cl.echo';
+/** Takes 3 s: calls to it are surely in flight when the node is killed. */
+const SLOW_RPC = 'cl.slow';
 const EVENTS = 'cl.events';
 
 /** What the handlers of every worker saw. */
@@ -29,6 +31,7 @@ class Recorder {
   readonly processed = new Map<number, number>();
   readonly processedBy = new Map<string, number>();
   readonly events = new Map<string, Set<number>>();
+  slowStarted = 0;
 
   task(id: number, by: string): void {
     this.processed.set(id, (this.processed.get(id) ?? 0) + 1);
@@ -51,6 +54,13 @@ function workerService(label: string, rec: Recorder): object {
       rec.task(p.id, label);
     }
 
+    @Rpc(SLOW_RPC)
+    async slow(): Promise<string> {
+      rec.slowStarted++;
+      await sleep(3000);
+      return label;
+    }
+
     @Rpc(RPC)
     echo(p: { n: number }): { n: number; by: string } {
       return { n: p.n, by: label };
@@ -67,7 +77,17 @@ function workerService(label: string, rec: Recorder): object {
 interface CallRecord {
   startedAt: number;
   endedAt: number;
+  by?: string;
   error?: unknown;
+}
+
+function countNames(errors: readonly unknown[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of errors) {
+    const name = e instanceof Error ? e.name : String(e);
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -106,7 +126,8 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
     const c = cluster as RabbitCluster;
     const rec = new Recorder();
     const reconnect = { initialDelayMs: 50, maxDelayMs: 500 };
-    const onError = (): void => undefined;
+    const reported: unknown[] = [];
+    const onError = (err: unknown): void => void reported.push(err);
     const deadLettered: unknown[] = [];
     let retried = 0;
     // W1 first: it declares the (quorum) task queues, so their leaders live on node 1.
@@ -126,6 +147,8 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
     apps.push(w2);
     const client = await Warren.start({ urls: c.urls(1), reconnect, onError });
     apps.push(client);
+    const drops: string[] = [];
+    w2.transport.on('disconnect', (err) => drops.push(`w2 dropped: ${String(err)}`));
     for (const w of [w1, w2]) {
       w.on('task.dead-lettered', (e) => deadLettered.push(e));
       w.on('task.retried', () => retried++);
@@ -147,14 +170,17 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
     // Load: confirmed tasks (16 in flight), RPC calls (4 callers), events (one every 10 ms).
     let stopLoad = false;
     const confirmed = new Map<number, number>();
+    let firstConfirmAfterKill = 0;
     const enqueueFailures: unknown[] = [];
     let nextId = 0;
     const enqueuer = async (): Promise<void> => {
       while (!stopLoad && nextId < 20_000) {
         const id = nextId++;
+        const startedAt = Date.now();
         try {
           await client.client.enqueue(TASK, { id });
           confirmed.set(id, Date.now());
+          if (startedAt > killedAt && killedAt > 0) firstConfirmAfterKill ||= Date.now();
         } catch (err) {
           enqueueFailures.push(err);
           await sleep(20);
@@ -166,8 +192,8 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
       for (let n = 0; !stopLoad && n < 20_000; n++) {
         const startedAt = Date.now();
         try {
-          await client.client.call(RPC, { n }, { timeout: 5000 });
-          calls.push({ startedAt, endedAt: Date.now() });
+          const reply = (await client.client.call(RPC, { n }, { timeout: 5000 })) as { by: string };
+          calls.push({ startedAt, endedAt: Date.now(), by: reply.by });
           await sleep(5);
         } catch (error) {
           calls.push({ startedAt, endedAt: Date.now(), error });
@@ -198,8 +224,17 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
       calls.filter((r) => r.error === undefined && after(r.startedAt)).length;
     const confirmedAfter = (): number => [...confirmed.values()].filter(after).length;
     let resumedAt = 0;
+    let slowOutcomes: Promise<unknown[]> = Promise.resolve([]);
     try {
       await waitFor('load before the kill', () => confirmed.size >= 300 && calls.length >= 50, 60_000);
+      const slowCalls = Array.from({ length: 4 }, () =>
+        client.client.call(SLOW_RPC, {}, { timeout: 30_000 }).then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
+      );
+      await waitFor('the slow calls to be handled', () => rec.slowStarted >= 4, 30_000);
+      slowOutcomes = Promise.all(slowCalls);
       killedAt = Date.now();
       c.kill(1);
       await waitFor(
@@ -214,7 +249,7 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
       // Events published from here on must reach both workers' subscribers.
       await waitFor(
         'events after the failover',
-        () => [...published.values()].filter((t) => t > resumedAt + 1000).length >= 20,
+        () => [...published.values()].filter((t) => t > resumedAt).length >= 20,
         30_000,
       );
     } finally {
@@ -222,66 +257,82 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
       await load;
     }
 
-    // Every confirmed task ran (at least once) and nothing went to the dead-letter queue.
-    await waitFor(
-      'every confirmed task to run',
-      () => [...confirmed.keys()].every((id) => rec.processed.has(id)),
-      60_000,
-    );
-    const missing = [...confirmed.keys()].filter((id) => !rec.processed.has(id));
-    assert.deepEqual(missing, []);
-    assert.deepEqual(deadLettered, []);
+    // Nothing went to the dead-letter queue (the failover is no failure of the task).
     const conn = await amqplib.connect(c.url(2));
     try {
       const ch = await conn.createChannel();
       const dead = await ch.checkQueue(`${TASK}.dead`);
-      assert.equal(dead.messageCount, 0);
+      const sample = dead.messageCount > 0 ? await ch.get(`${TASK}.dead`) : false;
+      assert.equal(
+        dead.messageCount,
+        0,
+        `dead-lettered: ${JSON.stringify(sample && sample.properties.headers)}; errors: ${reported.map(String).join(' | ')}`,
+      );
     } finally {
       await conn.close();
     }
 
+    // Every confirmed task ran (at least once).
+    await waitFor(
+      'every confirmed task to run',
+      () => [...confirmed.keys()].every((id) => rec.processed.has(id)),
+      30_000,
+      () =>
+        `${[...confirmed.keys()].filter((id) => !rec.processed.has(id)).length} confirmed tasks never ran`,
+    );
+    const missing = [...confirmed.keys()].filter((id) => !rec.processed.has(id));
+    assert.deepEqual(missing, []);
+    assert.deepEqual(deadLettered, []);
+
     // RPC calls in flight when the client's node died failed with ConnectionLostError.
+    for (const outcome of await slowOutcomes) {
+      assert.ok(outcome instanceof ConnectionLostError, `slow call ended with ${String(outcome)}`);
+    }
     const inFlight = calls.filter((r) => r.startedAt < clientLostAt && r.endedAt >= clientLostAt);
-    assert.ok(inFlight.length > 0, 'some calls were in flight at the kill');
     for (const r of inFlight)
       assert.ok(r.error instanceof ConnectionLostError, `in-flight call failed with ${String(r.error)}`);
-    // Later calls succeed: the last 20 calls all did.
-    const last = [...calls].sort((a, b) => a.startedAt - b.startedAt).slice(-20);
-    assert.deepEqual(
-      last.filter((r) => r.error !== undefined).map((r) => String(r.error)),
-      [],
-    );
-
-    // Consumers resumed on the surviving nodes: both workers handle tasks and events again.
     assert.notEqual(connectedUrl(w1), c.url(1));
     assert.notEqual(connectedUrl(client), c.url(1));
-    const lateEvents = [...published].filter(([, t]) => t > resumedAt + 1000).map(([n]) => n);
-    for (const w of ['w1', 'w2']) {
-      const seen = rec.events.get(w) ?? new Set();
-      assert.deepEqual(
-        lateEvents.filter((n) => !seen.has(n)),
-        [],
-        `${w} missed events after the failover`,
+    // Later calls succeed, and consumers resumed on the surviving nodes: fresh events reach
+    // both workers, 20 calls in a row succeed and both workers serve them (w2's RPC consumer
+    // was cancelled with its queue on node 1 and consumes anew). A worker may drop once more
+    // meanwhile (see docs/rabbitmq.md: a reply to a caller on the lost node), hence the loop.
+    const probeFrom = 1_000_000;
+    let probe = probeFrom;
+    let streak = 0;
+    const servers = new Set<string>();
+    const seenProbes = (w: string): number =>
+      [...(rec.events.get(w) ?? [])].filter((n) => n >= probeFrom).length;
+    const probeDeadline = Date.now() + 45_000;
+    while (!(streak >= 20 && servers.size === 2 && seenProbes('w1') >= 3 && seenProbes('w2') >= 3)) {
+      assert.ok(
+        Date.now() < probeDeadline,
+        `consumers did not resume: ${streak} calls ok in a row, served by [${[...servers].join()}], ` +
+          `fresh events seen by w1 ${seenProbes('w1')}, w2 ${seenProbes('w2')} (${drops.join('; ')})`,
       );
+      await client.client.publish(EVENTS, '', { n: probe++ }).catch(() => undefined);
+      try {
+        const reply = (await client.client.call(RPC, { n: probe }, { timeout: 5000 })) as { by: string };
+        streak++;
+        servers.add(reply.by);
+      } catch {
+        streak = 0;
+        servers.clear();
+      }
+      await sleep(50);
     }
 
-    const failures = calls.filter((r) => r.error !== undefined && after(r.endedAt));
-    const kinds = new Map<string, number>();
-    for (const r of failures) {
-      const name = (r.error as Error).name;
-      kinds.set(name, (kinds.get(name) ?? 0) + 1);
-    }
+    const failures = calls.filter((r) => r.error !== undefined && after(r.endedAt)).map((r) => r.error);
     const firstOkCall = Math.min(
       ...calls.filter((r) => !r.error && after(r.startedAt)).map((r) => r.endedAt),
     );
-    const firstConfirm = Math.min(...[...confirmed.values()].filter(after));
     console.log(
       `# failover figures: client saw the drop ${clientLostAt - killedAt} ms after the kill, reconnected ${clientBackAt - killedAt} ms after the kill, worker ${w1BackAt - killedAt} ms; ` +
-        `first task confirmed after ${firstConfirm - killedAt} ms, first RPC call ok after ${firstOkCall - killedAt} ms`,
+        `first task enqueued after the kill confirmed after ${firstConfirmAfterKill - killedAt} ms, first RPC call ok after ${firstOkCall - killedAt} ms`,
     );
     console.log(
-      `# load: ${confirmed.size} tasks confirmed (${enqueueFailures.length} enqueues failed), ${calls.length} calls ` +
-        `(failed after the kill: ${JSON.stringify(Object.fromEntries(kinds))}), ${retried} retries, ` +
+      `# load: ${confirmed.size} tasks confirmed (failed enqueues: ${JSON.stringify(countNames(enqueueFailures))}), ${calls.length} calls ` +
+        `(failed after the kill: ${JSON.stringify(countNames(failures))}), ${retried} retries, ` +
         `tasks run twice: ${[...rec.processed.values()].filter((n) => n > 1).length}, by worker ${JSON.stringify(Object.fromEntries(rec.processedBy))}`,
     );
   });

@@ -3,7 +3,7 @@
 // test's cluster. stop() kills whatever is left and removes the data dir; it also runs on
 // process exit, so a failing test leaves nothing behind.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -96,6 +96,12 @@ export class RabbitCluster {
     if (this.#stopped) return;
     this.#stopped = true;
     process.off('exit', this.#onExit);
+    const keep = process.env['WARREN_CLUSTER_KEEP_LOGS'];
+    if (keep) {
+      for (const n of [1, 2, 3]) {
+        cpSync(join(this.dir, `n${n}`, 'log'), join(keep, `n${n}`), { recursive: true, force: true });
+      }
+    }
     try {
       await run(SCRIPT, ['stop'], { env: this.#env, timeout: 90_000 });
     } finally {
