@@ -100,6 +100,11 @@ export class Vhost implements QueueEnv {
     return createRouter<Destination>(type);
   }
 
+  /** Settles once this broker's durable definitions changes so far are on disk (see Broker.definitionsSaved). */
+  definitionsSaved(): Promise<void> | undefined {
+    return this.definitions.pendingSave?.();
+  }
+
   describeExchange(name: string): string {
     return `exchange '${name}' in vhost '${this.name}'`;
   }

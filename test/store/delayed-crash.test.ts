@@ -94,6 +94,7 @@ test('a restart after the due time releases held messages at once; transient one
       const ch = b.connect().openChannel(1, new (await import('../helpers/engine.js')).RecordingSink());
       assert.equal(ch.queueDeclare({ queue: Q, passive: true }).messageCount, 0);
       clock.advance(0);
+      await b.store.sync?.(); // persistent messages of durable queues are delivered once synced
       const m = ch.basicGet(Q, true);
       assert.equal(m?.message.body.toString(), 'kept');
       assert.equal(m?.message.properties.headers?.['x-warren-delayed-until'], undefined);

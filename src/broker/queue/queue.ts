@@ -256,6 +256,8 @@ export class Queue implements QueueHandle, Dispatchable {
         this.env.deadLetter(this, m, 'expired');
         continue;
       }
+      if (this.durable && m.persistent && !m.redelivered)
+        this.env.store.beforeFirstDelivery?.(this.storeKey, m.seq);
       return m;
     }
   }

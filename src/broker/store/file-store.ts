@@ -29,6 +29,7 @@ import { Method } from '../methods.js';
 import { CommitLog } from './commit-log.js';
 import type { Removal } from './commit-log.js';
 import { DefinitionsFile } from './definitions-file.js';
+import { DeliveryHorizons } from './delivery-horizon.js';
 import { DEFAULT_DISK_FREE_LIMIT, DiskMonitor } from './disk-monitor.js';
 import type { DurableWaiter, MessageStore } from './message-store.js';
 import { F_DEAD, F_DELIVERED, QueueIndex, SEG_PENDING } from './queue-index.js';
@@ -80,6 +81,8 @@ export class FileStore implements MessageStore {
   readonly pageThreshold: number | undefined;
   /** The free-disk alarm of the data dir (transports block publishers while it is set). */
   readonly disk: DiskMonitor;
+  /** Per-queue seq up to which messages may have been delivered (synced before delivery). */
+  readonly horizons: DeliveryHorizons;
   /** Runs store callbacks (confirms) as an engine entry point; set by the Broker. */
   runner: (fn: () => void) => void = (fn) => fn();
   /** Tells a message's queue its PUBLISH is synced or failed (set by the Broker). */
@@ -105,6 +108,8 @@ export class FileStore implements MessageStore {
     this.definitions.load();
     const r = replay(layout.segments, this.warn);
     this.indexes = r.indexes;
+    this.horizons = new DeliveryHorizons(dataDir, this.warn);
+    if (this.horizons.unclean) this.flagPossiblyDelivered();
     this.log = new CommitLog(messages, r.segments, options.segmentSize ?? 64 * 1024 * 1024, {
       reappend: (w, rm) => this.reappend(w, rm),
       beforeWrite: () => this.definitions.save(),
@@ -112,6 +117,7 @@ export class FileStore implements MessageStore {
       run: (fn) => this.runner(fn),
       stored: (key, m, ok) => this.onStored?.(key, m, ok),
     });
+    this.log.attachManifest(sealRecovered(dataDir, r.segments, r.sizes, layout.legacy, this.warn));
     this.disk = new DiskMonitor(dataDir, options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT, this.warn);
     this.disk.start();
     this.recovery = {
@@ -121,7 +127,6 @@ export class FileStore implements MessageStore {
       droppedBytes: r.droppedBytes,
       ms: performance.now() - t0,
     };
-    this.log.attachManifest(sealRecovered(dataDir, r.segments, r.sizes, layout.legacy, this.warn));
   }
 
   /** Opens (creating if needed) a data dir and replays its log. Throws DataDirError / CorruptSegmentError. */
@@ -148,6 +153,20 @@ export class FileStore implements MessageStore {
       }
     }
     for (const seg of this.log.segments) if (!this.log.live.has(seg)) this.log.live.set(seg, 0);
+    this.horizons.retain(known);
+  }
+
+  /**
+   * After a crash: every message at or below its queue's delivery horizon may have been
+   * delivered (its DELIVERED record may not have reached the disk) and comes back redelivered.
+   */
+  private flagPossiblyDelivered(): void {
+    for (const [key, idx] of this.indexes) {
+      const horizon = this.horizons.get(key);
+      if (horizon === 0) continue;
+      for (const i of idx.liveEntries())
+        if (idx.seqs[i]! <= horizon) idx.flags[i] = idx.flags[i]! | F_DELIVERED;
+    }
   }
 
   /** Makes `users` persistent: restores the saved users (if any) into it and saves on change. */
@@ -223,6 +242,10 @@ export class FileStore implements MessageStore {
     this.log.kick();
   }
 
+  beforeFirstDelivery(queueKey: string, seq: number): void {
+    this.horizons.admit(queueKey, seq);
+  }
+
   delivered(queueKey: string, seq: number): void {
     const idx = this.indexes.get(queueKey);
     if (idx === undefined) return;
@@ -234,6 +257,7 @@ export class FileStore implements MessageStore {
   }
 
   dropQueue(queueKey: string): void {
+    this.horizons.drop(queueKey);
     const idx = this.indexes.get(queueKey);
     if (idx === undefined) return;
     this.indexes.delete(queueKey);
@@ -302,6 +326,7 @@ export class FileStore implements MessageStore {
       .save()
       .catch((e: unknown) => this.warn(`saving definitions failed: ${errorText(e)}`));
     await this.log.close();
+    this.horizons.closeClean();
   }
 }
 

@@ -28,6 +28,11 @@ export interface MessageStore {
   remove(queueKey: string, seq: number): void;
   /** The queue was deleted: forget all its messages. */
   dropQueue(queueKey: string): void;
+  /**
+   * Called before a persisted message is first handed out (consumer or basic.get): the store
+   * makes sure a crash from now on brings it back redelivered (delivery-horizon.ts).
+   */
+  beforeFirstDelivery?(queueKey: string, seq: number): void;
   /** First delivery of a persisted message (it comes back redelivered after a restart). */
   delivered?(queueKey: string, seq: number): void;
   /**

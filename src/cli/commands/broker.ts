@@ -37,7 +37,7 @@ export const BROKER_USAGE = [
   '  -h, --help           Show this help',
   '',
   'Config file (JSON; every key optional):',
-  '  { "port": 5672, "host": "0.0.0.0", "heartbeat": 60, "memoryHighWatermark": BYTES,',
+  '  { "port": 5672, "host": "0.0.0.0", "heartbeat": 60, "memoryHighWatermark": BYTES, "heapHighWatermark": BYTES,',
   '    "diskFreeLimit": BYTES or "50MB", "maxMessageSize": BYTES or "128MiB",',
   '    "vhosts": ["/", "orders"],',
   '    "users": [',
@@ -68,6 +68,7 @@ export interface BrokerConfig {
   vhosts: string[];
   heartbeat?: number;
   memoryHighWatermark?: number;
+  heapHighWatermark?: number;
   diskFreeLimit?: number;
   maxMessageSize?: number;
 }
@@ -161,7 +162,7 @@ function readConfig(file: string): Partial<BrokerConfig> {
     const v = c[key];
     if (typeof v === 'string') out[key] = parseSize(`"${key}"`, v);
   }
-  const numeric = ['heartbeat', 'memoryHighWatermark', ...sizes] as const;
+  const numeric = ['heartbeat', 'memoryHighWatermark', 'heapHighWatermark', ...sizes] as const;
   for (const key of numeric.filter(
     (k) => typeof c[k] !== 'string' || !(sizes as readonly string[]).includes(k),
   )) {
@@ -272,6 +273,7 @@ export function createBrokerServer(cfg: BrokerConfig, logger?: Logger, broker = 
     port: cfg.port,
     heartbeat: cfg.heartbeat,
     memoryHighWatermark: cfg.memoryHighWatermark,
+    heapHighWatermark: cfg.heapHighWatermark,
     logger,
   });
 }

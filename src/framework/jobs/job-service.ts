@@ -37,6 +37,10 @@ import {
 } from './job-record.js';
 import { abortHere, changeOrTimeout, jobChanged, runningHere } from './job-signals.js';
 import type { JobStore } from './job-store.js';
+import { REDRIVEN_HEADER } from '../../transports/dead-letters/dead-letter.js';
+
+/** States a re-driven message may revive (a completed or cancelled job stays as it is). */
+const REVIVABLE: readonly JobState[] = ['dead', 'failed'];
 
 /** Topic exchange for job events (`event.<task>`) and control messages (`cancel`). */
 export const JOBS_EXCHANGE = 'warren.jobs';
@@ -186,7 +190,11 @@ export class JobService implements JobAccess {
   ): Promise<boolean> {
     const now = Date.now();
     const attempts = attemptOf(delivery.message.properties.headers);
-    let record = await store.update(id, { state: 'active', attempts, startedAt: now }, LIVE_STATES);
+    const active: JobPatch = { state: 'active', attempts, startedAt: now };
+    let record = await store.update(id, active, LIVE_STATES);
+    // An operator's re-drive (warren dead retry, the dashboard) brings a dead job back to life.
+    if (!record && delivery.message.properties.headers?.[REDRIVEN_HEADER] !== undefined)
+      record = await store.update(id, { ...active, error: undefined, finishedAt: undefined }, REVIVABLE);
     if (!record) {
       if (await store.get(id)) return false;
       // Enqueued by another client (pika, another app's store): tracked from its first delivery.

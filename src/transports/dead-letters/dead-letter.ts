@@ -90,16 +90,25 @@ export function describeDeadLetter(message: TransportMessage, position: number):
 
 /**
  * The headers a re-driven copy carries: the message's own, without Warren's failure record
- * and the broker's death record, so the worker counts attempts from 1 again.
+ * and the broker's death record, so the worker counts attempts from 1 again, plus the
+ * re-drive mark.
  */
-export function resetHeaders(headers: FieldTable | undefined): FieldTable {
+export function resetHeaders(headers: FieldTable | undefined, now = Date.now()): FieldTable {
   const out: FieldTable = {};
   for (const [key, value] of Object.entries(headers ?? {})) {
     if (key.startsWith(WARREN_HEADER_PREFIX) || BROKER_DEATH_HEADERS.includes(key)) continue;
     out[key] = value;
   }
+  out[REDRIVEN_HEADER] = now;
   return out;
 }
+
+/**
+ * Marks a re-driven copy (ms since the epoch): the operator asked for the job to run again,
+ * so a job store that recorded it as dead or failed lets it run instead of dropping it as a
+ * duplicate of a finished job.
+ */
+export const REDRIVEN_HEADER = `${WARREN_HEADER_PREFIX}redriven`;
 
 function deathRecords(headers: FieldTable): DeathRecord[] {
   const raw = headers['x-death'];

@@ -59,12 +59,14 @@ export class EmbeddedChannel implements TransportChannel {
   readonly #queue: DeliveryQueue;
   readonly #engine: EngineChannel;
   readonly #host: ChannelHost;
+  readonly #connection: EngineConnection;
   #closed = false;
   #closeError: Error | undefined;
 
   /** Opens channel `id` on `connection`; throws the engine's ConnectionError if it cannot. */
   constructor(connection: EngineConnection, id: number, host: ChannelHost) {
     this.#host = host;
+    this.#connection = connection;
     this.#queue = new DeliveryQueue(
       (tag) => this.#consumers.get(tag)?.onMessage,
       () => this.#engine.resumeDelivery(),
@@ -88,7 +90,7 @@ export class EmbeddedChannel implements TransportChannel {
   }
 
   assertExchange(name: string, type: ExchangeType, options: AssertExchangeOptions = {}): Promise<void> {
-    return this.#call(() =>
+    return this.#durableCall(() =>
       this.#engine.exchangeDeclare({
         exchange: name,
         type,
@@ -105,13 +107,13 @@ export class EmbeddedChannel implements TransportChannel {
   }
 
   deleteExchange(name: string, options: { ifUnused?: boolean } = {}): Promise<void> {
-    return this.#call(() =>
+    return this.#durableCall(() =>
       this.#engine.exchangeDelete({ exchange: name, ifUnused: options.ifUnused ?? false }),
     );
   }
 
   assertQueue(name: string, options: AssertQueueOptions = {}): Promise<AssertQueueResult> {
-    return this.#call(() =>
+    return this.#durableCall(() =>
       this.#engine.queueDeclare({
         queue: name,
         durable: options.durable ?? true,
@@ -127,7 +129,7 @@ export class EmbeddedChannel implements TransportChannel {
   }
 
   deleteQueue(name: string, options: DeleteQueueOptions = {}): Promise<number> {
-    return this.#call(() => this.#engine.queueDelete({ queue: name, ...options }));
+    return this.#durableCall(() => this.#engine.queueDelete({ queue: name, ...options }));
   }
 
   purgeQueue(name: string): Promise<number> {
@@ -135,11 +137,13 @@ export class EmbeddedChannel implements TransportChannel {
   }
 
   bindQueue(queue: string, exchange: string, routingKey: string, args: FieldTable = {}): Promise<void> {
-    return this.#call(() => this.#engine.queueBind({ queue, exchange, routingKey, arguments: args }));
+    return this.#durableCall(() => this.#engine.queueBind({ queue, exchange, routingKey, arguments: args }));
   }
 
   unbindQueue(queue: string, exchange: string, routingKey: string, args: FieldTable = {}): Promise<void> {
-    return this.#call(() => this.#engine.queueUnbind({ queue, exchange, routingKey, arguments: args }));
+    return this.#durableCall(() =>
+      this.#engine.queueUnbind({ queue, exchange, routingKey, arguments: args }),
+    );
   }
 
   bindExchange(
@@ -261,6 +265,16 @@ export class EmbeddedChannel implements TransportChannel {
       if (this.#consumers.get(consumerTag) === entry) this.#consumers.delete(consumerTag);
       entry?.onCancel?.(consumerTag);
     });
+  }
+
+  /**
+   * A call that may change durable definitions: resolves only once they are on disk (a
+   * persistent broker), as the TCP server answers declare-ok; rejects if the save failed.
+   */
+  async #durableCall<T>(fn: () => T): Promise<T> {
+    const result = await this.#call(fn);
+    await this.#connection.vhost.definitionsSaved();
+    return result;
   }
 
   #call<T>(fn: () => T): Promise<T> {

@@ -78,6 +78,8 @@ export class ChannelTable implements SinkOwner {
   private readonly channels = new Map<number, ChannelEntry>();
   /** Set once a basic.publish was seen (a memory alarm pauses only publishers). */
   publishing = false;
+  /** Commands waiting on held channels (the connection stops reading while there are many). */
+  heldCount = 0;
 
   constructor(
     readonly writer: FrameWriter,
@@ -101,6 +103,7 @@ export class ChannelTable implements SinkOwner {
     if (entry === undefined) throw channelErrorHard("expected 'channel.open'", methodRef(m));
     if (entry.held !== undefined) {
       entry.held.push(cmd);
+      this.heldCount++;
       return;
     }
     if (entry.closing) return this.onClosing(id, m);
@@ -216,7 +219,10 @@ export class ChannelTable implements SinkOwner {
     if (m.name !== 'basic.get' || store.sync === undefined) return false;
     if (this.engine.vhost.queues.get(m.queue)?.headUnsynced !== true) return false;
     entry.held = [cmd];
-    void store.sync().then(() => this.release(id, entry, undefined));
+    this.heldCount++;
+    // Through a timer, not straight from the promise: while the log is failing sync()
+    // resolves at once, and a microtask loop of retried gets would starve the retry itself.
+    void store.sync().then(() => setTimeout(() => this.release(id, entry, undefined), 1));
     return true;
   }
 
@@ -224,13 +230,16 @@ export class ChannelTable implements SinkOwner {
   private release(id: number, entry: ChannelEntry, reply: HeldReply | undefined): void {
     const held = entry.held ?? [];
     entry.held = undefined;
+    this.heldCount -= held.length;
     if (this.channels.get(id) !== entry || this.writer.isClosed) return;
     if (reply !== undefined) this.send(id, reply[0], reply[1]);
     for (let i = 0; i < held.length; i++) {
       // A replayed declaration may hold the channel again: the rest waits behind it.
       const again = entry.held as Command[] | undefined;
       if (again !== undefined) {
-        again.push(...held.slice(i));
+        const rest = held.slice(i);
+        again.push(...rest);
+        this.heldCount += rest.length;
         return;
       }
       this.host.replay(held[i]!);

@@ -48,6 +48,8 @@ class HandshakeError extends Error {}
 
 /** Output backlog (× the write high-water mark) at which we stop reading from the client. */
 const READ_PAUSE_FACTOR = 4;
+/** Commands queued behind held channels (a definitions save) at which we stop reading. */
+const MAX_HELD_COMMANDS = 10_000;
 
 export class TcpConnection {
   readonly peer: string;
@@ -387,7 +389,9 @@ export class TcpConnection {
     if (this.state === 'closed') return;
     const alarm = (this.ctx.memoryAlarm || this.ctx.diskAlarm) && (this.channels?.publishing ?? false);
     if (alarm !== this.blockedSent && this.state === 'running') this.notifyBlocked(alarm);
-    const backlog = this.writer.bufferedBytes > READ_PAUSE_FACTOR * this.ctx.limits.writeHighWaterMark;
+    const backlog =
+      this.writer.bufferedBytes > READ_PAUSE_FACTOR * this.ctx.limits.writeHighWaterMark ||
+      (this.channels?.heldCount ?? 0) > MAX_HELD_COMMANDS;
     const pause = alarm || backlog;
     if (pause === this.readingPaused) return;
     this.readingPaused = pause;

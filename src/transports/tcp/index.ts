@@ -6,4 +6,4 @@ export type { AmqpServerOptions, ListenAddress } from './server.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { SERVER_CAPABILITIES, serverProperties } from './server-properties.js';
-export { defaultMemoryHighWatermark } from './memory-monitor.js';
+export { defaultHeapHighWatermark, defaultMemoryHighWatermark } from './memory-monitor.js';

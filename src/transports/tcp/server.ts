@@ -19,7 +19,7 @@ import { TcpConnection } from './connection.js';
 import { DEFAULT_WRITE_HIGH_WATER_MARK } from './frame-writer.js';
 import { consoleLogger } from './logger.js';
 import type { Logger } from './logger.js';
-import { MemoryMonitor, defaultMemoryHighWatermark } from './memory-monitor.js';
+import { MemoryMonitor, defaultHeapHighWatermark, defaultMemoryHighWatermark } from './memory-monitor.js';
 import type { ServerContext, ServerLimits } from './server-context.js';
 import type { ConnectionInfo } from './connection-info.js';
 
@@ -38,8 +38,10 @@ export interface AmqpServerOptions {
   frameMax?: number;
   /** Offered channel-max (default 2047). */
   channelMax?: number;
-  /** Process RSS in bytes above which publishers are blocked (default 40% of RAM). */
+  /** Process RSS in bytes above which publishers are blocked (default 40% of the RAM it may use). */
   memoryHighWatermark?: number;
+  /** Used V8 heap in bytes above which publishers are blocked (default half the heap limit). */
+  heapHighWatermark?: number;
   logger?: Logger;
   /** Wait for close-ok before destroying a socket, ms (default 3000). */
   closeTimeoutMs?: number;
@@ -97,7 +99,11 @@ export class AmqpServer implements ServerContext {
       writeHighWaterMark: options.writeHighWaterMark ?? DEFAULT_WRITE_HIGH_WATER_MARK,
     };
     const watermark = options.memoryHighWatermark ?? defaultMemoryHighWatermark();
-    this.memory = new MemoryMonitor(watermark, (alarm) => this.onMemoryAlarm(alarm));
+    this.memory = new MemoryMonitor(
+      watermark,
+      (alarm) => this.onMemoryAlarm(alarm),
+      options.heapHighWatermark ?? defaultHeapHighWatermark(),
+    );
     this.disk = this.broker.store instanceof FileStore ? this.broker.store.disk : undefined;
     this.server = createServer((socket) => this.accept(socket));
   }
@@ -185,8 +191,11 @@ export class AmqpServer implements ServerContext {
   }
 
   private onMemoryAlarm(alarm: boolean): void {
-    const rss = Math.round(process.memoryUsage.rss() / 1048576);
-    this.logger.warn(`memory alarm ${alarm ? 'set' : 'cleared'} (rss ${rss} MiB)`);
+    const mib = (n: number): number => Math.round(n / 1048576);
+    const { rss, heap } = this.memory.last;
+    this.logger.warn(
+      `memory alarm ${alarm ? 'set' : 'cleared'} (rss ${mib(rss)} MiB, heap ${mib(heap)} MiB)`,
+    );
     this.alarmChanged('memory', alarm);
   }
 
