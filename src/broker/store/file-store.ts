@@ -117,6 +117,7 @@ export class FileStore implements MessageStore {
       run: (fn) => this.runner(fn),
       stored: (key, m, ok) => this.onStored?.(key, m, ok),
     });
+    this.log.attachManifest(sealRecovered(dataDir, r.segments, r.sizes, layout.legacy, this.warn));
     this.disk = new DiskMonitor(dataDir, options.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT, this.warn);
     this.disk.start();
     this.recovery = {
@@ -126,7 +127,6 @@ export class FileStore implements MessageStore {
       droppedBytes: r.droppedBytes,
       ms: performance.now() - t0,
     };
-    this.log.attachManifest(sealRecovered(dataDir, r.segments, r.sizes, layout.legacy, this.warn));
   }
 
   /** Opens (creating if needed) a data dir and replays its log. Throws DataDirError / CorruptSegmentError. */
