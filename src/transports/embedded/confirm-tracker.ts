@@ -5,7 +5,8 @@
  * Fast path: the engine routes synchronously, so for a transient message the ack (and any
  * basic.return, which the engine sends before the ack, as RabbitMQ) arrives inside the
  * basicPublish call. begin()/end() bracket that call; an outcome seen in between settles
- * the publish with a shared resolved promise — no closure, no map entry. Only confirms
+ * the publish with a shared resolved promise — no closure, no map entry — except every
+ * so often, when it resolves from setImmediate so a publishing loop yields (yield-budget.ts). Only confirms
  * that arrive later (a durable store persisting asynchronously) go through the map.
  *
  * Invariants: sequence numbers here advance exactly when the engine's do (one per
@@ -15,6 +16,7 @@
  * ack, its nack, or failAll() when the channel closes.
  */
 import { MessageReturnedError, PublishNackedError } from '../errors.js';
+import { confirmedNow } from './yield-budget.js';
 
 interface Returned {
   replyCode: number;
@@ -34,8 +36,6 @@ type Outcome = 0 | 1 | 2;
 const NONE: Outcome = 0;
 const ACK: Outcome = 1;
 const NACK: Outcome = 2;
-
-const RESOLVED: Promise<void> = Promise.resolve();
 
 export class ConfirmTracker {
   #seq = 0;
@@ -70,7 +70,7 @@ export class ConfirmTracker {
     this.abort();
     if (outcome === ACK) {
       return returned === undefined
-        ? RESOLVED
+        ? confirmedNow()
         : Promise.reject(returnedError(exchange, routingKey, returned));
     }
     if (outcome === NACK) return Promise.reject(new PublishNackedError(exchange, routingKey));
