@@ -15,6 +15,7 @@ import {
 import type { CallOptions, Client, EnqueueOptions, PublishOptions } from './contract.js';
 import type { DelayedDelivery } from './delay/delayed-delivery.js';
 import { enqueueDelay } from './delay/enqueue-delay.js';
+import type { ChainHandle, ChainStep } from './jobs/job-chain.js';
 import type { JobHandle } from './jobs/job-handle.js';
 import { MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';
 import type { JobService } from './jobs/job-service.js';
@@ -75,6 +76,11 @@ export class WarrenClient implements Client {
 
   job(id: string): JobHandle {
     return this.#deps.jobs.handle(id);
+  }
+
+  /** a → b → c: each step gets the previous step's result (docs/jobs.md, "Chains"). */
+  chain(steps: readonly ChainStep[], options: { chainId?: string } = {}): Promise<ChainHandle> {
+    return this.#deps.jobs.chain(this, steps, options.chainId ?? randomUUID());
   }
 
   pause(task: string): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { FieldTable } from '../protocol/field-value.js';
 import type { FromSchema } from './from-schema.js';
+import type { ChainHandle, ChainStep } from './jobs/job-chain.js';
 import type { JobHandle } from './jobs/job-handle.js';
 import type { JsonSchema } from './options.js';
 
@@ -164,6 +165,8 @@ export interface TypedClient<C = Record<never, never>> {
   ): Promise<JobHandle>;
   /** A handle on a job by id (from any process that shares the job store). */
   job(id: string): JobHandle;
+  /** A chain a → b → c: each step's payload is the previous step's result (docs/jobs.md). */
+  chain(steps: readonly ChainStep[], options?: { chainId?: string }): Promise<ChainHandle>;
   /** Stops every worker of the task from taking jobs (they stay queued) until resume(). */
   pause(task: TaskName<C>): Promise<void>;
   resume(task: TaskName<C>): Promise<void>;

@@ -177,3 +177,5 @@ export { JOBS_EXCHANGE } from './jobs/job-service.js';
 export type { JobEvent } from './jobs/job-service.js';
 export { MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';
 export type { JobsOptions } from './app-options.js';
+export { CHAIN_HEADER, ChainHandle } from './jobs/job-chain.js';
+export type { ChainStep } from './jobs/job-chain.js';

@@ -27,6 +27,8 @@ import type { Publisher } from '../publisher.js';
 import { attemptOf } from '../retry-headers.js';
 import { JSON_CONTENT_TYPE } from '../serializer.js';
 import type { TaskContext } from '../task-context.js';
+import type { ChainHandle } from './job-chain.js';
+import { CHAIN_HEADER, continueChain, enqueueChain, type ChainStep } from './job-chain.js';
 import { JobHandle, type JobAccess, type WaitOptions } from './job-handle.js';
 import {
   isFinal,
@@ -131,6 +133,11 @@ export class JobService implements JobAccess {
     return new JobHandle(job.id, this);
   }
 
+  /** Enqueues a chain (job-chain.ts) through `client`. */
+  chain(client: Client, steps: readonly ChainStep[], chainId: string): Promise<ChainHandle> {
+    return enqueueChain(client, steps, chainId, this);
+  }
+
   handle(id: string): JobHandle {
     return new JobHandle(id, this);
   }
@@ -205,11 +212,14 @@ export class JobService implements JobAccess {
     const store = this.store;
     const id = delivery.message.properties.messageId;
     if (!store || id === undefined) return Promise.resolve(true);
-    if (this.#memory) return Promise.resolve(this.#admitNow(this.#memory, delivery, id, task, maxAttempts));
-    return this.#admit(store, delivery, id, task, maxAttempts).catch((err: unknown) => {
-      this.#deps.onError(err);
-      return true;
-    });
+    const admitted = this.#memory
+      ? Promise.resolve(this.#admitNow(this.#memory, delivery, id, task, maxAttempts))
+      : this.#admit(store, delivery, id, task, maxAttempts).catch((err: unknown) => {
+          this.#deps.onError(err);
+          return true;
+        });
+    if (delivery.message.properties.headers?.[CHAIN_HEADER] === undefined) return admitted;
+    return admitted.then((run) => (run ? true : this.#resumeChain(delivery, id).then(() => false)));
   }
 
   /**
@@ -314,6 +324,7 @@ export class JobService implements JobAccess {
    * and a resolved handler has its result recorded before the worker acks.
    */
   wrapRunner(run: HandlerRunner, client: () => Client): HandlerRunner {
+    this.#client = client;
     return (call) => {
       if (call.descriptor.kind !== 'task') return run(call);
       const ctx = call.context as TaskContext & { client: Client; progress: TaskContext['progress'] };
@@ -332,10 +343,31 @@ export class JobService implements JobAccess {
           ['active'],
           attempt,
         );
-        return recorded === undefined ? result : recorded.then(() => result);
+        const chained =
+          ctx.headers[CHAIN_HEADER] === undefined
+            ? undefined
+            : () => continueChain(ctx.client, ctx.headers, result);
+        if (recorded === undefined) return chained === undefined ? result : chained().then(() => result);
+        return recorded.then(chained).then(() => result);
       });
     };
   }
+
+  /**
+   * A delivery of a step that already completed (its worker died, or the next step could not be
+   * enqueued, before the ack): enqueue the next step from the recorded result. The next step's
+   * job id makes this a no-op when it was enqueued already.
+   */
+  async #resumeChain(delivery: Delivery, id: string): Promise<void> {
+    const client = this.#client?.();
+    const record = await this.get(id);
+    if (client && record?.state === 'completed')
+      await continueChain(client, delivery.message.properties.headers, record.result).catch(
+        this.#deps.onError,
+      );
+  }
+
+  #client: (() => Client) | undefined;
 
   #listen(events: LifecycleEmitter): void {
     const done = (e: { messageId: string }): void => {

@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
+  CHAIN_HEADER,
+  ChainHandle,
   JobCancelledError,
   JobFailedError,
   JobWaitTimeoutError,
@@ -379,6 +381,117 @@ export function pauseTests(factory: TransportFactory): void {
         assert.equal(await job.result({ timeout: 10_000 }), 'done');
         await waitForAsync(async () => (await admin.checkQueue(name)).consumerCount === 2, 'both consume');
         assert.equal(calls, 1);
+      } finally {
+        await h.cleanup();
+      }
+    },
+  );
+}
+
+export function chainTests(factory: TransportFactory): void {
+  test('a chain passes each result on; a failing step ends it with its error', T, async () => {
+    const h = new Harness(factory);
+    const inc = h.name('inc');
+    const dbl = h.name('dbl');
+    const fmt = h.name('fmt');
+    for (const q of [inc, dbl, fmt]) h.taskQueues(q);
+    const ran: string[] = [];
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(inc, { retries: 0 })
+      a(n: number): Promise<number> {
+        ran.push(`inc ${n}`);
+        if (n < 0) return Promise.reject(new Error('negative'));
+        return Promise.resolve(n + 1);
+      }
+
+      @Task(dbl, { retries: 0 })
+      b(n: number): Promise<number> {
+        ran.push(`dbl ${n}`);
+        return Promise.resolve(n * 2);
+      }
+
+      @Task(fmt, { retries: 0 })
+      c(n: number): Promise<string> {
+        ran.push(`fmt ${n}`);
+        return Promise.resolve(`=${n}`);
+      }
+    }
+    try {
+      const app = await h.start([Svc], { jobs: { store: new MemoryJobStore() } });
+      const chain = await app.client.chain([{ task: inc, payload: 1 }, { task: dbl }, { task: fmt }]);
+      assert.equal(await chain.result({ timeout: 10_000 }), '=4');
+      assert.deepEqual(ran, ['inc 1', 'dbl 2', 'fmt 4']);
+      assert.equal((await app.client.job(chain.steps[1]!).get())?.result, 4);
+      const broken = await app.client.chain([{ task: inc, payload: -1 }, { task: dbl }, { task: fmt }]);
+      const err = await broken.result({ timeout: 10_000 }).then(
+        () => assert.fail('should fail'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof JobFailedError);
+      assert.equal(err.jobId, broken.steps[0]);
+      assert.equal(err.error?.message, 'negative');
+      assert.equal(await app.client.job(broken.steps[1]!).get(), undefined, 'later steps never enqueued');
+      assert.deepEqual(ran, ['inc 1', 'dbl 2', 'fmt 4', 'inc -1']);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test(
+    'a chain resumes when a completed step comes back (its worker died before the next step)',
+    T,
+    async () => {
+      const h = new Harness(factory);
+      const first = h.name('first');
+      const second = h.name('second');
+      h.taskQueues(first);
+      h.taskQueues(second);
+      const ran: string[] = [];
+      @Service(h.name('svc'))
+      class Svc {
+        @Task(first, { retries: 0 })
+        a(n: number): Promise<number> {
+          ran.push(`first ${n}`);
+          return Promise.resolve(n);
+        }
+
+        @Task(second, { retries: 0 })
+        b(n: number): Promise<number> {
+          ran.push(`second ${n}`);
+          return Promise.resolve(n * 10);
+        }
+      }
+      try {
+        const store = new MemoryJobStore();
+        await h.start([Svc], { jobs: { store } });
+        // What a crash leaves: step 0 recorded completed (result 7), its message back in the queue.
+        const chainId = h.name('chain');
+        const now = Date.now();
+        await store.create({
+          id: `${chainId}.0`,
+          task: first,
+          state: 'completed',
+          attempts: 1,
+          result: 7,
+          createdAt: now,
+          updatedAt: now,
+        });
+        const admin = await h.admin();
+        await admin.publish('', first, Buffer.from('1'), {
+          messageId: `${chainId}.0`,
+          contentType: 'application/json',
+          persistent: true,
+          headers: { [CHAIN_HEADER]: JSON.stringify([{ task: second, id: `${chainId}.1` }]) },
+        });
+        const app = await h.start([], { jobs: { store } });
+        const chain = new ChainHandle(chainId, [`${chainId}.0`, `${chainId}.1`], {
+          get: (id) => app.client.job(id).get(),
+          wait: (id, o) => app.client.job(id).result(o),
+          cancel: (id) => app.client.job(id).cancel(),
+        });
+        assert.equal(await chain.result({ timeout: 10_000 }), 70);
+        assert.deepEqual(ran, ['second 7'], 'the completed step did not run again');
       } finally {
         await h.cleanup();
       }
