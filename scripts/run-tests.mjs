@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts with node:test through tsx.
 // Node 20's --test does not expand globs or pick up .ts files, so we collect them here.
+// Each file gets 8 minutes: the slowest (templates: npm install of three projects, the cluster
+// failover) bound every step themselves; this only stops a file that hangs.
 // Usage: node scripts/run-tests.mjs [dir-or-file ...]   (default: test/)
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +29,7 @@ if (files.length === 0) {
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=480000', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
