@@ -4,7 +4,7 @@ import net from 'node:net';
 
 export class TcpProxy {
   readonly #targetHost: string;
-  readonly #targetPort: number;
+  #targetPort: number;
   readonly #sockets = new Set<net.Socket>();
   #server: net.Server | undefined;
   #accepting = true;
@@ -26,6 +26,11 @@ export class TcpProxy {
   dropAll(): void {
     for (const s of this.#sockets) s.destroy();
     this.#sockets.clear();
+  }
+
+  /** New connections go to `port` (a broker restarted on another port). */
+  retarget(port: number): void {
+    this.#targetPort = port;
   }
 
   /** Refuses (immediately closes) new connections until resume(). */
