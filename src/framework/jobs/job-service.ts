@@ -46,6 +46,11 @@ import { REDRIVEN_HEADER } from '../../transports/dead-letters/dead-letter.js';
 /** States a re-driven message may revive (a completed or cancelled job stays as it is). */
 const REVIVABLE: readonly JobState[] = ['dead', 'failed'];
 
+/** An operator's re-drive (warren dead retry, the dashboard) brings a dead job back to life. */
+function isRedrive(delivery: Delivery): boolean {
+  return delivery.message.properties.headers?.[REDRIVEN_HEADER] !== undefined;
+}
+
 /** Topic exchange for job events (`event.<task>`) and control messages (`cancel`). */
 export const JOBS_EXCHANGE = 'warren.jobs';
 
@@ -257,8 +262,7 @@ export class JobService implements JobAccess {
     const attempts = attemptOf(delivery.message.properties.headers);
     const active: JobPatch = { state: 'active', attempts, startedAt: now };
     let record = await store.update(id, active, LIVE_STATES);
-    // An operator's re-drive (warren dead retry, the dashboard) brings a dead job back to life.
-    if (!record && delivery.message.properties.headers?.[REDRIVEN_HEADER] !== undefined)
+    if (!record && isRedrive(delivery))
       record = await store.update(id, { ...active, error: undefined, finishedAt: undefined }, REVIVABLE);
     if (!record) {
       if (await store.get(id)) return false;
@@ -292,7 +296,10 @@ export class JobService implements JobAccess {
   ): boolean {
     const now = Date.now();
     const attempts = attemptOf(delivery.message.properties.headers);
-    let record = store.updateNow(id, { state: 'active', attempts, startedAt: now }, LIVE_STATES);
+    const active: JobPatch = { state: 'active', attempts, startedAt: now };
+    let record = store.updateNow(id, active, LIVE_STATES);
+    if (!record && isRedrive(delivery))
+      record = store.updateNow(id, { ...active, error: undefined, finishedAt: undefined }, REVIVABLE);
     if (!record) {
       if (store.getNow(id)) return false;
       const ts = delivery.message.properties.timestamp;
