@@ -1,5 +1,6 @@
 /**
- * The framework's public surface, re-exported by the package entry. Internal helpers
+ * The framework layer's entry, `warren/framework`: the app surface the package entry picks
+ * from (src/index.ts), plus the wire contract and machinery below it. Internal helpers
  * (metadata writers, option resolution) stay unexported.
  */
 export { Service } from './decorators/service.js';
