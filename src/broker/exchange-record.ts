@@ -44,8 +44,4 @@ export class Exchange {
     this.alternateExchange =
       typeof ae === 'string' ? ae : Buffer.isBuffer(ae) ? ae.toString('utf8') : undefined;
   }
-
-  get isDefault(): boolean {
-    return this.router === null;
-  }
 }

@@ -155,7 +155,7 @@ export type { ClientCallContext, ClientMiddleware } from './client-middleware.js
 export { DEFAULT_PUBLISH_BUFFER_SIZE } from './publisher.js';
 export { DEADLINE_HEADER } from './message-context.js';
 export { AttemptInterruptedError, VALIDATION_ERRORS_HEADER } from './task-worker.js';
-export { REPLY_QUEUE } from './rpc-client.js';
+export { DIRECT_REPLY_TO } from '../broker/channel/reply-to.js';
 export { deserialize, serialize } from './serializer.js';
 export { currentTrace } from './trace-scope.js';
 export { JobHandle } from './jobs/job-handle.js';

@@ -11,6 +11,7 @@
 import type { ChannelError } from '../../protocol/errors.js';
 import type { BasicProperties } from '../../protocol/properties.js';
 import { EngineChannel } from '../channel/channel.js';
+import { DIRECT_REPLY_TO } from '../channel/reply-to.js';
 import type { ChannelContext, GetOk } from '../channel/channel.js';
 import type {
   BasicConsumeArgs,
@@ -123,7 +124,7 @@ export class GuardedChannel extends EngineChannel {
 
   override basicConsume(args: BasicConsumeArgs): string {
     const queue = this.queue(args.queue);
-    if (queue !== undefined && queue !== 'amq.rabbitmq.reply-to') this.check('basic.consume', { queue });
+    if (queue !== undefined && queue !== DIRECT_REPLY_TO) this.check('basic.consume', { queue });
     return super.basicConsume(args);
   }
 

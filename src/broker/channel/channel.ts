@@ -48,7 +48,7 @@ import { Confirms } from './confirms.js';
 import { ConsumerTimeout } from './consumer-timeout.js';
 import { ChannelConsumers } from './consumers.js';
 import * as decl from './declarations.js';
-import { REPLY_TO } from './declarations.js';
+import { DIRECT_REPLY_TO } from './reply-to.js';
 import { messageTtl } from './expiration.js';
 import { PublishRouter, messageTooLarge, publishTarget } from './publish.js';
 import { DirectReplyTo } from './reply-to.js';
@@ -218,7 +218,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
     return this.run(() => {
       const name = this.queueName(args.queue);
       const tag = this.consumers.tagFor(args.consumerTag, this.replyTo.consumerTag);
-      if (name === REPLY_TO) return this.replyTo.consume(tag, args.noAck ?? false, this);
+      if (name === DIRECT_REPLY_TO) return this.replyTo.consume(tag, args.noAck ?? false, this);
       this.consumers.add(tag, name, args);
       return tag;
     });
@@ -309,7 +309,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
       if (body.length > this.ctx.maxMessageSize) throw messageTooLarge(body.length, this.ctx.maxMessageSize);
       const x = publishTarget(this.vhost, exchange, immediate);
       const ttl = messageTtl(properties);
-      if (properties.replyTo === REPLY_TO) properties = this.replyTo.rewrite(properties);
+      if (properties.replyTo === DIRECT_REPLY_TO) properties = this.replyTo.rewrite(properties);
       if (this.tx !== null) {
         this.tx.ops.push({ kind: 'publish', exchange, routingKey, mandatory, properties, body });
         return;
