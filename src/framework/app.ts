@@ -19,7 +19,7 @@ import {
   type WarrenStartOptions,
 } from './app-options.js';
 import { WarrenClient } from './client.js';
-import type { Consumer } from './consumer.js';
+import type { HandlerConsumer } from './consumer.js';
 import type { TypedClient } from './contract.js';
 import { exploreServices, type HandlerDescriptor } from './explorer.js';
 import { createHandlerRunner } from './handler-runner.js';
@@ -49,7 +49,7 @@ export class WarrenApp<C = Record<never, never>> {
   readonly #session: Session;
   readonly #publisher: Publisher;
   readonly #rpc: RpcClient;
-  readonly #consumers: Consumer[];
+  readonly #consumers: HandlerConsumer[];
   readonly #events: LifecycleEmitter;
   readonly #ownsTransport: boolean;
   readonly #shutdownTimeout: number;
@@ -168,7 +168,7 @@ interface AppParts {
   session: Session;
   publisher: Publisher;
   rpc: RpcClient;
-  consumers: Consumer[];
+  consumers: HandlerConsumer[];
   events: LifecycleEmitter;
   metrics: FrameworkMetrics;
   client: WarrenClient;
@@ -300,7 +300,7 @@ function buildApp<C>(
     onError,
   });
   session.add(control);
-  const consumers: Consumer[] = handlers.map((d) => {
+  const consumers: HandlerConsumer[] = handlers.map((d) => {
     switch (d.kind) {
       case 'task':
         return new TaskWorker(d, { publisher, events, run, openChannel, onError, admit }).consumer;

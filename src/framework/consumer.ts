@@ -26,7 +26,7 @@ export interface ConsumerSpec {
   lost?(delivery: Delivery, started: boolean): void;
 }
 
-export class Consumer implements SessionComponent {
+export class HandlerConsumer implements SessionComponent {
   readonly #spec: ConsumerSpec;
   readonly #openChannel: () => Promise<TransportChannel>;
   readonly #onError: (err: unknown) => void;

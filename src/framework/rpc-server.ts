@@ -7,7 +7,7 @@
  * so once no server consumes it a mandatory call is returned and fails fast.
  */
 import type { TransportChannel } from '../transports/transport.js';
-import { Consumer } from './consumer.js';
+import { HandlerConsumer } from './consumer.js';
 import type { Delivery } from './delivery.js';
 import { TaskTimeoutError } from './errors.js';
 import type { RpcHandlerDescriptor } from './explorer.js';
@@ -27,14 +27,14 @@ export interface RpcServerDeps {
 }
 
 export class RpcServer {
-  readonly consumer: Consumer;
+  readonly consumer: HandlerConsumer;
   readonly #d: RpcHandlerDescriptor;
   readonly #deps: RpcServerDeps;
 
   constructor(descriptor: RpcHandlerDescriptor, deps: RpcServerDeps) {
     this.#d = descriptor;
     this.#deps = deps;
-    this.consumer = new Consumer(
+    this.consumer = new HandlerConsumer(
       {
         name: descriptor.name,
         prefetch: descriptor.options.prefetch,

@@ -20,7 +20,7 @@ import type {
   ExchangeDeleteArgs,
   QueueBindArgs,
   QueueDeclareArgs,
-  QueueDeclareOk,
+  QueueDeclareResult,
   QueueDeleteArgs,
 } from '../channel/channel-args.js';
 import type { ChannelSink } from '../channel-sink.js';
@@ -75,7 +75,7 @@ export class GuardedChannel extends EngineChannel {
     super.exchangeUnbind(args);
   }
 
-  override queueDeclare(args: QueueDeclareArgs): QueueDeclareOk {
+  override queueDeclare(args: QueueDeclareArgs): QueueDeclareResult {
     const named = args.queue !== undefined && args.queue !== '';
     if (args.passive !== true && named) this.check('queue.declare', args);
     const ok = super.queueDeclare(args);

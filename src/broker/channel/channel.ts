@@ -40,7 +40,7 @@ import type {
   GetOk,
   QueueBindArgs,
   QueueDeclareArgs,
-  QueueDeclareOk,
+  QueueDeclareResult,
   QueueDeleteArgs,
 } from './channel-args.js';
 export type { GetOk } from './channel-args.js';
@@ -163,7 +163,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
     this.run(() => decl.bindExchange(this.vhost, args, true));
   }
 
-  queueDeclare(args: QueueDeclareArgs): QueueDeclareOk {
+  queueDeclare(args: QueueDeclareArgs): QueueDeclareResult {
     return this.run(() => {
       // A passive declare of '' does not mean the last declared queue (RabbitMQ 3.10.8: 404 "no queue ''").
       const ok = decl.declareQueue(this.vhost, this.ctx.owner, args.queue ?? '', args);

@@ -18,7 +18,7 @@ import type {
   ExchangeDeclareArgs,
   QueueBindArgs,
   QueueDeclareArgs,
-  QueueDeclareOk,
+  QueueDeclareResult,
 } from './channel-args.js';
 
 export function declareExchange(vhost: Vhost, a: ExchangeDeclareArgs): Exchange {
@@ -35,7 +35,12 @@ export function declareExchange(vhost: Vhost, a: ExchangeDeclareArgs): Exchange 
   });
 }
 
-export function declareQueue(vhost: Vhost, owner: object, name: string, a: QueueDeclareArgs): QueueDeclareOk {
+export function declareQueue(
+  vhost: Vhost,
+  owner: object,
+  name: string,
+  a: QueueDeclareArgs,
+): QueueDeclareResult {
   const method = Method.queueDeclare;
   // The direct reply-to pseudo-queue: RabbitMQ answers declare-ok with 0 messages and 1
   // consumer whether or not this channel has a reply consumer (checked against RabbitMQ

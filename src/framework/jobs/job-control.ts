@@ -5,12 +5,12 @@
  * is set up again after a reconnect.
  */
 import type { TransportChannel } from '../../transports/transport.js';
-import { Consumer } from '../consumer.js';
+import { HandlerConsumer } from '../consumer.js';
 import type { SessionComponent } from '../session.js';
 import { JOBS_EXCHANGE, type JobEvent, type JobService } from './job-service.js';
 
 export class JobControl implements SessionComponent {
-  readonly #consumer: Consumer | undefined;
+  readonly #consumer: HandlerConsumer | undefined;
   readonly #openChannel: () => Promise<TransportChannel>;
 
   constructor(
@@ -23,7 +23,7 @@ export class JobControl implements SessionComponent {
   ) {
     this.#openChannel = options.openChannel;
     this.#consumer = options.listen
-      ? new Consumer(
+      ? new HandlerConsumer(
           {
             name: `${JOBS_EXCHANGE} control`,
             prefetch: 100,
