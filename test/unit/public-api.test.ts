@@ -3,6 +3,7 @@
 // package.json declares resolves, in the built package, to a module with exports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -89,4 +90,22 @@ test('every subpath in package.json exports resolves in dist/ to a module with e
     const mod = (await import(pathToFileURL(join(root, target.import)).href)) as Record<string, unknown>;
     assert.ok(expected[key]! in mod, `${key} exports ${expected[key]}`);
   }
+});
+
+test('an app resolves each subpath by its package name (plain node, the exports map, dist/)', () => {
+  const script = `for (const s of ['warren', 'warren/framework', 'warren/transports', 'warren/broker', 'warren/protocol'])
+    console.log(s, 'Broker' in (await import(s)), 'retryTopology' in (await import(s)));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), [
+    'warren true false',
+    'warren/framework false true',
+    'warren/transports false false',
+    'warren/broker true false',
+    'warren/protocol false false',
+  ]);
 });
