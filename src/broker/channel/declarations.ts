@@ -6,7 +6,7 @@
 import { accessRefused, preconditionFailed } from '../../protocol/errors.js';
 import type { MethodRef } from '../../protocol/errors.js';
 import { generatedName } from '../../util/random-name.js';
-import type { Exchange } from '../exchange-record.js';
+import type { Exchange } from '../exchange/exchange-record.js';
 import { Method } from '../methods.js';
 import { Queue } from '../queue/queue.js';
 import { assertArgsEquivalent, inequivalent, parseQueueConfig } from '../queue/queue-config.js';

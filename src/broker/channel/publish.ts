@@ -15,7 +15,7 @@ import type { ChannelError } from '../../protocol/errors.js';
 import type { FieldTable } from '../../protocol/field-value.js';
 import type { BasicProperties } from '../../protocol/properties.js';
 import type { ChannelSink } from '../channel-sink.js';
-import type { Exchange } from '../exchange-record.js';
+import type { Exchange } from '../exchange/exchange-record.js';
 import { DELAYED_EXCHANGE_TYPE, messageDelay } from '../delayed/delayed-args.js';
 import { Message } from '../message.js';
 import { Method } from '../methods.js';

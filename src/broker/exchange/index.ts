@@ -6,7 +6,7 @@
  * `validateBinding` runs the per-type checks a bind must pass before any state changes
  * (the routers run them too, without the method reference).
  */
-import type { ExchangeRouter } from '../exchange-router.js';
+import type { ExchangeRouter } from './exchange-router.js';
 import type { ConnectionError, MethodRef } from '../../protocol/errors.js';
 import { commandInvalid } from '../../protocol/errors.js';
 import type { FieldTable } from '../../protocol/field-value.js';

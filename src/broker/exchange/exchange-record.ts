@@ -5,9 +5,9 @@
  *
  * Invariant: `router` is null exactly for the default exchange.
  */
-import type { FieldTable } from '../protocol/field-value.js';
+import type { FieldTable } from '../../protocol/field-value.js';
 import type { ExchangeRouter } from './exchange-router.js';
-import type { Queue } from './queue/queue.js';
+import type { Queue } from '../queue/queue.js';
 
 export type Destination = Queue | Exchange;
 
