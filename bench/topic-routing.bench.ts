@@ -3,7 +3,7 @@
 // headers routing for comparison. Run: npx tsx bench/topic-routing.bench.ts
 import os from 'node:os';
 import { DirectRouter, HeadersRouter, TopicRouter } from '../src/broker/exchange/index.js';
-import type { ExchangeRouter } from '../src/broker/exchange-router.js';
+import type { ExchangeRouter } from '../src/broker/exchange/exchange-router.js';
 import type { FieldTable } from '../src/protocol/field-value.js';
 
 interface Queue {

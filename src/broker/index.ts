@@ -1,5 +1,5 @@
 /**
- * The broker engine's public surface, for transports (TCP server, embedded) and tests.
+ * `warren/broker`: the broker engine below `Broker`, for transports (TCP server, embedded) and tests.
  */
 export { Broker, DEFAULT_CONSUMER_TIMEOUT } from './broker.js';
 export type { BrokerOptions } from './broker.js';

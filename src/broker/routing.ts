@@ -8,8 +8,8 @@
  * The scratch sets are reused between calls so a publish allocates nothing here.
  */
 import type { FieldTable } from '../protocol/field-value.js';
-import { Exchange } from './exchange-record.js';
-import type { Destination } from './exchange-record.js';
+import { Exchange } from './exchange/exchange-record.js';
+import type { Destination } from './exchange/exchange-record.js';
 import type { Queue } from './queue/queue.js';
 
 export interface RoutingTables {

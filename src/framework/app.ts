@@ -19,7 +19,7 @@ import {
   type WarrenStartOptions,
 } from './app-options.js';
 import { WarrenClient } from './client.js';
-import type { Consumer } from './consumer.js';
+import type { HandlerConsumer } from './consumer.js';
 import type { TypedClient } from './contract.js';
 import { exploreServices, type HandlerDescriptor } from './explorer.js';
 import { createHandlerRunner } from './handler-runner.js';
@@ -53,7 +53,7 @@ export class WarrenApp<C = Record<never, never>> {
   readonly #session: Session;
   readonly #publisher: Publisher;
   readonly #rpc: RpcClient;
-  readonly #consumers: Consumer[];
+  readonly #consumers: HandlerConsumer[];
   readonly #events: LifecycleEmitter;
   readonly #ownsTransport: boolean;
   readonly #shutdownTimeout: number;
@@ -223,7 +223,7 @@ interface AppParts {
   session: Session;
   publisher: Publisher;
   rpc: RpcClient;
-  consumers: Consumer[];
+  consumers: HandlerConsumer[];
   events: LifecycleEmitter;
   metrics: FrameworkMetrics;
   client: WarrenClient;
@@ -372,8 +372,8 @@ function buildApp<C>(
   const openChannel = () => session.createChannel();
   // RPC servers reply on the request's channel; the reply needs no confirm (rpc-server.ts).
   const openUnconfirmed = () => session.createChannel({ confirms: false });
-  const taskConsumers = new Map<string, Consumer>();
-  const consumers: Consumer[] = handlers.map((d) => {
+  const taskConsumers = new Map<string, HandlerConsumer>();
+  const consumers: HandlerConsumer[] = handlers.map((d) => {
     switch (d.kind) {
       case 'task':
         return trackTask(
@@ -436,7 +436,11 @@ function queueOf(handlers: readonly HandlerDescriptor[], task: string): string {
   return h?.kind === 'task' ? h.options.queue : task;
 }
 
-function trackTask(tasks: Map<string, Consumer>, name: string, consumer: Consumer): Consumer {
+function trackTask(
+  tasks: Map<string, HandlerConsumer>,
+  name: string,
+  consumer: HandlerConsumer,
+): HandlerConsumer {
   tasks.set(name, consumer);
   return consumer;
 }

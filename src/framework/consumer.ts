@@ -36,7 +36,7 @@ export interface ConsumerSpec {
 const RESUBSCRIBE_ATTEMPTS = 8;
 const RESUBSCRIBE_DELAY_MS = 200;
 
-export class Consumer implements SessionComponent {
+export class HandlerConsumer implements SessionComponent {
   readonly #spec: ConsumerSpec;
   readonly #openChannel: () => Promise<TransportChannel>;
   readonly #onError: (err: unknown) => void;

@@ -8,10 +8,10 @@
  * await idle() again. Rejects after `timeoutMs` (default 10 s) with the reason it was busy.
  */
 import type { TransportChannel } from '../transports/transport.js';
-import type { Consumer } from './consumer.js';
+import type { HandlerConsumer } from './consumer.js';
 
 export interface IdleSources {
-  consumers: readonly Consumer[];
+  consumers: readonly HandlerConsumer[];
   scheduleBusy: () => number;
   openChannel: () => Promise<TransportChannel>;
 }

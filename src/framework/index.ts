@@ -1,5 +1,6 @@
 /**
- * The framework's public surface, re-exported by the package entry. Internal helpers
+ * The framework layer's entry, `warren/framework`: the app surface the package entry picks
+ * from (src/index.ts), plus the wire contract and machinery below it. Internal helpers
  * (metadata writers, option resolution) stay unexported.
  */
 export { Service } from './decorators/service.js';
@@ -160,7 +161,7 @@ export type { ClientCallContext, ClientMiddleware } from './client-middleware.js
 export { DEFAULT_PUBLISH_BUFFER_SIZE } from './publisher.js';
 export { DEADLINE_HEADER } from './message-context.js';
 export { AttemptInterruptedError, VALIDATION_ERRORS_HEADER } from './task-worker.js';
-export { REPLY_QUEUE } from './rpc-client.js';
+export { DIRECT_REPLY_TO } from '../broker/channel/reply-to.js';
 export { deserialize, serialize } from './serializer.js';
 export { currentTrace } from './trace-scope.js';
 export { JobHandle } from './jobs/job-handle.js';

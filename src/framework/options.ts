@@ -4,15 +4,16 @@
  * share one definition without importing decorator code.
  */
 import type { FieldValue } from '../protocol/field-value.js';
+import type { QueueType } from '../broker/queue/queue-config.js';
 import type { ExchangeType } from '../transports/transport.js';
 
 /** A JSON Schema (draft-07 as ajv reads it): an object, or `true`/`false`. */
 export type JsonSchema = boolean | Readonly<Record<string, unknown>>;
 
 /** RabbitMQ queue types Warren declares. */
-export type QueueType = 'classic' | 'quorum';
+export type { QueueType };
 
-/** The four AMQP exchange types (one definition, shared with the transport). */
+/** The exchange types Warren declares: the four AMQP ones and x-delayed-message (the transport's definition). */
 export type { ExchangeType };
 
 /** How long to wait before retry n. `jitter` is a fraction in [0, 1] taken off the delay. */

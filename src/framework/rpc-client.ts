@@ -14,6 +14,7 @@ import type { FieldTable } from '../protocol/field-value.js';
 import { MessageReturnedError } from '../transports/errors.js';
 import type { TransportChannel, TransportMessage } from '../transports/transport.js';
 import { DEFAULT_RPC_TIMEOUT } from './defaults.js';
+import { DIRECT_REPLY_TO } from '../broker/channel/reply-to.js';
 import type { RemoteError } from './errors.js';
 import { ConnectionLostError, NoHandlerError, RpcTimeoutError, ShutdownError } from './errors.js';
 import { DEADLINE_HEADER } from './message-context.js';
@@ -22,8 +23,6 @@ import { TimeoutQueue, type Expiry } from './handler-runner.js';
 import { deserialize } from './serializer.js';
 import type { Session, SessionComponent } from './session.js';
 import { mapTransportError } from './transport-errors.js';
-
-export const REPLY_QUEUE = 'amq.rabbitmq.reply-to';
 
 /** Distinct call timeouts that share a timer queue; further ones use a timer per call. */
 const MAX_TIMEOUT_QUEUES = 16;
@@ -161,7 +160,7 @@ export class RpcClient implements SessionComponent {
       channel
         .publish('', req.queue, req.body, {
           correlationId,
-          replyTo: REPLY_QUEUE,
+          replyTo: DIRECT_REPLY_TO,
           contentType: JSON_CONTENT_TYPE,
           headers,
           expiration: String(timeout),
@@ -238,7 +237,7 @@ export class RpcClient implements SessionComponent {
         this.#failAll(() => new ConnectionLostError('RPC reply channel closed', { cause: error }));
       });
     });
-    await channel.consume(REPLY_QUEUE, (m) => this.#onReply(m), { noAck: true });
+    await channel.consume(DIRECT_REPLY_TO, (m) => this.#onReply(m), { noAck: true });
     return channel;
   }
 

@@ -12,7 +12,7 @@
  * channel, it reaches the broker first, and a confirm would only add a round trip per call.
  */
 import type { TransportChannel } from '../transports/transport.js';
-import { Consumer } from './consumer.js';
+import { HandlerConsumer } from './consumer.js';
 import type { Delivery } from './delivery.js';
 import { RpcTimeoutError } from './errors.js';
 import type { RpcHandlerDescriptor } from './explorer.js';
@@ -31,14 +31,14 @@ export interface RpcServerDeps {
 }
 
 export class RpcServer {
-  readonly consumer: Consumer;
+  readonly consumer: HandlerConsumer;
   readonly #d: RpcHandlerDescriptor;
   readonly #deps: RpcServerDeps;
 
   constructor(descriptor: RpcHandlerDescriptor, deps: RpcServerDeps) {
     this.#d = descriptor;
     this.#deps = deps;
-    this.consumer = new Consumer(
+    this.consumer = new HandlerConsumer(
       {
         name: descriptor.name,
         prefetch: descriptor.options.prefetch,

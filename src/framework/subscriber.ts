@@ -5,7 +5,7 @@
  * every event). A failed or invalid event is rejected without requeue: events are not retried.
  */
 import type { TransportChannel } from '../transports/transport.js';
-import { Consumer } from './consumer.js';
+import { HandlerConsumer } from './consumer.js';
 import type { Delivery } from './delivery.js';
 import type { SubscribeHandlerDescriptor } from './explorer.js';
 import type { HandlerRunner } from './handler-runner.js';
@@ -19,14 +19,14 @@ export interface SubscriberDeps {
 }
 
 export class Subscriber {
-  readonly consumer: Consumer;
+  readonly consumer: HandlerConsumer;
   readonly #d: SubscribeHandlerDescriptor;
   readonly #deps: SubscriberDeps;
 
   constructor(descriptor: SubscribeHandlerDescriptor, deps: SubscriberDeps) {
     this.#d = descriptor;
     this.#deps = deps;
-    this.consumer = new Consumer(
+    this.consumer = new HandlerConsumer(
       {
         name: descriptor.name,
         prefetch: descriptor.options.prefetch,

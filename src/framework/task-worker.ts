@@ -21,7 +21,7 @@
  */
 import type { FieldTable } from '../protocol/field-value.js';
 import type { PublishProperties, TransportChannel } from '../transports/transport.js';
-import { Consumer } from './consumer.js';
+import { HandlerConsumer } from './consumer.js';
 import type { Delivery } from './delivery.js';
 import { ShutdownError, TaskTimeoutError, ValidationError } from './errors.js';
 import type { TaskHandlerDescriptor } from './explorer.js';
@@ -74,7 +74,7 @@ interface Attempt {
 }
 
 export class TaskWorker {
-  readonly consumer: Consumer;
+  readonly consumer: HandlerConsumer;
   readonly topology: RetryTopology;
   readonly #d: TaskHandlerDescriptor;
   readonly #deps: WorkerDeps;
@@ -93,7 +93,7 @@ export class TaskWorker {
     this.topology = retryTopology(descriptor.options);
     const { prefetch, concurrency } = descriptor.options;
     this.#lost = new LostAttempts(Math.max(1024, 4 * prefetch));
-    this.consumer = new Consumer(
+    this.consumer = new HandlerConsumer(
       {
         name: descriptor.name,
         prefetch,

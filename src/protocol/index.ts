@@ -1,5 +1,5 @@
 /**
- * The AMQP 0-9-1 codec's public API. Input path: FrameParser (bytes → frames) then
+ * `warren/protocol`: the AMQP 0-9-1 codec's public API. Input path: FrameParser (bytes → frames) then
  * CommandAssembler (frames → commands). Output path: CommandWriter / writeCommand /
  * writeDeliver (commands → one Buffer per batch). Methods are plain objects discriminated
  * by `name` ('queue.declare'); their types, descriptors and codecs are generated from the

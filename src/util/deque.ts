@@ -90,7 +90,7 @@ export class Deque<T> {
     this.count++;
   }
 
-  /** Removes and returns the item at `index`. O(min(i, n-i)). */
+  /** Removes and returns the item at `index`, moving the items behind it. O(n-i). */
   removeAt(index: number): T | undefined {
     if (index < 0 || index >= this.count) return undefined;
     if (index === 0) return this.shift();

@@ -18,7 +18,7 @@ import {
   unknownExchangeType,
   validateHeadersBinding,
 } from '../../src/broker/exchange/index.js';
-import type { ExchangeRouter } from '../../src/broker/exchange-router.js';
+import type { ExchangeRouter } from '../../src/broker/exchange/exchange-router.js';
 import { AmqpError } from '../../src/protocol/errors.js';
 import { typedEntry } from '../../src/broker/exchange/field-equality.js';
 import type { Typed } from '../../src/broker/exchange/field-equality.js';

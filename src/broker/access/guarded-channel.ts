@@ -12,6 +12,7 @@ import { preconditionFailed, type ChannelError } from '../../protocol/errors.js'
 import { Method } from '../methods.js';
 import type { BasicProperties } from '../../protocol/properties.js';
 import { EngineChannel } from '../channel/channel.js';
+import { DIRECT_REPLY_TO } from '../channel/reply-to.js';
 import type { ChannelContext, GetOk } from '../channel/channel.js';
 import type {
   BasicConsumeArgs,
@@ -20,7 +21,7 @@ import type {
   ExchangeDeleteArgs,
   QueueBindArgs,
   QueueDeclareArgs,
-  QueueDeclareOk,
+  QueueDeclareResult,
   QueueDeleteArgs,
 } from '../channel/channel-args.js';
 import type { ChannelSink } from '../channel-sink.js';
@@ -89,7 +90,7 @@ export class GuardedChannel extends EngineChannel {
     super.exchangeUnbind(args);
   }
 
-  override queueDeclare(args: QueueDeclareArgs): QueueDeclareOk {
+  override queueDeclare(args: QueueDeclareArgs): QueueDeclareResult {
     const named = args.queue !== undefined && args.queue !== '';
     if (args.passive !== true && named) this.check('queue.declare', args);
     const ok = super.queueDeclare(args);
@@ -138,7 +139,7 @@ export class GuardedChannel extends EngineChannel {
 
   override basicConsume(args: BasicConsumeArgs): string {
     const queue = this.queue(args.queue);
-    if (queue !== undefined && queue !== 'amq.rabbitmq.reply-to') this.check('basic.consume', { queue });
+    if (queue !== undefined && queue !== DIRECT_REPLY_TO) this.check('basic.consume', { queue });
     return super.basicConsume(args);
   }
 

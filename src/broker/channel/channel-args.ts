@@ -38,7 +38,7 @@ export interface QueueDeclareArgs {
   arguments?: FieldTable;
 }
 
-export interface QueueDeclareOk {
+export interface QueueDeclareResult {
   queue: string;
   messageCount: number;
   consumerCount: number;

@@ -40,7 +40,7 @@ import type {
   GetOk,
   QueueBindArgs,
   QueueDeclareArgs,
-  QueueDeclareOk,
+  QueueDeclareResult,
   QueueDeleteArgs,
 } from './channel-args.js';
 export type { GetOk } from './channel-args.js';
@@ -48,7 +48,7 @@ import { Confirms } from './confirms.js';
 import { ConsumerTimeout } from './consumer-timeout.js';
 import { ChannelConsumers } from './consumers.js';
 import * as decl from './declarations.js';
-import { REPLY_TO } from './declarations.js';
+import { DIRECT_REPLY_TO } from './reply-to.js';
 import { messageTtl } from './expiration.js';
 import { PublishRouter, messageTooLarge, publishTarget } from './publish.js';
 import { DirectReplyTo } from './reply-to.js';
@@ -163,7 +163,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
     this.run(() => decl.bindExchange(this.vhost, args, true));
   }
 
-  queueDeclare(args: QueueDeclareArgs): QueueDeclareOk {
+  queueDeclare(args: QueueDeclareArgs): QueueDeclareResult {
     return this.run(() => {
       // A passive declare of '' does not mean the last declared queue (RabbitMQ 3.10.8: 404 "no queue ''").
       const ok = decl.declareQueue(this.vhost, this.ctx.owner, args.queue ?? '', args);
@@ -218,7 +218,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
     return this.run(() => {
       const name = this.queueName(args.queue);
       const tag = this.consumers.tagFor(args.consumerTag, this.replyTo.consumerTag);
-      if (name === REPLY_TO) return this.replyTo.consume(tag, args.noAck ?? false, this);
+      if (name === DIRECT_REPLY_TO) return this.replyTo.consume(tag, args.noAck ?? false, this);
       this.consumers.add(tag, name, args);
       return tag;
     });
@@ -315,7 +315,7 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
       if (body.length > this.ctx.maxMessageSize) throw messageTooLarge(body.length, this.ctx.maxMessageSize);
       const x = publishTarget(this.vhost, exchange, immediate);
       const ttl = messageTtl(properties);
-      if (properties.replyTo === REPLY_TO) {
+      if (properties.replyTo === DIRECT_REPLY_TO) {
         properties = this.replyTo.rewrite(properties);
         encodedProperties = undefined;
       }

@@ -6,21 +6,20 @@
 import { accessRefused, preconditionFailed } from '../../protocol/errors.js';
 import type { MethodRef } from '../../protocol/errors.js';
 import { generatedName } from '../../util/random-name.js';
-import type { Exchange } from '../exchange-record.js';
+import type { Exchange } from '../exchange/exchange-record.js';
 import { Method } from '../methods.js';
 import { Queue } from '../queue/queue.js';
 import { assertArgsEquivalent, inequivalent, parseQueueConfig } from '../queue/queue-config.js';
 import type { Vhost } from '../vhost.js';
 import { assertPersistableArguments } from './persistable-arguments.js';
+import { DIRECT_REPLY_TO } from './reply-to.js';
 import type {
   ExchangeBindArgs,
   ExchangeDeclareArgs,
   QueueBindArgs,
   QueueDeclareArgs,
-  QueueDeclareOk,
+  QueueDeclareResult,
 } from './channel-args.js';
-
-export const REPLY_TO = 'amq.rabbitmq.reply-to';
 
 export function declareExchange(vhost: Vhost, a: ExchangeDeclareArgs): Exchange {
   if (a.passive !== true && a.arguments !== undefined) {
@@ -36,12 +35,17 @@ export function declareExchange(vhost: Vhost, a: ExchangeDeclareArgs): Exchange 
   });
 }
 
-export function declareQueue(vhost: Vhost, owner: object, name: string, a: QueueDeclareArgs): QueueDeclareOk {
+export function declareQueue(
+  vhost: Vhost,
+  owner: object,
+  name: string,
+  a: QueueDeclareArgs,
+): QueueDeclareResult {
   const method = Method.queueDeclare;
   // The direct reply-to pseudo-queue: RabbitMQ answers declare-ok with 0 messages and 1
   // consumer whether or not this channel has a reply consumer (checked against RabbitMQ
   // 3.10.8 with amqplib: passive or not, before and after basic.consume, any channel).
-  if (name === REPLY_TO) return { queue: name, messageCount: 0, consumerCount: 1 };
+  if (name === DIRECT_REPLY_TO) return { queue: name, messageCount: 0, consumerCount: 1 };
   if (a.passive === true) {
     const q = vhost.getQueue(name, owner, method);
     q.touch();

@@ -15,11 +15,11 @@ import type { ChannelError } from '../../protocol/errors.js';
 import type { FieldTable } from '../../protocol/field-value.js';
 import type { BasicProperties } from '../../protocol/properties.js';
 import type { ChannelSink } from '../channel-sink.js';
-import type { Exchange } from '../exchange-record.js';
+import type { Exchange } from '../exchange/exchange-record.js';
 import { DELAYED_EXCHANGE_TYPE, messageDelay } from '../delayed/delayed-args.js';
 import { Message } from '../message.js';
 import { Method } from '../methods.js';
-import { EnqueueResult } from '../queue/queue.js';
+import { EnqueueOutcome } from '../queue/queue.js';
 import type { Queue } from '../queue/queue.js';
 import type { DurableWaiter } from '../store/message-store.js';
 import type { Vhost } from '../vhost.js';
@@ -137,8 +137,8 @@ export class PublishRouter {
     for (const q of queues) {
       const r = q.enqueue(first ? message : message.cloneForQueue(), ttl, waiter, seq);
       first = false;
-      if (r === EnqueueResult.Rejected) rejected = true;
-      else if (r === EnqueueResult.Pending) pending++;
+      if (r === EnqueueOutcome.Rejected) rejected = true;
+      else if (r === EnqueueOutcome.Pending) pending++;
     }
     if (seq !== 0) this.confirms.routed(seq, rejected, pending);
   }

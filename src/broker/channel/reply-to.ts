@@ -18,8 +18,11 @@ import { Message } from '../message.js';
 import { Method } from '../methods.js';
 import type { ReplyTarget } from '../vhost.js';
 
+/** The pseudo-queue a client consumes from, and names as reply_to, for direct reply-to. */
+export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+
 /** Routing keys (on the default exchange) that address a reply consumer. */
-export const REPLY_PREFIX = 'amq.rabbitmq.reply-to.';
+export const REPLY_PREFIX = `${DIRECT_REPLY_TO}.`;
 
 export class DirectReplyTo {
   /** The reply consumer's tag, or null when the channel has none. */

@@ -10,14 +10,14 @@ import type { MethodRef } from '../../protocol/errors.js';
 import { TypedValue } from '../../protocol/field-value.js';
 import type { FieldTable, FieldValue } from '../../protocol/field-value.js';
 import { isExchangeType } from '../exchange/index.js';
-import type { ExchangeType } from '../exchange/index.js';
+import type { RoutingType } from '../exchange/index.js';
 
 export const DELAYED_EXCHANGE_TYPE = 'x-delayed-message';
 export const DELAYED_TYPE_ARG = 'x-delayed-type';
 export const DELAY_HEADER = 'x-delay';
 
 /** The routing type of a delayed exchange, or the plugin's declare errors. */
-export function delayedRoutingType(args: FieldTable, method?: MethodRef): ExchangeType {
+export function delayedRoutingType(args: FieldTable, method?: MethodRef): RoutingType {
   const raw = unwrap(args[DELAYED_TYPE_ARG]);
   const type = typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : undefined;
   if (type === undefined) {

@@ -18,7 +18,7 @@ import type { FieldTable } from '../../protocol/field-value.js';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import { MinHeap } from '../../util/min-heap.js';
 import { messageTtl } from '../channel/expiration.js';
-import type { Exchange } from '../exchange-record.js';
+import type { Exchange } from '../exchange/exchange-record.js';
 import { Message } from '../message.js';
 import type { Queue } from '../queue/queue.js';
 import type { Scheduler } from '../scheduler.js';

@@ -14,7 +14,7 @@
  * TableRouter is the whole router for the types that route straight from this store
  * (direct, fanout): they only add `route`.
  */
-import type { BindingSpec, ExchangeRouter } from '../exchange-router.js';
+import type { BindingSpec, ExchangeRouter } from './exchange-router.js';
 import type { FieldTable } from '../../protocol/field-value.js';
 import { fieldTablesEqual } from './field-equality.js';
 

@@ -13,7 +13,7 @@
  * holds exactly the table's entries, so route iterates compiled bindings only. Routing is
  * linear in the number of bindings, as in RabbitMQ.
  */
-import type { BindingSpec, ExchangeRouter } from '../exchange-router.js';
+import type { BindingSpec, ExchangeRouter } from './exchange-router.js';
 import type { MethodRef } from '../../protocol/errors.js';
 import { preconditionFailed } from '../../protocol/errors.js';
 import type { FieldTable } from '../../protocol/field-value.js';

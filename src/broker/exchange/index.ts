@@ -6,7 +6,7 @@
  * `validateBinding` runs the per-type checks a bind must pass before any state changes
  * (the routers run them too, without the method reference).
  */
-import type { ExchangeRouter } from '../exchange-router.js';
+import type { ExchangeRouter } from './exchange-router.js';
 import type { ConnectionError, MethodRef } from '../../protocol/errors.js';
 import { commandInvalid } from '../../protocol/errors.js';
 import type { FieldTable } from '../../protocol/field-value.js';
@@ -24,13 +24,13 @@ export type { TopicRouterOptions } from './topic.js';
 export { fieldTablesEqual } from './field-equality.js';
 
 export const EXCHANGE_TYPES = ['direct', 'fanout', 'topic', 'headers'] as const;
-export type ExchangeType = (typeof EXCHANGE_TYPES)[number];
+export type RoutingType = (typeof EXCHANGE_TYPES)[number];
 
 export interface RouterOptions {
   topic?: TopicRouterOptions;
 }
 
-export function isExchangeType(type: string): type is ExchangeType {
+export function isExchangeType(type: string): type is RoutingType {
   return (EXCHANGE_TYPES as readonly string[]).includes(type);
 }
 
@@ -40,11 +40,11 @@ export function unknownExchangeType(type: string, method?: MethodRef): Connectio
 }
 
 /** Narrows `type` to a known exchange type or throws RabbitMQ's 503. */
-export function assertExchangeType(type: string, method?: MethodRef): asserts type is ExchangeType {
+export function assertExchangeType(type: string, method?: MethodRef): asserts type is RoutingType {
   if (!isExchangeType(type)) throw unknownExchangeType(type, method);
 }
 
-export function createRouter<D>(type: ExchangeType, options: RouterOptions = {}): ExchangeRouter<D> {
+export function createRouter<D>(type: RoutingType, options: RouterOptions = {}): ExchangeRouter<D> {
   switch (type) {
     case 'direct':
       return new DirectRouter<D>();
@@ -59,7 +59,7 @@ export function createRouter<D>(type: ExchangeType, options: RouterOptions = {})
 
 /** The checks a binding to an exchange of `type` must pass (throws a 406 ChannelError). */
 export function validateBinding(
-  type: ExchangeType,
+  type: RoutingType,
   routingKey: string,
   args: FieldTable,
   options: RouterOptions = {},

@@ -18,7 +18,7 @@
  * a route depends on how many trie nodes are live at each word, not on the number of
  * bindings (each step is a Map lookup per live node).
  */
-import type { BindingSpec, ExchangeRouter } from '../exchange-router.js';
+import type { BindingSpec, ExchangeRouter } from './exchange-router.js';
 import type { MethodRef } from '../../protocol/errors.js';
 import { preconditionFailed } from '../../protocol/errors.js';
 import type { FieldTable } from '../../protocol/field-value.js';

@@ -40,7 +40,7 @@ export interface QueueEnv {
   queueUnused(queue: Queue): void;
 }
 
-export enum EnqueueResult {
+export enum EnqueueOutcome {
   Accepted = 0,
   /** Accepted; the store will call the waiter when the message is durable. */
   Pending = 1,
@@ -144,7 +144,7 @@ export class Queue implements QueueHandle, Dispatchable {
    * Takes a published message (a record owned by this queue from now on). `ttl` is the
    * per-message expiration in ms, or -1 for none.
    */
-  enqueue(message: Message, ttl: number, waiter: DurableWaiter | null, token: number): EnqueueResult {
+  enqueue(message: Message, ttl: number, waiter: DurableWaiter | null, token: number): EnqueueOutcome {
     const cfg = this.config;
     const now = this.env.clock.now();
     let effective = ttl;
@@ -155,7 +155,7 @@ export class Queue implements QueueHandle, Dispatchable {
         if (this.ready.length > 0 || !this.consumers.anyReady()) {
           message.seq = this.nextSeq++;
           this.env.deadLetter(this, message, 'expired');
-          return EnqueueResult.Accepted;
+          return EnqueueOutcome.Accepted;
         }
         message.expiresAt = now + 1;
       } else {
@@ -165,14 +165,14 @@ export class Queue implements QueueHandle, Dispatchable {
     if (this.limited && cfg.overflow !== 'drop-head' && this.isFull()) {
       message.seq = this.nextSeq++;
       if (cfg.overflow === 'reject-publish-dlx') this.env.deadLetter(this, message, 'maxlen');
-      return EnqueueResult.Rejected;
+      return EnqueueOutcome.Rejected;
     }
     message.seq = this.nextSeq++;
     this.stats.publish++;
-    let result = EnqueueResult.Accepted;
+    let result = EnqueueOutcome.Accepted;
     if (this.durable && message.persistent) {
       if (!this.env.store.persist(this.storeKey, message.seq, message, waiter, token)) {
-        result = EnqueueResult.Pending;
+        result = EnqueueOutcome.Pending;
         message.unsynced = true;
       }
     }

@@ -7,22 +7,22 @@
  * task consumers start. A session component, so it is set up again after a reconnect.
  */
 import type { TransportChannel } from '../../transports/transport.js';
-import { Consumer } from '../consumer.js';
+import { HandlerConsumer } from '../consumer.js';
 import type { SessionComponent } from '../session.js';
 import { JOBS_EXCHANGE, type JobEvent, type JobService } from './job-service.js';
 
 export class JobControl implements SessionComponent {
-  readonly #consumer: Consumer | undefined;
+  readonly #consumer: HandlerConsumer | undefined;
   readonly #openChannel: () => Promise<TransportChannel>;
 
   readonly #service: JobService;
-  readonly #tasks: ReadonlyMap<string, Consumer>;
+  readonly #tasks: ReadonlyMap<string, HandlerConsumer>;
 
   constructor(
     service: JobService,
     options: {
       /** The app's task consumers by task name (empty: nothing to listen for). */
-      tasks: ReadonlyMap<string, Consumer>;
+      tasks: ReadonlyMap<string, HandlerConsumer>;
       openChannel: () => Promise<TransportChannel>;
       onError: (err: unknown) => void;
     },
@@ -32,7 +32,7 @@ export class JobControl implements SessionComponent {
     this.#openChannel = options.openChannel;
     this.#consumer =
       options.tasks.size > 0
-        ? new Consumer(
+        ? new HandlerConsumer(
             {
               name: `${JOBS_EXCHANGE} control`,
               prefetch: 100,

@@ -22,7 +22,7 @@
  */
 import type { TransportChannel } from '../../transports/transport.js';
 import type { Clock } from '../../util/clock.js';
-import { Consumer } from '../consumer.js';
+import { HandlerConsumer } from '../consumer.js';
 import type { Delivery } from '../delivery.js';
 import type { DelayedDelivery } from '../delay/delayed-delivery.js';
 import type { Publisher } from '../publisher.js';
@@ -94,7 +94,7 @@ export class ScheduleRunner implements SessionComponent {
   readonly #deps: ScheduleRunnerDeps;
   readonly #local = new Map<string, QueuedSchedule>();
   readonly #known = new Map<string, Known>();
-  readonly #consumer: Consumer;
+  readonly #consumer: HandlerConsumer;
   #consuming = false;
   #stopped = false;
   /** Work in progress (a handled message), for app.idle(). */
@@ -102,7 +102,7 @@ export class ScheduleRunner implements SessionComponent {
 
   constructor(deps: ScheduleRunnerDeps) {
     this.#deps = deps;
-    this.#consumer = new Consumer(
+    this.#consumer = new HandlerConsumer(
       {
         name: scheduleQueue(deps.prefix),
         prefetch: 1,
@@ -116,7 +116,7 @@ export class ScheduleRunner implements SessionComponent {
   }
 
   /** The leader-election consumer, once this process has schedules. */
-  get consumer(): Consumer | undefined {
+  get consumer(): HandlerConsumer | undefined {
     return this.#consuming ? this.#consumer : undefined;
   }
 

@@ -94,10 +94,3 @@ export function boolField(body: Record<string, unknown>, key: string, fallback: 
   if (v === 'true' || v === 'false') return v === 'true';
   throw badRequest(`${key} must be a boolean`);
 }
-
-export function stringField(body: Record<string, unknown>, key: string, fallback?: string): string {
-  const v = body[key];
-  if (v === undefined && fallback !== undefined) return fallback;
-  if (typeof v !== 'string') throw badRequest(`${key} must be a string`);
-  return v;
-}

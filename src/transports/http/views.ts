@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Broker } from '../../broker/broker.js';
-import type { Exchange } from '../../broker/exchange-record.js';
+import type { Exchange } from '../../broker/exchange/exchange-record.js';
 import type { Queue } from '../../broker/queue/queue.js';
 import { MessageCounters } from '../../broker/stats/message-counters.js';
 import type { Vhost } from '../../broker/vhost.js';

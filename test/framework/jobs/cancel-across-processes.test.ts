@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { JobCancelledError, PostgresJobStore, RETRY_HEADERS, Warren } from '../../../src/index.js';
+import { JobCancelledError, PostgresJobStore, Warren } from '../../../src/index.js';
+import { RETRY_HEADERS } from '../../../src/framework/index.js';
 import { AmqpTransport } from '../../../src/transports/amqp/index.js';
 import { startServer } from '../../helpers/server.js';
 

@@ -6,7 +6,7 @@
  * Destinations are opaque values (the broker passes its Queue or Exchange records); a
  * binding is identified by (destination, routingKey, arguments) as in RabbitMQ.
  */
-import type { FieldTable } from '../protocol/field-value.js';
+import type { FieldTable } from '../../protocol/field-value.js';
 
 export interface BindingSpec<D> {
   destination: D;

@@ -5,9 +5,9 @@
  *
  * Invariant: `router` is null exactly for the default exchange.
  */
-import type { FieldTable } from '../protocol/field-value.js';
+import type { FieldTable } from '../../protocol/field-value.js';
 import type { ExchangeRouter } from './exchange-router.js';
-import type { Queue } from './queue/queue.js';
+import type { Queue } from '../queue/queue.js';
 
 export type Destination = Queue | Exchange;
 
@@ -43,9 +43,5 @@ export class Exchange {
     const ae = options.arguments['alternate-exchange'];
     this.alternateExchange =
       typeof ae === 'string' ? ae : Buffer.isBuffer(ae) ? ae.toString('utf8') : undefined;
-  }
-
-  get isDefault(): boolean {
-    return this.router === null;
   }
 }
