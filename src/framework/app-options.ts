@@ -47,6 +47,7 @@ export interface WarrenStartOptions<C = Record<never, never>> {
   /**
    * Queue type of tasks that set no `queueType` (decorator or @Service): default 'quorum'
    * when `urls` names more than one node, else 'classic'. Tasks with `priority` stay classic.
+   * The schedule queues and the TTL delay levels follow it (docs/rabbitmq.md, Clustering).
    */
   taskQueueType?: QueueType;
   /** A transport to use instead of `url` (connected by start() if it is not yet). */

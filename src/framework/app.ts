@@ -354,7 +354,15 @@ function buildApp<C>(
   metrics.listen(events);
   const publisher = new Publisher(session, options.publishBufferSize);
   const clock = options.clock ?? systemClock;
-  const delayed = new DelayedDelivery(session, publisher, () => clock.now(), options.delayTopologyPrefix);
+  // On a cluster the delay levels and the schedule queues are replicated like the task queues.
+  const replicated = taskQueueType(options) ?? 'classic';
+  const delayed = new DelayedDelivery(
+    session,
+    publisher,
+    () => clock.now(),
+    options.delayTopologyPrefix,
+    replicated,
+  );
   const rpc = new RpcClient(session, (name, outcome, ms) => metrics.rpcCall(name, outcome, ms));
   session.add(publisher);
   session.add(rpc);
@@ -409,6 +417,7 @@ function buildApp<C>(
     prefix: options.delayTopologyPrefix ?? DEFAULT_DELAY_PREFIX,
     openChannel,
     onError,
+    queueType: replicated,
     enqueue: (def, tick) => client.enqueueTo(def.queue, def.task, def.payload ?? {}, runOptions(def, tick)),
   });
   session.add(schedules);

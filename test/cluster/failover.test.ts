@@ -7,11 +7,14 @@ import assert from 'node:assert/strict';
 import * as amqplib from 'amqplib';
 import {
   ConnectionLostError,
+  Every,
+  MemoryJobStore,
   Rpc,
   Service,
   Subscribe,
   Task,
   Warren,
+  type TaskContext,
   type WarrenApp,
 } from '../../src/framework/index.js';
 import type { AmqpTransport } from '../../src/transports/amqp/index.js';
@@ -25,6 +28,8 @@ const RPC = 'cl.echo';
 /** Takes 3 s: calls to it are surely in flight when the node is killed. */
 const SLOW_RPC = 'cl.slow';
 const EVENTS = 'cl.events';
+/** A task both workers schedule every second: the leader of `warren.schedules` enqueues it. */
+const TICK = 'cl.tick';
 
 /** What the handlers of every worker saw. */
 class Recorder {
@@ -32,16 +37,35 @@ class Recorder {
   readonly processedBy = new Map<string, number>();
   readonly events = new Map<string, Set<number>>();
   slowStarted = 0;
+  /** Runs per scheduled tick (messageId `<schedule>@<tick>`), with the tick time. */
+  readonly tickRuns = new Map<string, { runs: number; tick: number }>();
 
   task(id: number, by: string): void {
     this.processed.set(id, (this.processed.get(id) ?? 0) + 1);
     this.processedBy.set(by, (this.processedBy.get(by) ?? 0) + 1);
   }
 
+  tickRun(ctx: TaskContext): void {
+    const tick = Number(ctx.headers['x-warren-schedule-tick']);
+    const seen = this.tickRuns.get(ctx.messageId);
+    this.tickRuns.set(ctx.messageId, { runs: (seen?.runs ?? 0) + 1, tick });
+  }
+
   event(n: number, by: string): void {
     let seen = this.events.get(by);
     if (!seen) this.events.set(by, (seen = new Set()));
     seen.add(n);
+  }
+}
+
+/** The framework's memory store, counting the enqueues of a tick it deduplicated. */
+class CountingJobStore extends MemoryJobStore {
+  ticksDeduplicated = 0;
+
+  override createNow(record: Parameters<MemoryJobStore['createNow']>[0], dedupWindow?: number): boolean {
+    const created = super.createNow(record, dedupWindow);
+    if (!created && record.task === TICK) this.ticksDeduplicated++;
+    return created;
   }
 }
 
@@ -52,6 +76,12 @@ function workerService(label: string, rec: Recorder): object {
     async work(p: { id: number }): Promise<void> {
       await sleep(1);
       rec.task(p.id, label);
+    }
+
+    @Task(TICK)
+    @Every('1s')
+    tick(_p: unknown, ctx: TaskContext): void {
+      rec.tickRun(ctx);
     }
 
     @Rpc(SLOW_RPC)
@@ -130,12 +160,17 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
     const onError = (err: unknown): void => void reported.push(err);
     const deadLettered: unknown[] = [];
     let retried = 0;
+    // The workers share a job store, as processes on several machines share one in PostgreSQL:
+    // a tick enqueued twice (docs/jobs-in-time.md: a leader lost between enqueueing a tick
+    // and acking its token) is deduplicated by its job id, so it runs once.
+    const jobs = { store: new CountingJobStore() };
     // W1 first: it declares the (quorum) task queues, so their leaders live on node 1.
     const w1 = await Warren.start({
       urls: c.urls(1),
       services: [workerService('w1', rec)],
       reconnect,
       onError,
+      jobs,
     });
     apps.push(w1);
     const w2 = await Warren.start({
@@ -143,6 +178,7 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
       services: [workerService('w2', rec)],
       reconnect,
       onError,
+      jobs,
     });
     apps.push(w2);
     const client = await Warren.start({ urls: c.urls(1), reconnect, onError });
@@ -226,7 +262,11 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
     let resumedAt = 0;
     let slowOutcomes: Promise<unknown[]> = Promise.resolve([]);
     try {
-      await waitFor('load before the kill', () => confirmed.size >= 300 && calls.length >= 50, 60_000);
+      await waitFor(
+        'load (and scheduled ticks) before the kill',
+        () => confirmed.size >= 300 && calls.length >= 50 && rec.tickRuns.size >= 2,
+        60_000,
+      );
       const slowCalls = Array.from({ length: 4 }, () =>
         client.client.call(SLOW_RPC, {}, { timeout: 30_000 }).then(
           () => undefined,
@@ -322,6 +362,20 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
       await sleep(50);
     }
 
+    // The schedule fired once per tick through the failover and keeps firing after it.
+    const ticksAfterKill = (): number[] =>
+      [...rec.tickRuns.values()].map((r) => r.tick).filter((t) => t > killedAt);
+    await waitFor(
+      'scheduled ticks after the kill',
+      () => ticksAfterKill().length >= 5,
+      30_000,
+      () => `ticks run: ${JSON.stringify([...rec.tickRuns.keys()])}`,
+    );
+    const ranTwice = [...rec.tickRuns].filter(([, r]) => r.runs > 1).map(([id]) => id);
+    assert.deepEqual(ranTwice, [], 'a scheduled tick ran twice');
+    const ticks = [...rec.tickRuns.values()].map((r) => r.tick).sort((a, b) => a - b);
+    const firstTickAfterKill = Math.min(...ticksAfterKill());
+
     const failures = calls.filter((r) => r.error !== undefined && after(r.endedAt)).map((r) => r.error);
     const firstOkCall = Math.min(
       ...calls.filter((r) => !r.error && after(r.startedAt)).map((r) => r.endedAt),
@@ -334,6 +388,11 @@ describe('a 3-node RabbitMQ cluster', { skip, timeout: 300_000 }, () => {
       `# load: ${confirmed.size} tasks confirmed (failed enqueues: ${JSON.stringify(countNames(enqueueFailures))}), ${calls.length} calls ` +
         `(failed after the kill: ${JSON.stringify(countNames(failures))}), ${retried} retries, ` +
         `tasks run twice: ${[...rec.processed.values()].filter((n) => n > 1).length}, by worker ${JSON.stringify(Object.fromEntries(rec.processedBy))}`,
+    );
+    console.log(
+      `# schedule: ${ticks.length} ticks ran once each (${ticks[ticks.length - 1]! - ticks[0]! + 1000} ms of 1 s ticks), ` +
+        `${ticksAfterKill().length} after the kill, the first due ${firstTickAfterKill - killedAt} ms after it; ` +
+        `ticks enqueued again and deduplicated by job id: ${jobs.store.ticksDeduplicated}`,
     );
   });
 });

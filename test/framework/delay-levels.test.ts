@@ -37,6 +37,14 @@ test('the level topology is bounded: one queue and exchange per level, TTL 2^k',
   const q5 = t.queues.find((q) => q.name === levelName('p', 5))!;
   assert.equal(q5.arguments['x-message-ttl'], 32);
   assert.equal(q5.arguments['x-dead-letter-exchange'], levelName('p', 4));
+  assert.equal(q5.arguments['x-queue-type'], undefined);
+});
+
+test('on a cluster the level queues are quorum queues (they survive the loss of a node)', () => {
+  for (const q of levelTopology('p', 'quorum').queues) {
+    assert.equal(q.arguments['x-queue-type'], 'quorum');
+    assert.ok(typeof q.arguments['x-message-ttl'] === 'number');
+  }
 });
 
 test('enqueueDelay: delay rounds up, runAt is measured on the given clock, past is 0', () => {

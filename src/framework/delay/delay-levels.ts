@@ -14,6 +14,7 @@
  * the same TTL, so expiry order is arrival order: no message waits behind a longer one.
  */
 import type { FieldTable } from '../../protocol/field-value.js';
+import type { QueueType } from '../options.js';
 
 /** Delays up to 2^32 - 1 ms (~49.7 days), the delayed-message plugin's limit too. */
 export const DELAY_LEVELS = 32;
@@ -56,8 +57,12 @@ export interface LevelTopology {
   exchangeBindings: { destination: string; source: string; routingKey: string }[];
 }
 
-/** Everything to declare, in order: exchanges, queues, then bindings. */
-export function levelTopology(prefix: string): LevelTopology {
+/**
+ * Everything to declare, in order: exchanges, queues, then bindings. On a cluster the level
+ * queues are quorum queues (replicated): a classic one is lost with its node, and with it
+ * every delayed message (and schedule token) waiting in it.
+ */
+export function levelTopology(prefix: string, queueType: QueueType = 'classic'): LevelTopology {
   const t: LevelTopology = {
     exchanges: [deliverExchange(prefix)],
     queues: [],
@@ -69,7 +74,11 @@ export function levelTopology(prefix: string): LevelTopology {
     const next = below(prefix, k);
     t.exchanges.push(name);
     const skip = '*.'.repeat(DELAY_LEVELS - 1 - k);
-    t.queues.push({ name, arguments: { 'x-message-ttl': 2 ** k, 'x-dead-letter-exchange': next } });
+    const typeArgs: FieldTable = queueType === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
+    t.queues.push({
+      name,
+      arguments: { ...typeArgs, 'x-message-ttl': 2 ** k, 'x-dead-letter-exchange': next },
+    });
     t.queueBindings.push({ queue: name, exchange: name, routingKey: `${skip}1.#` });
     t.exchangeBindings.push({ destination: next, source: name, routingKey: `${skip}0.#` });
   }

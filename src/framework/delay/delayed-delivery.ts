@@ -12,6 +12,7 @@
  */
 import type { PublishProperties, TransportChannel } from '../../transports/transport.js';
 import { UnroutableError } from '../errors.js';
+import type { QueueType } from '../options.js';
 import type { Publisher } from '../publisher.js';
 import type { Session, SessionComponent } from '../session.js';
 import {
@@ -38,13 +39,24 @@ export class DelayedDelivery implements SessionComponent {
   readonly #bound = new Map<string, Promise<void>>();
   readonly #prefix: string;
   readonly #now: () => number;
+  readonly #queueType: QueueType;
 
-  /** `now`: the app's clock, which delays are measured on. */
-  constructor(session: Session, publisher: Publisher, now: () => number, prefix = DEFAULT_DELAY_PREFIX) {
+  /**
+   * `now`: the app's clock, which delays are measured on; `queueType`: of the TTL level queues
+   * ('quorum' on a cluster, so they survive the loss of a node).
+   */
+  constructor(
+    session: Session,
+    publisher: Publisher,
+    now: () => number,
+    prefix = DEFAULT_DELAY_PREFIX,
+    queueType: QueueType = 'classic',
+  ) {
     this.#session = session;
     this.#publisher = publisher;
     this.#now = now;
     this.#prefix = prefix;
+    this.#queueType = queueType;
   }
 
   /** Uses the broker's delayed-message exchange (else the TTL levels). */
@@ -112,7 +124,7 @@ export class DelayedDelivery implements SessionComponent {
 
   #declareTopology(): Promise<void> {
     this.#topology ??= this.#withChannel((ch) =>
-      this.native ? declareNative(ch, this.#prefix) : declareLevels(ch, this.#prefix),
+      this.native ? declareNative(ch, this.#prefix) : declareLevels(ch, this.#prefix, this.#queueType),
     ).catch((err: unknown) => {
       this.#topology = undefined;
       throw err;
@@ -138,8 +150,8 @@ async function declareNative(ch: TransportChannel, prefix: string): Promise<void
   });
 }
 
-async function declareLevels(ch: TransportChannel, prefix: string): Promise<void> {
-  const t = levelTopology(prefix);
+async function declareLevels(ch: TransportChannel, prefix: string, queueType: QueueType): Promise<void> {
+  const t = levelTopology(prefix, queueType);
   for (const x of t.exchanges) await ch.assertExchange(x, 'topic', { durable: true });
   for (const q of t.queues) await ch.assertQueue(q.name, { durable: true, arguments: q.arguments });
   for (const b of t.queueBindings) await ch.bindQueue(b.queue, b.exchange, b.routingKey);

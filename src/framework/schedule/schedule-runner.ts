@@ -20,11 +20,13 @@
  * The leader publishes what it knows (next and last run per schedule) to
  * `<prefix>.schedules.state` (a one-message queue) for `warren schedules`.
  */
+import type { FieldTable } from '../../protocol/field-value.js';
 import type { TransportChannel } from '../../transports/transport.js';
 import type { Clock } from '../../util/clock.js';
 import { HandlerConsumer } from '../consumer.js';
 import type { Delivery } from '../delivery.js';
 import type { DelayedDelivery } from '../delay/delayed-delivery.js';
+import type { QueueType } from '../options.js';
 import type { Publisher } from '../publisher.js';
 import type { SessionComponent } from '../session.js';
 import { assertUniqueNames } from './explore-schedules.js';
@@ -70,6 +72,11 @@ export interface ScheduleRunnerDeps {
   prefix: string;
   openChannel: () => Promise<TransportChannel>;
   onError: (err: unknown) => void;
+  /**
+   * Type of the schedule queues: 'quorum' on a cluster, so the leader election and the tokens
+   * survive the loss of the node a classic queue would live on (default 'classic').
+   */
+  queueType?: QueueType;
   /** Enqueues one run of a schedule (messageId `<name>@<tick>`, schedule headers). */
   enqueue(def: QueuedSchedule, tick: number): Promise<unknown>;
 }
@@ -156,10 +163,14 @@ export class ScheduleRunner implements SessionComponent {
 
   async #setup(ch: TransportChannel): Promise<string> {
     const queue = scheduleQueue(this.#deps.prefix);
-    await ch.assertQueue(queue, { durable: true, arguments: { 'x-single-active-consumer': true } });
+    const typeArgs: FieldTable = this.#deps.queueType === 'quorum' ? { 'x-queue-type': 'quorum' } : {};
+    await ch.assertQueue(queue, {
+      durable: true,
+      arguments: { ...typeArgs, 'x-single-active-consumer': true },
+    });
     await ch.assertQueue(scheduleStateQueue(this.#deps.prefix), {
       durable: true,
-      arguments: { 'x-max-length': 1 },
+      arguments: { ...typeArgs, 'x-max-length': 1 },
     });
     // Not awaited: during a reconnect the publisher only sends once every component is back.
     this.#register([...this.#local.values()]).catch(this.#deps.onError);
