@@ -148,6 +148,7 @@ export class WarrenApp<C = Record<never, never>> {
         consumers: schedules.consumer ? [...this.#consumers, schedules.consumer] : this.#consumers,
         scheduleBusy: () => schedules.busy,
         openChannel: () => this.#session.createChannel(),
+        flushed: storeFlushed(this.transport),
       },
       options.timeoutMs,
     );
@@ -287,6 +288,13 @@ async function openAppJobStore(
 }
 
 /** The broker `management` serves: the embedded transport's (there is none over `url`). */
+/** What idle() awaits on an embedded broker with a data dir: its log written (see idle.ts). */
+function storeFlushed(transport: Transport): (() => Promise<void>) | undefined {
+  if (!(transport instanceof EmbeddedTransport)) return undefined;
+  const store = transport.broker.store;
+  return store.sync === undefined ? undefined : () => store.sync!();
+}
+
 function embeddedBroker(transport: Transport): Broker {
   if (transport instanceof EmbeddedTransport) return transport.broker;
   throw new TypeError(

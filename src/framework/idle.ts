@@ -14,6 +14,12 @@ export interface IdleSources {
   consumers: readonly HandlerConsumer[];
   scheduleBusy: () => number;
   openChannel: () => Promise<TransportChannel>;
+  /**
+   * Resolves once the broker wrote what it holds back until written (an embedded broker with a
+   * data dir delivers persistent messages only once they are on disk): such a message is
+   * neither ready in its queue nor pending in a consumer meanwhile.
+   */
+  flushed?: () => Promise<void>;
 }
 
 export async function waitIdle(sources: IdleSources, timeoutMs = 10_000): Promise<void> {
@@ -24,6 +30,7 @@ export async function waitIdle(sources: IdleSources, timeoutMs = 10_000): Promis
     let reason = '';
     while (quietRounds < 2) {
       if (Date.now() > deadline) throw new Error(`app.idle() timed out after ${timeoutMs} ms: ${reason}`);
+      await sources.flushed?.();
       await turns(5);
       reason = await busyReason(sources, channel);
       quietRounds = reason === '' ? quietRounds + 1 : 0;
