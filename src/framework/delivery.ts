@@ -15,12 +15,6 @@ export class Delivery {
   #controller: AbortController | undefined;
   #settled = false;
   #lost = false;
-  /**
-   * Set by the job store's admit step when the job was still waiting there: no worker sharing
-   * the store ever started it, so a redelivered flag (a broker crash marks every message it
-   * may have delivered) is not an interrupted attempt.
-   */
-  neverStarted = false;
 
   constructor(message: TransportMessage, channel: TransportChannel) {
     this.message = message;

@@ -149,7 +149,7 @@ export class TaskWorker {
       attempt: context.attempt,
       startedAt: Date.now(),
     };
-    if (delivery.message.fields.redelivered && !delivery.neverStarted) {
+    if (delivery.message.fields.redelivered) {
       const known = this.#knownLoss(delivery);
       if (known === undefined) return this.#interrupted(delivery, info);
       if (known.kind === 'started') return known.outcome.then((o) => this.#conclude(delivery, info, o));

@@ -46,9 +46,6 @@ import { REDRIVEN_HEADER } from '../../transports/dead-letters/dead-letter.js';
 /** States a re-driven message may revive (a completed or cancelled job stays as it is). */
 const REVIVABLE: readonly JobState[] = ['dead', 'failed'];
 
-/** States of a job no worker has started (see Delivery.neverStarted). */
-const QUEUED_STATES: readonly JobState[] = ['waiting', 'delayed'];
-
 /** An operator's re-drive (warren dead retry, the dashboard) brings a dead job back to life. */
 function isRedrive(delivery: Delivery): boolean {
   return delivery.message.properties.headers?.[REDRIVEN_HEADER] !== undefined;
@@ -264,12 +261,7 @@ export class JobService implements JobAccess {
     const now = Date.now();
     const attempts = attemptOf(delivery.message.properties.headers);
     const active: JobPatch = { state: 'active', attempts, startedAt: now };
-    let record: JobRecord | undefined;
-    if (delivery.message.fields.redelivered) {
-      record = await store.update(id, active, QUEUED_STATES);
-      if (record) delivery.neverStarted = true;
-    }
-    record ??= await store.update(id, active, LIVE_STATES);
+    let record = await store.update(id, active, LIVE_STATES);
     if (!record && isRedrive(delivery))
       record = await store.update(id, { ...active, error: undefined, finishedAt: undefined }, REVIVABLE);
     if (!record) {
@@ -305,12 +297,7 @@ export class JobService implements JobAccess {
     const now = Date.now();
     const attempts = attemptOf(delivery.message.properties.headers);
     const active: JobPatch = { state: 'active', attempts, startedAt: now };
-    let record: JobRecord | undefined;
-    if (delivery.message.fields.redelivered) {
-      record = store.updateNow(id, active, QUEUED_STATES);
-      if (record) delivery.neverStarted = true;
-    }
-    record ??= store.updateNow(id, active, LIVE_STATES);
+    let record = store.updateNow(id, active, LIVE_STATES);
     if (!record && isRedrive(delivery))
       record = store.updateNow(id, { ...active, error: undefined, finishedAt: undefined }, REVIVABLE);
     if (!record) {
