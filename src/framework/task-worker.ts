@@ -86,6 +86,14 @@ export class TaskWorker {
    * cannot leave both to be delivered again (a double attempt).
    */
   readonly #republishing = new Map<string, Promise<void>>();
+  /**
+   * True once this worker lost its connection. A broker that crashed flags every message it
+   * may have delivered as redelivered (docs/persistence.md), including ones no worker ever
+   * started; after a reconnect this worker settles what it held from its own ledger, and a
+   * redelivered message it never saw runs as the same attempt instead of being charged. A
+   * poison message stays bounded: the worker it kills restarts without this flag and charges.
+   */
+  #reconnected = false;
 
   constructor(descriptor: TaskHandlerDescriptor, deps: WorkerDeps) {
     this.#d = descriptor;
@@ -101,7 +109,10 @@ export class TaskWorker {
         setup: (channel) => this.#declare(channel),
         handle: (delivery) => this.#handle(delivery),
         handBack: (delivery) => this.#handBack(delivery),
-        disconnected: () => this.#lost.dropped(),
+        disconnected: () => {
+          this.#reconnected = true;
+          this.#lost.dropped();
+        },
         lost: (delivery, started) => {
           const id = delivery.message.properties.messageId;
           if (id !== undefined) this.#lost.lose(id, started);
@@ -151,8 +162,8 @@ export class TaskWorker {
     };
     if (delivery.message.fields.redelivered) {
       const known = this.#knownLoss(delivery);
-      if (known === undefined) return this.#interrupted(delivery, info);
-      if (known.kind === 'started') return known.outcome.then((o) => this.#conclude(delivery, info, o));
+      if (known === undefined && !this.#reconnected) return this.#interrupted(delivery, info);
+      if (known?.kind === 'started') return known.outcome.then((o) => this.#conclude(delivery, info, o));
     }
     let payload: unknown;
     try {
