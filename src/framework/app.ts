@@ -371,7 +371,12 @@ function buildApp<C>(
     options.delayTopologyPrefix,
     replicated,
   );
-  const rpc = new RpcClient(session, (name, outcome, ms) => metrics.rpcCall(name, outcome, ms));
+  // Timeouts follow a caller's clock; without one they keep their real-time timer queues.
+  const rpc = new RpcClient(
+    session,
+    (name, outcome, ms) => metrics.rpcCall(name, outcome, ms),
+    options.clock,
+  );
   session.add(publisher);
   session.add(rpc);
   const jobs = new JobService({
@@ -383,7 +388,7 @@ function buildApp<C>(
   });
   const limited = handlers.some((h) => h.kind === 'task' && h.options.rateLimit !== undefined);
   const admit = jobs.store || limited ? jobs.admit.bind(jobs) : undefined;
-  const handlerRunner = metrics.timeRpcHandlers(createHandlerRunner(options.middleware ?? []));
+  const handlerRunner = metrics.timeRpcHandlers(createHandlerRunner(options.middleware ?? [], options.clock));
   const run = jobs.wrapRunner(handlerRunner, () => client); // called per handler run, after start()
   const openChannel = () => session.createChannel();
   // RPC servers reply on the request's channel; the reply needs no confirm (rpc-server.ts).
@@ -398,7 +403,8 @@ function buildApp<C>(
           new TaskWorker(d, { publisher, events, run, openChannel, onError, admit }).consumer,
         );
       case 'rpc':
-        return new RpcServer(d, { run, openChannel: openUnconfirmed, onError }).consumer;
+        return new RpcServer(d, { run, openChannel: openUnconfirmed, onError, now: () => clock.now() })
+          .consumer;
       case 'subscribe':
         return new Subscriber(d, { run, openChannel, onError }).consumer;
     }

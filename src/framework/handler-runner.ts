@@ -2,6 +2,7 @@
  * Runs one handler call: inside the message's trace span, through the middleware chain, and
  * bounded by a timeout that aborts the delivery's signal. Shared by tasks, RPCs and events.
  */
+import type { Clock } from '../util/clock.js';
 import type { HandlerDescriptor } from './explorer.js';
 import { composeMiddleware, type Middleware, type MiddlewareContext } from './middleware.js';
 import type { EventContext, RpcContext, TaskContext } from './task-context.js';
@@ -21,8 +22,11 @@ export type HandlerRunner = (call: HandlerCall) => Promise<unknown>;
 
 type Chain = (ctx: MiddlewareContext) => Promise<unknown>;
 
-/** Builds a runner for the app's middleware. */
-export function createHandlerRunner(middleware: readonly Middleware[]): HandlerRunner {
+/**
+ * Builds a runner for the app's middleware. With a caller's `clock` (a ManualClock in tests)
+ * every timeout is a timer on that clock; without one, real timers (shared queues).
+ */
+export function createHandlerRunner(middleware: readonly Middleware[], clock?: Clock): HandlerRunner {
   // The composed chain depends only on the handler: built once per descriptor, not per call.
   const chains = new WeakMap<HandlerDescriptor, Chain>();
   const chainOf = (d: HandlerDescriptor): Chain => {
@@ -39,10 +43,10 @@ export function createHandlerRunner(middleware: readonly Middleware[]): HandlerR
   };
   // One timeout queue per configured timeout (ms): a handler's timeout is an entry in it,
   // not a timer of its own. Other durations (an RPC bounded by its caller's deadline) get a
-  // plain timer.
+  // plain timer. On a caller's clock there are no queues: the queue reads real time.
   const queues = new Map<number, TimeoutQueue>();
   const queueFor = (d: HandlerDescriptor, ms: number): TimeoutQueue | undefined => {
-    if ((d.options as { timeout?: number }).timeout !== ms) return undefined;
+    if (clock !== undefined || (d.options as { timeout?: number }).timeout !== ms) return undefined;
     let queue = queues.get(ms);
     if (queue === undefined) queues.set(ms, (queue = new TimeoutQueue(ms)));
     return queue;
@@ -62,7 +66,7 @@ export function createHandlerRunner(middleware: readonly Middleware[]): HandlerR
     const timeout = call.timeout;
     if (!timeout) return run;
     const queue = queueFor(d, timeout.ms);
-    return queue === undefined ? withTimeout(run, timeout) : withQueuedTimeout(run, timeout, queue);
+    return queue === undefined ? withTimeout(run, timeout, clock) : withQueuedTimeout(run, timeout, queue);
   };
 }
 
@@ -81,25 +85,33 @@ function callHandler(
 
 /**
  * Settles with `run`, or rejects with `timeout.error()` (after aborting the signal with it)
- * once `timeout.ms` passed first; the timer is cleared as soon as `run` settles.
+ * once `timeout.ms` passed first (on `clock` when given); the timer is cleared as soon as
+ * `run` settles.
  */
 function withTimeout(
   run: Promise<unknown>,
   timeout: { ms: number; error: () => Error; abort: (reason: unknown) => void },
+  clock: Clock | undefined,
 ): Promise<unknown> {
   return new Promise<unknown>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const expire = (): void => {
       const err = timeout.error();
       timeout.abort(err);
       reject(err);
-    }, timeout.ms);
+    };
+    // A plain (ref'd) timer without a clock, as before: a running handler keeps the process alive.
+    const timer = clock === undefined ? setTimeout(expire, timeout.ms) : clock.setTimeout(expire, timeout.ms);
+    const clear = (): void => {
+      if (clock === undefined) clearTimeout(timer as NodeJS.Timeout);
+      else clock.clearTimeout(timer);
+    };
     run.then(
       (value) => {
-        clearTimeout(timer);
+        clear();
         resolve(value);
       },
       (err: unknown) => {
-        clearTimeout(timer);
+        clear();
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the handler's own rejection
         reject(err);
       },

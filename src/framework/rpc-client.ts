@@ -10,6 +10,7 @@
  * observer (the app's metrics) with its outcome and duration.
  */
 import { randomUUID } from 'node:crypto';
+import type { Clock, TimerHandle } from '../util/clock.js';
 import type { FieldTable } from '../protocol/field-value.js';
 import { MessageReturnedError } from '../transports/errors.js';
 import type { TransportChannel, TransportMessage } from '../transports/transport.js';
@@ -55,7 +56,7 @@ interface Pending {
   readonly reject: (err: unknown) => void;
   /** Its entry in the timeout queue of its duration, or its own timer. */
   expiry: Expiry | undefined;
-  timer: NodeJS.Timeout | undefined;
+  timer: NodeJS.Timeout | TimerHandle | undefined;
   onAbort: (() => void) | undefined;
 }
 
@@ -68,10 +69,13 @@ export class RpcClient implements SessionComponent {
   #open: TransportChannel | undefined;
   readonly #observe: RpcCallObserver | undefined;
   #closed = false;
+  /** A caller's clock (a ManualClock in tests): call timeouts and deadlines follow it. */
+  readonly #clock: Clock | undefined;
 
-  constructor(session: Session, observe?: RpcCallObserver) {
+  constructor(session: Session, observe?: RpcCallObserver, clock?: Clock) {
     this.#session = session;
     this.#observe = observe;
+    this.#clock = clock;
   }
 
   get pendingCalls(): number {
@@ -146,8 +150,10 @@ export class RpcClient implements SessionComponent {
         timer: undefined,
         onAbort: undefined,
       };
-      const queue = this.#timeouts(timeout);
+      const clock = this.#clock;
+      const queue = clock === undefined ? this.#timeouts(timeout) : undefined;
       if (queue !== undefined) p.expiry = queue.add(() => this.#onTimeout(p));
+      else if (clock !== undefined) p.timer = clock.setTimeout(() => this.#onTimeout(p), timeout);
       else p.timer = setTimeout(this.#onTimeout, timeout, p);
       if (req.signal !== undefined) {
         const onAbort = (): void => this.#settle(p, asError(p.signal?.reason), false);
@@ -156,7 +162,7 @@ export class RpcClient implements SessionComponent {
       }
       this.#pending.set(correlationId, p);
       const headers = req.ownsHeaders === true ? req.headers : { ...req.headers };
-      headers[DEADLINE_HEADER] = Date.now() + timeout;
+      headers[DEADLINE_HEADER] = (clock === undefined ? Date.now() : clock.now()) + timeout;
       channel
         .publish('', req.queue, req.body, {
           correlationId,
@@ -181,7 +187,8 @@ export class RpcClient implements SessionComponent {
   #settle(p: Pending, value: unknown, ok: boolean): void {
     if (this.#pending.get(p.correlationId) !== p) return;
     if (p.expiry !== undefined) this.#timeouts(p.timeout)?.settle(p.expiry);
-    else clearTimeout(p.timer);
+    else if (this.#clock !== undefined && p.timer !== undefined) this.#clock.clearTimeout(p.timer);
+    else clearTimeout(p.timer as NodeJS.Timeout | undefined);
     if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
     this.#pending.delete(p.correlationId);
     this.#observed(p.name, p.t0, ok ? undefined : value);

@@ -28,6 +28,8 @@ export interface RpcServerDeps {
   onError: (err: unknown) => void;
   /** Called when a request is dropped because its deadline passed. */
   onDropped?: (rpcName: string, messageId: string) => void;
+  /** Milliseconds since the epoch to read callers' deadlines against; Date.now when absent. */
+  now?: () => number;
 }
 
 export class RpcServer {
@@ -67,7 +69,8 @@ export class RpcServer {
 
   #serve(delivery: Delivery): Promise<void> {
     const { context, trace } = rpcContext(delivery, this.#d.name);
-    const remaining = context.deadline === undefined ? Infinity : context.deadline - Date.now();
+    const remaining =
+      context.deadline === undefined ? Infinity : context.deadline - (this.#deps.now?.() ?? Date.now());
     if (remaining <= 0) {
       delivery.ack();
       this.#deps.onDropped?.(this.#d.name, context.messageId);
