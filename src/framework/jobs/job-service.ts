@@ -46,6 +46,33 @@ import { REDRIVEN_HEADER } from '../../transports/dead-letters/dead-letter.js';
 /** States a re-driven message may revive (a completed or cancelled job stays as it is). */
 const REVIVABLE: readonly JobState[] = ['dead', 'failed'];
 
+/** A re-driven dead or failed job starts over: its last error and end are cleared. */
+function revived(active: JobPatch): JobPatch {
+  return { ...active, error: undefined, finishedAt: undefined };
+}
+
+/** A job first seen at its delivery (enqueued by another client: pika, another app's store). */
+function firstSeen(
+  delivery: Delivery,
+  id: string,
+  task: string,
+  maxAttempts: number,
+  now: number,
+  attempts: number,
+): JobRecord {
+  const ts = delivery.message.properties.timestamp;
+  return {
+    id,
+    task,
+    state: 'active',
+    attempts,
+    maxAttempts,
+    createdAt: ts === undefined ? now : ts * 1000,
+    updatedAt: now,
+    startedAt: now,
+  };
+}
+
 /** An operator's re-drive (warren dead retry, the dashboard) brings a dead job back to life. */
 function isRedrive(delivery: Delivery): boolean {
   return delivery.message.properties.headers?.[REDRIVEN_HEADER] !== undefined;
@@ -262,27 +289,13 @@ export class JobService implements JobAccess {
     const attempts = attemptOf(delivery.message.properties.headers);
     const active: JobPatch = { state: 'active', attempts, startedAt: now };
     let record = await store.update(id, active, LIVE_STATES);
-    if (!record && isRedrive(delivery))
-      record = await store.update(id, { ...active, error: undefined, finishedAt: undefined }, REVIVABLE);
+    if (!record && isRedrive(delivery)) record = await store.update(id, revived(active), REVIVABLE);
     if (!record) {
       if (await store.get(id)) return false;
-      // Enqueued by another client (pika, another app's store): tracked from its first delivery.
-      const ts = delivery.message.properties.timestamp;
-      record = {
-        id,
-        task,
-        state: 'active',
-        attempts,
-        maxAttempts,
-        createdAt: ts === undefined ? now : ts * 1000,
-        updatedAt: now,
-        startedAt: now,
-      };
+      record = firstSeen(delivery, id, task, maxAttempts, now, attempts);
       await store.create(record);
     }
-    const forget = runningHere(id, (reason) => delivery.abort(reason));
-    this.#forget.set(id, forget);
-    this.#changed(record);
+    this.#started(id, delivery, record);
     return true;
   }
 
@@ -298,30 +311,24 @@ export class JobService implements JobAccess {
     const attempts = attemptOf(delivery.message.properties.headers);
     const active: JobPatch = { state: 'active', attempts, startedAt: now };
     let record = store.updateNow(id, active, LIVE_STATES);
-    if (!record && isRedrive(delivery))
-      record = store.updateNow(id, { ...active, error: undefined, finishedAt: undefined }, REVIVABLE);
+    if (!record && isRedrive(delivery)) record = store.updateNow(id, revived(active), REVIVABLE);
     if (!record) {
       if (store.getNow(id)) return false;
-      const ts = delivery.message.properties.timestamp;
-      const created: JobRecord = {
-        id,
-        task,
-        state: 'active',
-        attempts,
-        maxAttempts,
-        createdAt: ts === undefined ? now : ts * 1000,
-        updatedAt: now,
-        startedAt: now,
-      };
+      const created = firstSeen(delivery, id, task, maxAttempts, now, attempts);
       store.createNow(created);
       record = created;
     }
+    this.#started(id, delivery, record);
+    return true;
+  }
+
+  /** An admitted job runs here: a cancel reaches its delivery's signal. */
+  #started(id: string, delivery: Delivery, record: JobRecord): void {
     this.#forget.set(
       id,
       runningHere(id, (reason) => delivery.abort(reason)),
     );
     this.#changed(record);
-    return true;
   }
 
   readonly #forget = new Map<string, () => void>();
