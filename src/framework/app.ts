@@ -44,6 +44,7 @@ import { defineSchedule, type ScheduleOptions } from './schedule/schedule-spec.j
 import { systemClock } from '../util/clock.js';
 import { Subscriber } from './subscriber.js';
 import { TaskWorker } from './task-worker.js';
+import { IsolationGate } from './isolation-gate.js';
 
 /** A running Warren application. */
 export class WarrenApp<C = Record<never, never>> {
@@ -394,13 +395,15 @@ function buildApp<C>(
   // RPC servers reply on the request's channel; the reply needs no confirm (rpc-server.ts).
   const openUnconfirmed = () => session.createChannel({ confirms: false });
   const taskConsumers = new Map<string, HandlerConsumer>();
+  // One per app: a task that kills the process kills every task worker in it.
+  const gate = new IsolationGate();
   const consumers: HandlerConsumer[] = handlers.map((d) => {
     switch (d.kind) {
       case 'task':
         return trackTask(
           taskConsumers,
           d.name,
-          new TaskWorker(d, { publisher, events, run, openChannel, onError, admit }).consumer,
+          new TaskWorker(d, { publisher, events, run, openChannel, onError, admit, gate }).consumer,
         );
       case 'rpc':
         return new RpcServer(d, { run, openChannel: openUnconfirmed, onError, now: () => clock.now() })

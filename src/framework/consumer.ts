@@ -30,6 +30,12 @@ export interface ConsumerSpec {
   disconnected?(): void;
   /** The connection dropped with `delivery` unsettled; `started` if it was being handled. */
   lost?(delivery: Delivery, started: boolean): void;
+  /** A queue whose messages this consumer's handler also runs (a task's quarantine queue). */
+  sideQueue?: string;
+  /** Deliveries held elsewhere for this consumer's handler (a task's quarantine run). */
+  pendingElsewhere?(): number;
+  /** Stopping: settles what is held elsewhere within `deadline` (epoch ms). */
+  stopping?(deadline: number): Promise<void>;
 }
 
 /** Tries to consume again after a broker cancel, 200 ms apart and more each time. */
@@ -66,7 +72,17 @@ export class HandlerConsumer implements SessionComponent {
 
   /** Deliveries received and not yet settled (running or waiting for a slot). */
   get pending(): number {
-    return this.#running.size + this.#waiting.length;
+    return this.#running.size + this.#waiting.length + (this.#spec.pendingElsewhere?.() ?? 0);
+  }
+
+  /** See ConsumerSpec.sideQueue. */
+  get sideQueue(): string | undefined {
+    return this.#spec.sideQueue;
+  }
+
+  /** Consuming now: started, connected, neither paused nor stopping. */
+  get consuming(): boolean {
+    return this.#channel !== undefined && !this.#paused && !this.#stopping;
   }
 
   async start(): Promise<void> {
@@ -161,7 +177,10 @@ export class HandlerConsumer implements SessionComponent {
     if (channel && this.#consumerTag !== undefined) {
       await channel.cancel(this.#consumerTag).catch(() => undefined);
     }
-    await Promise.all(this.#waiting.splice(0).map((d) => this.#handBack(d)));
+    await Promise.all([
+      ...this.#waiting.splice(0).map((d) => this.#handBack(d)),
+      this.#spec.stopping?.(deadline),
+    ]);
     const remaining = deadline - Date.now();
     if (this.#running.size > 0 && remaining > 0) {
       await Promise.race([Promise.allSettled(this.#running.values()), sleep(remaining)]);

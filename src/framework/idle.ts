@@ -45,9 +45,11 @@ async function busyReason(sources: IdleSources, channel: TransportChannel): Prom
     if (c.pending > 0) return `${c.queue}: ${c.pending} deliveries in progress`;
   if (sources.scheduleBusy() > 0) return 'a schedule message is being handled';
   for (const c of sources.consumers) {
-    if (c.queue === '') continue;
-    const q = await channel.checkQueue(c.queue);
-    if (q.messageCount > 0) return `${c.queue}: ${q.messageCount} messages ready`;
+    for (const queue of [c.queue, c.sideQueue]) {
+      if (queue === '' || queue === undefined) continue;
+      const q = await channel.checkQueue(queue);
+      if (q.messageCount > 0) return `${queue}: ${q.messageCount} messages ready`;
+    }
   }
   return '';
 }

@@ -21,7 +21,9 @@ export type AttemptOutcome =
   | { kind: 'succeeded' }
   | { kind: 'failed'; error: unknown }
   /** Its failure was already handled (retry or dead-letter copy published): only ack. */
-  | { kind: 'handled' };
+  | { kind: 'handled' }
+  /** It never ran (a suspect whose quarantine copy was not published): run as the same attempt. */
+  | { kind: 'unstarted' };
 
 /** What the ledger knows about a redelivered message. */
 export type LostAttempt = { kind: 'unstarted' } | { kind: 'started'; outcome: Promise<AttemptOutcome> };

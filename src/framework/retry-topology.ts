@@ -7,10 +7,14 @@
  *   <name>.retry.<ms>      one per distinct backoff delay; no consumers; x-message-ttl <ms>,
  *                          then dead-lettered via the default exchange back to <name>
  *   <name>.dead            where messages go when attempts run out or the error is final
+ *   <name>.quarantine      suspects: messages redelivered by a crash of some worker process,
+ *                          run one at a time, each alone in its process (quarantine.ts);
+ *                          exact redelivered flags; rejected messages fall to <name>.dead
  *
  * A failed attempt is republished to the delay queue for its retry number (with the headers in
  * retry-headers.ts) and the original is acked.
  */
+import { EXACT_REDELIVERED_ARG } from '../broker/queue/queue-config.js';
 import type { FieldTable } from '../protocol/field-value.js';
 import { nominalDelay } from './backoff.js';
 import type { ResolvedTaskOptions } from './options.js';
@@ -33,6 +37,8 @@ export interface RetryTopology {
   /** Ascending by delay, one per distinct delay. */
   delayQueues: DelayQueueDeclaration[];
   deadQueue: QueueDeclaration;
+  /** Suspects of a crash, run alone (task-worker.ts, quarantine.ts). */
+  quarantineQueue: QueueDeclaration;
   /** Element n-1 is the delay queue of retry n (length = retries). */
   retryQueues: string[];
   /** Every queue in a safe declaration order: dead-letter targets before their sources. */
@@ -53,6 +59,11 @@ export function delayQueueName(queue: string, delayMs: number): string {
 /** Name of a task's dead-letter queue. */
 export function deadLetterQueueName(queue: string): string {
   return `${queue}.dead`;
+}
+
+/** Name of a task's quarantine queue. */
+export function quarantineQueueName(queue: string): string {
+  return `${queue}.quarantine`;
 }
 
 /**
@@ -77,12 +88,18 @@ export function retryTopology(options: TopologyOptions): RetryTopology {
     delayMs,
   }));
   const workQueue = declaration(options.queue, options, workArguments(options));
+  const quarantineQueue = declaration(quarantineQueueName(options.queue), options, {
+    'x-dead-letter-exchange': '',
+    'x-dead-letter-routing-key': deadLetterQueueName(options.queue),
+    [EXACT_REDELIVERED_ARG]: true,
+  });
   return {
     workQueue,
     delayQueues,
     deadQueue,
+    quarantineQueue,
     retryQueues: delays.map((d) => delayQueueName(options.queue, d)),
-    declarations: [deadQueue, ...delayQueues, workQueue],
+    declarations: [deadQueue, ...delayQueues, workQueue, quarantineQueue],
   };
 }
 

@@ -8,12 +8,17 @@
  * dead-letters to the same queue: a poison message can never loop.
  *
  * A message the broker redelivers (redelivered flag set: its previous delivery was never
- * settled because a worker crashed) is not run: the interrupted attempt counts as failed, so
- * the message is republished to the retry path with attempt + 1, or dead-lettered as
- * 'redelivered-too-often' after the last attempt. A message that kills its worker therefore
- * runs at most retries + 1 times, on classic and quorum queues alike. A redelivery caused by
- * this worker's own connection drop is not charged (lost-attempts.ts): an unstarted message
- * runs as the same attempt, a finished one is acked (or failed) with its real outcome.
+ * settled because a worker process died) is a suspect, not a culprit: a process that dies
+ * takes every delivery it held with it, running or merely prefetched. A suspect is moved,
+ * uncharged (same attempt and headers, the copy confirmed before the original is acked), to
+ * `<queue>.quarantine`, where it runs alone in its process (isolation-gate.ts, quarantine.ts).
+ * A quarantined message that comes back redelivered was running alone when its process died:
+ * that attempt counts as failed, so it goes back to the quarantine queue with attempt + 1, or
+ * is dead-lettered as 'redelivered-too-often' after the last attempt. A message that kills
+ * its process at every run therefore runs at most retries + 2 times (once beside others, then
+ * retries + 1 times alone), and the messages beside it never lose an attempt. A redelivery
+ * caused by this worker's own connection drop is not charged (lost-attempts.ts): an unstarted
+ * message runs as the same attempt, a finished one is acked (or failed) with its real outcome.
  *
  * Republishing a retry or dead-letter copy waits while the session is down or restoring
  * topology; if the delivery's channel dies meanwhile it is simply gone (it comes back
@@ -37,6 +42,8 @@ import { decideFailure, decideRedelivered, type FailureDecision } from './retry-
 import { retryQueueFor, retryTopology, type RetryTopology } from './retry-topology.js';
 import { deserialize } from './serializer.js';
 import { retriesOf } from './jobs/job-overrides.js';
+import { IsolationGate } from './isolation-gate.js';
+import { QuarantineRunner } from './quarantine.js';
 
 /** Header on a dead-lettered message listing the failing fields of a ValidationError (JSON). */
 export const VALIDATION_ERRORS_HEADER = 'x-warren-validation-errors';
@@ -47,6 +54,8 @@ export interface WorkerDeps {
   run: HandlerRunner;
   openChannel: () => Promise<TransportChannel>;
   onError: (err: unknown) => void;
+  /** The app's gate, shared by its task workers (a crash kills them all); default: the worker's own. */
+  gate?: IsolationGate;
   /** Job tracking: false = the job was cancelled or already finished, ack without running. */
   admit?: (
     delivery: Delivery,
@@ -79,6 +88,10 @@ export class TaskWorker {
   readonly #d: TaskHandlerDescriptor;
   readonly #deps: WorkerDeps;
   readonly #lost: LostAttempts;
+  readonly #gate: IsolationGate;
+  readonly #quarantine: QuarantineRunner;
+  /** Suspects whose quarantine copy is being published: a drop then loses no started run. */
+  readonly #moving = new Set<Delivery>();
   /**
    * Messages whose retry copy is being published (message id → settles when the original is
    * acked). A copy with a short delay can come back before the confirm of its publish did;
@@ -101,6 +114,17 @@ export class TaskWorker {
     this.topology = retryTopology(descriptor.options);
     const { prefetch, concurrency } = descriptor.options;
     this.#lost = new LostAttempts(Math.max(1024, 4 * prefetch));
+    this.#gate = deps.gate ?? new IsolationGate();
+    this.#quarantine = new QuarantineRunner({
+      queue: this.topology.quarantineQueue.name,
+      gate: this.#gate,
+      openChannel: deps.openChannel,
+      ready: () => this.consumer.consuming,
+      run: (delivery) => this.#runSuspect(delivery),
+      handBack: (delivery) => this.#handBack(delivery, this.topology.quarantineQueue.name),
+      lost: (delivery) => this.#loseDelivery(delivery, true),
+      onError: deps.onError,
+    });
     this.consumer = new HandlerConsumer(
       {
         name: descriptor.name,
@@ -108,15 +132,16 @@ export class TaskWorker {
         concurrency,
         setup: (channel) => this.#declare(channel),
         handle: (delivery) => this.#handle(delivery),
-        handBack: (delivery) => this.#handBack(delivery),
+        handBack: (delivery) => this.#handBack(delivery, this.topology.workQueue.name),
         disconnected: () => {
           this.#reconnected = true;
           this.#lost.dropped();
+          this.#quarantine.onDisconnect();
         },
-        lost: (delivery, started) => {
-          const id = delivery.message.properties.messageId;
-          if (id !== undefined) this.#lost.lose(id, started);
-        },
+        lost: (delivery, started) => this.#loseDelivery(delivery, started),
+        sideQueue: this.topology.quarantineQueue.name,
+        pendingElsewhere: () => this.#quarantine.pending,
+        stopping: (deadline) => this.#quarantine.stop(deadline),
       },
       deps.openChannel,
       deps.onError,
@@ -125,34 +150,83 @@ export class TaskWorker {
 
   async #declare(channel: TransportChannel): Promise<string> {
     for (const q of this.topology.declarations) await channel.assertQueue(q.name, q.options);
+    this.#quarantine.start();
     return this.topology.workQueue.name;
   }
 
-  /** Not async: the handler's outcome is taken with one reaction instead of await frames. */
+  /** The connection dropped with `delivery` unsettled; a suspect being moved never started. */
+  #loseDelivery(delivery: Delivery, started: boolean): void {
+    const id = delivery.message.properties.messageId;
+    if (id !== undefined) this.#lost.lose(id, started && !this.#moving.has(delivery));
+  }
+
+  /**
+   * Not async: the handler's outcome is taken with one reaction instead of await frames. A
+   * redelivery this worker cannot account for (no drop of its own) is a suspect: quarantined.
+   */
   #handle(delivery: Delivery): Promise<void> {
+    if (delivery.message.fields.redelivered && !this.#reconnected) return this.#toQuarantine(delivery);
+    const entered = this.#gate.enter();
+    const run =
+      entered === undefined
+        ? this.#admitted(delivery, 'work')
+        : entered.then(() => this.#admitted(delivery, 'work'));
+    return run.then(this.#leaveGate, this.#leaveGateAndThrow);
+  }
+
+  readonly #leaveGate = (): void => this.#gate.leave();
+  readonly #leaveGateAndThrow = (err: unknown): never => {
+    this.#gate.leave();
+    throw err;
+  };
+
+  /** Runs a suspect taken from the quarantine queue; it runs alone in this process. */
+  #runSuspect(delivery: Delivery): Promise<void> {
+    return this.#admitted(delivery, 'quarantine').catch((err: unknown) => this.#deps.onError(err));
+  }
+
+  /** Job tracking first (a suspect, already alone, is not held for a rate limit), then the attempt. */
+  #admitted(delivery: Delivery, from: Origin): Promise<void> {
     try {
       const admit = this.#deps.admit;
       if (admit !== undefined) {
         const maxAttempts = this.#retries(delivery) + 1;
-        return admit(delivery, this.#d.name, maxAttempts, this.#d.options.rateLimit).then((run) =>
-          run ? this.#attempt(delivery) : delivery.ack(),
+        const limit = from === 'work' ? this.#d.options.rateLimit : undefined;
+        return admit(delivery, this.#d.name, maxAttempts, limit).then((run) =>
+          run ? this.#attempt(delivery, from) : delivery.ack(),
         );
       }
-      return this.#attempt(delivery);
+      return this.#attempt(delivery, from);
     } catch (err) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
       return Promise.reject(err);
     }
   }
 
-  #attempt(delivery: Delivery): Promise<void> {
+  /**
+   * Moves a suspect to the quarantine queue, uncharged: an identical copy (same attempt and
+   * headers), confirmed before the original is acked; its run there waits until the broker
+   * processed that ack (#republishing), so both cannot be delivered again.
+   */
+  async #toQuarantine(delivery: Delivery): Promise<void> {
+    const queue = this.topology.quarantineQueue.name;
+    const props = this.#copyProperties(delivery, withoutDeliveryCount(delivery.message.properties.headers));
+    this.#moving.add(delivery);
+    try {
+      const moved = this.#republish(delivery, queue, props, UNSTARTED);
+      if (await this.#trackRetry(delivery, moved)) this.#quarantine.kick();
+    } finally {
+      this.#moving.delete(delivery);
+    }
+  }
+
+  #attempt(delivery: Delivery, from: Origin): Promise<void> {
     if (this.#republishing.size > 0) {
       const id = delivery.message.properties.messageId;
       const original = id === undefined ? undefined : this.#republishing.get(id);
-      if (original !== undefined) return original.then(() => this.#attempt(delivery));
+      if (original !== undefined) return original.then(() => this.#attempt(delivery, from));
     }
-    const { events, run } = this.#deps;
-    const opts = this.#d.options;
+    const { events } = this.#deps;
     const { context, trace } = taskContext(delivery, this.#d.name, this.#retries(delivery) + 1, events);
     const info: Attempt = {
       taskName: this.#d.name,
@@ -160,11 +234,24 @@ export class TaskWorker {
       attempt: context.attempt,
       startedAt: Date.now(),
     };
+    const started: Started = { info, context, trace };
     if (delivery.message.fields.redelivered) {
       const known = this.#knownLoss(delivery);
-      if (known === undefined && !this.#reconnected) return this.#interrupted(delivery, info);
-      if (known?.kind === 'started') return known.outcome.then((o) => this.#conclude(delivery, info, o));
+      if (known === undefined && !this.#reconnected) {
+        // Only a suspect ran alone: a redelivery from the work queue (the worker reconnected
+        // meanwhile) is quarantined, uncharged.
+        if (from === 'work') return this.#toQuarantine(delivery);
+        return this.#interrupted(delivery, info);
+      }
+      if (known?.kind === 'started') return known.outcome.then((o) => this.#conclude(delivery, started, o));
     }
+    return this.#run(delivery, started);
+  }
+
+  /** Runs the handler on a delivery that is to run now. */
+  #run(delivery: Delivery, { info, context, trace }: Started): Promise<void> {
+    const { events, run } = this.#deps;
+    const opts = this.#d.options;
     let payload: unknown;
     try {
       payload = deserialize(delivery.message.body, delivery.message.properties.contentType);
@@ -187,8 +274,8 @@ export class TaskWorker {
       trace,
       timeout: { ms: opts.timeout, error: this.#timeoutError, abort: (reason) => delivery.abort(reason) },
     }).then(
-      () => this.#conclude(delivery, info, SUCCEEDED),
-      (error: unknown) => this.#conclude(delivery, info, { kind: 'failed', error }),
+      () => this.#settle(delivery, info, SUCCEEDED),
+      (error: unknown) => this.#settle(delivery, info, { kind: 'failed', error }),
     );
   }
 
@@ -198,8 +285,19 @@ export class TaskWorker {
     return id === undefined ? undefined : this.#lost.find(id);
   }
 
+  /**
+   * A redelivery settles with what its lost delivery came to: `unstarted` (a suspect lost
+   * before its quarantine copy was published) runs now as the same attempt.
+   */
+  #conclude(delivery: Delivery, started: Started, outcome: AttemptOutcome): Promise<void> | void {
+    if (outcome.kind !== 'unstarted') return this.#settle(delivery, started.info, outcome);
+    const id = delivery.message.properties.messageId;
+    if (id !== undefined && !delivery.lost) this.#lost.consume(id);
+    return this.#run(delivery, started);
+  }
+
   /** Settles `delivery` with an attempt's outcome, or records it if the delivery was lost. */
-  #conclude(delivery: Delivery, info: Attempt, outcome: AttemptOutcome): Promise<void> | void {
+  #settle(delivery: Delivery, info: Attempt, outcome: AttemptOutcome): Promise<void> | void {
     const id = delivery.message.properties.messageId;
     if (delivery.lost) {
       if (id !== undefined) this.#lost.settle(id, outcome);
@@ -214,6 +312,8 @@ export class TaskWorker {
         return this.#ack(delivery);
       case 'failed':
         return this.#fail(delivery, info, outcome.error);
+      case 'unstarted':
+        return; // a handler's outcome is never this; #conclude runs such a redelivery
     }
   }
 
@@ -249,7 +349,11 @@ export class TaskWorker {
     await this.#settleFailure(delivery, info, error, decision);
   }
 
-  /** Settles a redelivered message without running it: its previous attempt counts as failed. */
+  /**
+   * Settles a quarantined message that came back redelivered, without running it: it was
+   * running alone when its process died, so that attempt counts as failed. Its retry goes
+   * straight back to the quarantine queue (no backoff: it is to run alone again).
+   */
   async #interrupted(delivery: Delivery, info: Attempt): Promise<void> {
     const opts = this.#d.options;
     const error = new AttemptInterruptedError(info.attempt);
@@ -257,27 +361,31 @@ export class TaskWorker {
     const { attempt } = info;
     const retries = this.#retries(delivery);
     const decision = decideRedelivered({ attempt, retries, backoff: opts.backoff });
-    await this.#settleFailure(delivery, info, error, decision);
+    await this.#settleFailure(delivery, info, error, decision, this.topology.quarantineQueue.name);
   }
 
+  /** `retryTo`: the queue a retry goes to at once, instead of its delay queue. */
   async #settleFailure(
     delivery: Delivery,
     info: Attempt,
     error: unknown,
     decision: FailureDecision,
+    retryTo?: string,
   ): Promise<void> {
     const { events } = this.#deps;
     const opts = this.#d.options;
     const now = Date.now();
     const headers = delivery.message.properties.headers;
     if (decision.action === 'retry') {
-      const queue = retryQueueFor(this.topology, decision.retry);
+      const queue = retryTo ?? retryQueueFor(this.topology, decision.retry);
       if (queue !== undefined) {
         const nominal = nominalDelay(opts.backoff, decision.retry);
         const props = this.#copyProperties(delivery, retryHeaders(headers, error, now));
-        if (decision.delayMs < nominal) props.expiration = String(decision.delayMs);
-        if (await this.#trackRetry(delivery, this.#republish(delivery, queue, props, error))) {
-          events.emit('task.retried', { ...base(info), error, delayMs: decision.delayMs, queue });
+        const delayMs = retryTo === undefined ? decision.delayMs : 0;
+        if (delayMs < nominal && retryTo === undefined) props.expiration = String(delayMs);
+        const republish = this.#republish(delivery, queue, props, { kind: 'failed', error });
+        if (await this.#trackRetry(delivery, republish)) {
+          events.emit('task.retried', { ...base(info), error, delayMs, queue });
         }
         return;
       }
@@ -286,7 +394,8 @@ export class TaskWorker {
     const dead = deadLetterHeaders(headers, error, now, reason);
     if (error instanceof ValidationError) dead[VALIDATION_ERRORS_HEADER] = JSON.stringify(error.issues);
     const queue = this.topology.deadQueue.name;
-    if (await this.#republish(delivery, queue, this.#copyProperties(delivery, dead), error)) {
+    const props = this.#copyProperties(delivery, dead);
+    if (await this.#republish(delivery, queue, props, { kind: 'failed', error })) {
       events.emit('task.dead-lettered', { ...base(info), error, reason, queue });
     }
   }
@@ -312,13 +421,14 @@ export class TaskWorker {
   }
 
   /**
-   * Shutdown returns a message it never started. A nack would bring it back redelivered,
-   * which counts as an interrupted attempt; so an identical copy goes back to the work queue
-   * (same headers, same attempt) and the original is acked. If the copy cannot be published
-   * the original is nacked back (requeue) and pays that attempt, never lost.
+   * Shutdown returns a message it never started (or a suspect it interrupted) to `queue`. A
+   * nack would bring it back redelivered, a suspect (or, from quarantine, a culprit); so an
+   * identical copy goes back (same headers, same attempt) and the original is acked. If the
+   * copy cannot be published the original is nacked back (requeue), never lost.
    */
-  async #handBack(delivery: Delivery): Promise<void> {
-    if (delivery.message.fields.redelivered) {
+  async #handBack(delivery: Delivery, queue: string): Promise<void> {
+    // A redelivered message nacked back to the work queue is a suspect again, uncharged.
+    if (delivery.message.fields.redelivered && queue === this.topology.workQueue.name) {
       delivery.nack(true);
       return;
     }
@@ -327,7 +437,7 @@ export class TaskWorker {
       await this.#deps.publisher.publish(
         {
           exchange: '',
-          routingKey: this.topology.workQueue.name,
+          routingKey: queue,
           body: delivery.message.body,
           properties: props,
         },
@@ -351,18 +461,18 @@ export class TaskWorker {
     delivery: Delivery,
     queue: string,
     props: PublishProperties,
-    error: unknown,
+    ifLost: AttemptOutcome,
   ): Promise<boolean> {
     const { publisher } = this.#deps;
     const request = { exchange: '', routingKey: queue, body: delivery.message.body, properties: props };
     for (let tries = 1; ; tries++) {
       try {
         await publisher.whenReady();
-        if (!delivery.active) return this.#lostDuringRepublish(delivery, false, error);
+        if (!delivery.active) return this.#lostDuringRepublish(delivery, false, ifLost);
         await publisher.publish(request, { buffer: false });
         break;
       } catch (err) {
-        if (!delivery.active) return this.#lostDuringRepublish(delivery, false, error);
+        if (!delivery.active) return this.#lostDuringRepublish(delivery, false, ifLost);
         if (isConnectionLoss(err) && tries < MAX_REPUBLISH_TRIES) continue;
         this.#deps.onError(err);
         // Still connected yet the copy cannot be published: reject to the broker's DLX, so a
@@ -371,7 +481,7 @@ export class TaskWorker {
         return false;
       }
     }
-    if (delivery.lost) return this.#lostDuringRepublish(delivery, true, error);
+    if (delivery.lost) return this.#lostDuringRepublish(delivery, true, ifLost);
     this.#ack(delivery);
     return true;
   }
@@ -384,11 +494,9 @@ export class TaskWorker {
   }
 
   /** The delivery died while its copy was being published: record what became of it. */
-  #lostDuringRepublish(delivery: Delivery, published: boolean, error: unknown): boolean {
+  #lostDuringRepublish(delivery: Delivery, published: boolean, ifLost: AttemptOutcome): boolean {
     const id = delivery.message.properties.messageId;
-    if (id !== undefined && delivery.lost) {
-      this.#lost.settle(id, published ? { kind: 'handled' } : { kind: 'failed', error });
-    }
+    if (id !== undefined && delivery.lost) this.#lost.settle(id, published ? HANDLED : ifLost);
     return published;
   }
 
@@ -399,6 +507,24 @@ export class TaskWorker {
 }
 
 const SUCCEEDED: AttemptOutcome = { kind: 'succeeded' };
+const HANDLED: AttemptOutcome = { kind: 'handled' };
+const UNSTARTED: AttemptOutcome = { kind: 'unstarted' };
+
+/** Where a delivery came from: the work queue, or the quarantine queue (it runs alone). */
+type Origin = 'work' | 'quarantine';
+
+/** An attempt about to run: its record and the handler's context. */
+interface Started {
+  info: Attempt;
+  context: ReturnType<typeof taskContext>['context'];
+  trace: ReturnType<typeof taskContext>['trace'];
+}
+
+/** A quorum queue's delivery count belongs to the copy's own queue, not to the original's. */
+function withoutDeliveryCount(headers: FieldTable | undefined): FieldTable {
+  const { 'x-delivery-count': _count, ...rest } = headers ?? {};
+  return rest;
+}
 /** Connection-loss publishes retried (each after the session is ready again) before giving up. */
 const MAX_REPUBLISH_TRIES = 5;
 

@@ -25,7 +25,18 @@ export interface QueueConfig {
   singleActiveConsumer: boolean;
   /** Quorum only: returns past this many dead-letter/drop the message. */
   deliveryLimit: number | undefined;
+  /**
+   * `x-warren-exact-redelivered: true`: after a crash of a broker with a data dir, only
+   * messages that were really handed out come back redelivered (the delivery horizon is
+   * raised one message at a time, delivery-horizon.ts). Warren's task quarantine queues use
+   * it: a redelivered suspect there is charged. Other brokers ignore the argument (their
+   * flag is exact when the broker did not crash).
+   */
+  exactRedelivered: boolean;
 }
+
+/** The queue argument asking for exact redelivered flags after a crash (see QueueConfig). */
+export const EXACT_REDELIVERED_ARG = 'x-warren-exact-redelivered';
 
 /** RabbitMQ 4's default x-delivery-limit for quorum queues. */
 export const DEFAULT_DELIVERY_LIMIT = 20;
@@ -143,6 +154,7 @@ export function parseQueueConfig(
     maxPriority: type === 'classic' ? intArg(c, 'x-max-priority', 'zero', 255) : undefined,
     singleActiveConsumer: parseSac(c),
     deliveryLimit: type === 'quorum' ? (deliveryLimit ?? DEFAULT_DELIVERY_LIMIT) : undefined,
+    exactRedelivered: plainValue(args[EXACT_REDELIVERED_ARG]) === true,
   };
 }
 

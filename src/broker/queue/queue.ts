@@ -257,7 +257,7 @@ export class Queue implements QueueHandle, Dispatchable {
         continue;
       }
       if (this.durable && m.persistent && !m.redelivered)
-        this.env.store.beforeFirstDelivery?.(this.storeKey, m.seq);
+        this.env.store.beforeFirstDelivery?.(this.storeKey, m.seq, this.config.exactRedelivered);
       return m;
     }
   }

@@ -67,12 +67,16 @@ export class DeliveryHorizons {
     return this.horizons.get(key) ?? 0;
   }
 
-  /** True when `seq` may be delivered now; raises (and syncs) the horizon first if needed. */
-  admit(key: string, seq: number): boolean {
+  /**
+   * True when `seq` may be delivered now; raises (and syncs) the horizon first if needed.
+   * `exact`: raised to `seq` only (a sync per first delivery, no false positives after a crash).
+   */
+  admit(key: string, seq: number, exact = false): boolean {
     if (seq <= (this.horizons.get(key) ?? 0)) return true;
+    const horizon = exact ? seq : seq + HORIZON_STEP;
     try {
-      this.append(line(key, seq + HORIZON_STEP));
-      this.horizons.set(key, seq + HORIZON_STEP);
+      this.append(line(key, horizon));
+      this.horizons.set(key, horizon);
     } catch (e) {
       // Availability over the hint: deliver anyway, but say that a crash now could miss it.
       this.warn(

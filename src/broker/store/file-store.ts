@@ -242,8 +242,8 @@ export class FileStore implements MessageStore {
     this.log.kick();
   }
 
-  beforeFirstDelivery(queueKey: string, seq: number): void {
-    this.horizons.admit(queueKey, seq);
+  beforeFirstDelivery(queueKey: string, seq: number, exact = false): void {
+    this.horizons.admit(queueKey, seq, exact);
   }
 
   delivered(queueKey: string, seq: number): void {

@@ -31,8 +31,9 @@ export interface MessageStore {
   /**
    * Called before a persisted message is first handed out (consumer or basic.get): the store
    * makes sure a crash from now on brings it back redelivered (delivery-horizon.ts).
+   * `exact`: the queue wants no false positives (the horizon is raised to `seq` only).
    */
-  beforeFirstDelivery?(queueKey: string, seq: number): void;
+  beforeFirstDelivery?(queueKey: string, seq: number, exact?: boolean): void;
   /** First delivery of a persisted message (it comes back redelivered after a restart). */
   delivered?(queueKey: string, seq: number): void;
   /**
