@@ -88,3 +88,40 @@ test(
     }
   },
 );
+
+test(
+  'a queue with x-warren-exact-redelivered: after kill -9 only the messages handed out are flagged',
+  {
+    timeout: 120_000,
+  },
+  async () => {
+    const dir = tempDir('warren-redelivered-exact-');
+    let proc: BrokerProcess | undefined;
+    const queue = 'exact-redelivered';
+    const k = 5;
+    try {
+      proc = await startBrokerProcess(dir);
+      const conn = await amqp.connect(proc.url);
+      conn.on('error', () => undefined);
+      const ch = await conn.createConfirmChannel();
+      ch.on('error', () => undefined);
+      await ch.assertQueue(queue, { durable: true, arguments: { 'x-warren-exact-redelivered': true } });
+      for (let i = 0; i < N; i++) ch.sendToQueue(queue, Buffer.from(`m-${i}`), { persistent: true });
+      await ch.waitForConfirms();
+      const taken: string[] = [];
+      for (let i = 0; i < k; i++) {
+        const m = await ch.get(queue, { noAck: false });
+        if (m !== false) taken.push(m.content.toString());
+      }
+      await kill9(proc);
+      proc = await startBrokerProcess(dir);
+      const back = await drain(proc.url, queue);
+      assert.equal(back.size, N, 'unacked messages lost');
+      const flagged = [...back].filter(([, redelivered]) => redelivered).map(([id]) => id);
+      assert.deepEqual(flagged.sort(), taken.sort(), 'exactly the messages handed out come back redelivered');
+    } finally {
+      await kill9(proc);
+      removeDir(dir);
+    }
+  },
+);

@@ -221,11 +221,20 @@ export class EmbeddedChannel implements TransportChannel {
     }
   }
 
-  get(queue: string, options: { noAck?: boolean } = {}): Promise<TransportMessage | null> {
-    return this.#call(() => {
+  /**
+   * Like a consumer's first delivery of a persistent message (EmbeddedSink), a got one is
+   * returned once the store wrote what it appended so far (this channel's earlier acks too):
+   * code that kills the process on it takes the broker along, and after the restart the
+   * message must come back redelivered, and a message acked before it must not come back.
+   */
+  async get(queue: string, options: { noAck?: boolean } = {}): Promise<TransportMessage | null> {
+    const message = await this.#call(() => {
       const ok = this.#engine.basicGet(queue, options.noAck ?? false);
       return ok === null ? null : getMessage(ok);
     });
+    const recorded = this.#host.deliveriesRecorded;
+    if (message?.properties.deliveryMode === 2 && !message.fields.redelivered && recorded) await recorded();
+    return message;
   }
 
   close(): Promise<void> {
