@@ -32,9 +32,9 @@ export class Harness {
     for (const n of names) this.#queues.add(n);
   }
 
-  /** A task's queues: work, dead and the given delay queues. */
+  /** A task's queues: work, dead, quarantine and the given delay queues. */
   taskQueues(queue: string, delays: number[] = []): void {
-    this.queues(queue, `${queue}.dead`, ...delays.map((d) => `${queue}.retry.${d}`));
+    this.queues(queue, `${queue}.dead`, `${queue}.quarantine`, ...delays.map((d) => `${queue}.retry.${d}`));
   }
 
   exchanges(...names: string[]): void {
