@@ -15,6 +15,7 @@
  */
 import type { TransportChannel } from '../transports/transport.js';
 import { Delivery } from './delivery.js';
+import { ShutdownError } from './errors.js';
 import type { IsolationGate } from './isolation-gate.js';
 
 /** How often each worker looks for suspects others left in the quarantine queue. */
@@ -41,6 +42,8 @@ export class QuarantineRunner {
   #timer: NodeJS.Timeout | undefined;
   #draining: Promise<void> | undefined;
   #current: { delivery: Delivery; done: Promise<void> } | undefined;
+  /** A basic.get in flight. */
+  #taking: Promise<Delivery | undefined> | undefined;
   #stopped = false;
 
   constructor(spec: QuarantineSpec) {
@@ -80,12 +83,15 @@ export class QuarantineRunner {
     this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
+    // A suspect being taken now either starts (then it is #current) or is handed back here.
+    const taken = await this.#taking?.catch(() => undefined);
+    if (taken?.active === true && this.#current?.delivery !== taken) await this.#handBack(taken);
     const current = this.#current;
     const remaining = deadline - Date.now();
     if (current !== undefined && remaining > 0) await Promise.race([current.done, sleep(remaining)]);
     if (current?.delivery.active === true) {
-      current.delivery.abort(new Error('shutdown deadline passed; suspect handed back'));
-      await this.#spec.handBack(current.delivery).catch((err: unknown) => this.#spec.onError(err));
+      current.delivery.abort(new ShutdownError('shutdown deadline passed; suspect handed back'));
+      await this.#handBack(current.delivery);
     }
     const channel = this.#channel;
     this.#channel = undefined;
@@ -113,10 +119,12 @@ export class QuarantineRunner {
   /** Takes one suspect and runs it (the gate is empty); false when there was none. */
   async #runOne(): Promise<boolean> {
     if (this.#stopped || !this.#spec.ready()) return false;
-    const channel = await this.#open();
-    const message = await channel.get(this.#spec.queue, { noAck: false });
-    if (message === null) return false;
-    const delivery = new Delivery(message, channel);
+    const taking = this.#take();
+    this.#taking = taking;
+    const delivery = await taking.finally(() => (this.#taking = undefined));
+    if (delivery === undefined) return false;
+    // stop() came while it was being taken, and handed it back.
+    if (!delivery.active) return true;
     const done = this.#spec.run(delivery);
     this.#current = { delivery, done };
     try {
@@ -125,6 +133,16 @@ export class QuarantineRunner {
       this.#current = undefined;
     }
     return true;
+  }
+
+  async #take(): Promise<Delivery | undefined> {
+    const channel = await this.#open();
+    const message = await channel.get(this.#spec.queue, { noAck: false });
+    return message === null ? undefined : new Delivery(message, channel);
+  }
+
+  #handBack(delivery: Delivery): Promise<void> {
+    return this.#spec.handBack(delivery).catch((err: unknown) => this.#spec.onError(err));
   }
 
   #open(): Promise<TransportChannel> {

@@ -90,8 +90,6 @@ export class TaskWorker {
   readonly #lost: LostAttempts;
   readonly #gate: IsolationGate;
   readonly #quarantine: QuarantineRunner;
-  /** Suspects whose quarantine copy is being published: a drop then loses no started run. */
-  readonly #moving = new Set<Delivery>();
   /**
    * Messages whose retry copy is being published (message id → settles when the original is
    * acked). A copy with a short delay can come back before the confirm of its publish did;
@@ -154,10 +152,14 @@ export class TaskWorker {
     return this.topology.workQueue.name;
   }
 
-  /** The connection dropped with `delivery` unsettled; a suspect being moved never started. */
+  /**
+   * The connection dropped with `delivery` unsettled. A suspect being moved counts as started:
+   * its redelivery waits for the move, then is acked (the copy was published) or runs as the
+   * same attempt (it was not: the 'unstarted' outcome).
+   */
   #loseDelivery(delivery: Delivery, started: boolean): void {
     const id = delivery.message.properties.messageId;
-    if (id !== undefined) this.#lost.lose(id, started && !this.#moving.has(delivery));
+    if (id !== undefined) this.#lost.lose(id, started);
   }
 
   /**
@@ -211,13 +213,8 @@ export class TaskWorker {
   async #toQuarantine(delivery: Delivery): Promise<void> {
     const queue = this.topology.quarantineQueue.name;
     const props = this.#copyProperties(delivery, withoutDeliveryCount(delivery.message.properties.headers));
-    this.#moving.add(delivery);
-    try {
-      const moved = this.#republish(delivery, queue, props, UNSTARTED);
-      if (await this.#trackRetry(delivery, moved)) this.#quarantine.kick();
-    } finally {
-      this.#moving.delete(delivery);
-    }
+    const moved = this.#republish(delivery, queue, props, UNSTARTED);
+    if (await this.#trackRetry(delivery, moved)) this.#quarantine.kick();
   }
 
   #attempt(delivery: Delivery, from: Origin): Promise<void> {
