@@ -45,6 +45,12 @@ test('classic topology: work queue, one delay queue per distinct delay, dead-let
       { 'x-message-ttl': ms, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'email.send' },
     ]),
   );
+  assert.deepEqual(t.quarantineQueue.options.arguments, {
+    'x-dead-letter-exchange': '',
+    'x-dead-letter-routing-key': 'email.send.dead',
+    'x-warren-exact-redelivered': true,
+  });
+  assert.equal(t.quarantineQueue.name, 'email.send.quarantine');
   assert.deepEqual(t.deadQueue, {
     name: 'email.send.dead',
     options: { durable: true, exclusive: false, autoDelete: false, arguments: {} },
@@ -62,6 +68,7 @@ test('classic topology: work queue, one delay queue per distinct delay, dead-let
       'email.send.retry.2000',
       'email.send.retry.4000',
       'email.send',
+      'email.send.quarantine',
     ],
   );
   assert.equal(retryQueueFor(t, 2), 'email.send.retry.2000');
@@ -87,7 +94,7 @@ test('delay queues are bounded: capped exponential and fixed backoff share queue
   assert.deepEqual(none.delayQueues, []);
   assert.deepEqual(
     none.declarations.map((d) => d.name),
-    ['email.send.dead', 'email.send'],
+    ['email.send.dead', 'email.send', 'email.send.quarantine'],
   );
   const huge = { ...base, retries: 1000, backoff: { ...base.backoff, delay: 0.001, maxDelay: 2 ** 31 - 1 } };
   assert.ok(retryTopology(huge).delayQueues.length <= MAX_DELAY_QUEUES);
