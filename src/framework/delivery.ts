@@ -15,6 +15,8 @@ export class Delivery {
   #controller: AbortController | undefined;
   #settled = false;
   #lost = false;
+  /** Taken over by shutdown (claim()): the handler's outcome no longer settles it. */
+  #claimed = false;
 
   constructor(message: TransportMessage, channel: TransportChannel) {
     this.message = message;
@@ -26,9 +28,17 @@ export class Delivery {
     return (this.#controller ??= new AbortController()).signal;
   }
 
-  /** False once acked, nacked or abandoned: its outcome no longer matters. */
+  /** False once acked, nacked, abandoned or claimed: its handler's outcome no longer matters. */
   get active(): boolean {
-    return !this.#settled;
+    return !this.#settled && !this.#claimed;
+  }
+
+  /**
+   * Shutdown takes over a delivery whose handler is still running, to settle it itself (a
+   * hand-back): the handler's outcome is ignored from now on, while ack/nack still work.
+   */
+  claim(): void {
+    this.#claimed = true;
   }
 
   abort(reason: unknown): void {

@@ -90,6 +90,7 @@ export class QuarantineRunner {
     const remaining = deadline - Date.now();
     if (current !== undefined && remaining > 0) await Promise.race([current.done, sleep(remaining)]);
     if (current?.delivery.active === true) {
+      current.delivery.claim();
       current.delivery.abort(new ShutdownError('shutdown deadline passed; suspect handed back'));
       await this.#handBack(current.delivery);
     }

@@ -105,4 +105,54 @@ export function shutdownTests(factory: TransportFactory): void {
       await h.cleanup();
     }
   });
+
+  test(
+    'close({ timeout: 0 }) while a suspect runs alone: it goes back to quarantine uncharged',
+    T,
+    async () => {
+      const h = new Harness(factory);
+      const name = h.name('suspect');
+      h.taskQueues(name);
+      const runs: { attempt: number; redelivered: boolean }[] = [];
+      let hang = true;
+      @Service(h.name('svc'))
+      class Svc {
+        @Task(name, { retries: 0 })
+        work(_p: unknown, ctx: TaskContext): Promise<void> {
+          runs.push({ attempt: ctx.attempt, redelivered: ctx.redelivered });
+          if (!hang) return Promise.resolve();
+          // Cut off by the shutdown: fails with the abort reason (a resolved handler would be done).
+          return new Promise((_resolve, reject) =>
+            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)),
+          );
+        }
+      }
+      try {
+        const first = await h.start([Svc]);
+        // A suspect as a crashed worker's redelivery leaves it: in the quarantine queue.
+        await (
+          await h.admin()
+        ).publish('', `${name}.quarantine`, Buffer.from('{"n":1}'), {
+          persistent: true,
+          messageId: 'suspect-1',
+          contentType: 'application/json',
+        });
+        await waitFor(() => runs.length === 1, 10_000, 'the suspect runs');
+        await first.close({ timeout: 0 });
+        hang = false;
+        await h.start([Svc]);
+        await waitFor(() => runs.length === 2, 10_000, 'the suspect runs again');
+        await sleep(200);
+        assert.deepEqual(runs, [
+          { attempt: 1, redelivered: false },
+          { attempt: 1, redelivered: false },
+        ]);
+        const admin = await h.admin();
+        assert.equal((await admin.checkQueue(`${name}.dead`)).messageCount, 0);
+        assert.equal((await admin.checkQueue(`${name}.quarantine`)).messageCount, 0);
+      } finally {
+        await h.cleanup();
+      }
+    },
+  );
 }
