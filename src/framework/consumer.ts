@@ -48,9 +48,13 @@ export class HandlerConsumer implements SessionComponent {
   readonly #onError: (err: unknown) => void;
   readonly #waiting: Delivery[] = [];
   readonly #running = new Map<Delivery, Promise<void>>();
+  /** Hand-backs in progress: stop() waits for them before closing the channel. */
+  readonly #handingBack = new Set<Promise<void>>();
   #channel: TransportChannel | undefined;
   #consumerTag: string | undefined;
   #stopping = false;
+  /** stop() is closing the channel: a delivery arriving now is left to the close (requeued). */
+  #closing = false;
   /** pause(): no basic.consume until resume() (kept across reconnects). */
   #paused = false;
   /** Channels whose consumer the broker cancelled: their deliveries settle there; closed on stop. */
@@ -189,6 +193,10 @@ export class HandlerConsumer implements SessionComponent {
       d.abort(new ShutdownError('shutdown deadline passed; message requeued'));
       d.nack(true);
     }
+    // Deliveries that arrived after the cancel are being handed back: their copies must be
+    // published and their originals acked before the channel (and then the app) closes.
+    while (this.#handingBack.size > 0) await Promise.all(this.#handingBack);
+    this.#closing = true;
     await channel?.close().catch(() => undefined);
     await Promise.all(this.#retired.splice(0).map((c) => c.close().catch(() => undefined)));
   }
@@ -197,7 +205,7 @@ export class HandlerConsumer implements SessionComponent {
     // A delivery read from the old connection after the disconnect was handled: that channel
     // is dead, so the broker requeues the message and it comes back redelivered. Running it
     // here would run it twice (and charge the redelivery as an interrupted attempt).
-    if (channel !== this.#channel) return;
+    if (channel !== this.#channel || this.#closing) return;
     const delivery = new Delivery(message, channel);
     if (this.#stopping || this.#paused) {
       void this.#handBack(delivery);
@@ -212,10 +220,15 @@ export class HandlerConsumer implements SessionComponent {
       delivery.nack(true);
       return Promise.resolve();
     }
-    return this.#spec.handBack(delivery).catch((err: unknown) => {
-      this.#onError(err);
-      delivery.nack(true);
-    });
+    const handing: Promise<void> = this.#spec
+      .handBack(delivery)
+      .catch((err: unknown) => {
+        this.#onError(err);
+        delivery.nack(true);
+      })
+      .finally(() => this.#handingBack.delete(handing));
+    this.#handingBack.add(handing);
+    return handing;
   }
 
   #pump(): void {

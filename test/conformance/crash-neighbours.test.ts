@@ -133,7 +133,7 @@ describe('a task that kills its process: its neighbours are never charged', { co
     let broker: BrokerProcess | undefined;
     const dir = tempDir('warren-neighbours-tcp-');
     before(async () => {
-      broker = await startBrokerProcess(join(dir, 'data'));
+      broker = await startBrokerProcess(join(dir, 'data'), 90_000);
     });
     after(async () => {
       await kill9(broker);
