@@ -1,10 +1,11 @@
 /**
  * A queue consumer with bounded concurrency and graceful stop, shared by task workers, the
  * RPC server and subscribers. Deliveries beyond `concurrency` (up to `prefetch`) wait locally;
- * stopping cancels the consumer, hands the waiting (never started) ones back to the queue,
- * lets running handlers finish until the deadline and then nacks the rest back (requeue).
- * Handing back is a nack with requeue unless the spec says otherwise: task workers count a
- * redelivered message as an interrupted attempt, so they hand back an uncharged copy instead.
+ * stopping cancels the consumer, hands the waiting (never started) ones back to the queue
+ * (and those that arrive after the cancel, waiting for every hand-back before the channel
+ * closes), lets running handlers finish until the deadline and then nacks the rest back.
+ * Handing back is a nack with requeue unless the spec says otherwise: a redelivered task
+ * message is a suspect (run alone, task-worker.ts), so task workers hand back a copy instead.
  *
  * When the broker cancels the consumer (basic.cancel: its queue was deleted, or on a cluster
  * the node holding a classic queue went down) it consumes again on a new channel, declaring
