@@ -235,10 +235,9 @@ export class TaskWorker {
     if (delivery.message.fields.redelivered) {
       const known = this.#knownLoss(delivery);
       if (known === undefined && !this.#reconnected) {
-        // Only a suspect ran alone: a redelivery from the work queue (the worker reconnected
-        // meanwhile) is quarantined, uncharged.
-        if (from === 'work') return this.#toQuarantine(delivery);
-        return this.#interrupted(delivery, info);
+        // Only a suspect ran alone, so only one from the quarantine queue is the culprit. (From
+        // the work queue, #handle quarantined it already; the rule holds here all the same.)
+        return from === 'work' ? this.#toQuarantine(delivery) : this.#interrupted(delivery, info);
       }
       if (known?.kind === 'started') return known.outcome.then((o) => this.#conclude(delivery, started, o));
     }
