@@ -16,6 +16,7 @@ import type { CallOptions, Client, EnqueueOptions, PublishOptions } from './cont
 import type { DelayedDelivery } from './delay/delayed-delivery.js';
 import { enqueueDelay } from './delay/enqueue-delay.js';
 import type { ChainHandle, ChainStep } from './jobs/job-chain.js';
+import { groupRefOf, type GroupHandle, type GroupMember, type GroupOptions } from './jobs/job-group.js';
 import type { JobHandle } from './jobs/job-handle.js';
 import { MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';
 import type { JobService } from './jobs/job-service.js';
@@ -68,6 +69,7 @@ export class WarrenClient implements Client {
       attempts: options.attempts,
       dedupWindow: options.dedupWindow,
       runAt: delayMs > 0 ? this.#deps.now() + delayMs : undefined,
+      group: options.headers === undefined ? undefined : groupRefOf(options.headers),
     };
     return this.#deps.jobs.enqueue(job, () =>
       this.#publishTask(queue, name, payload, messageId, options, delayMs),
@@ -81,6 +83,15 @@ export class WarrenClient implements Client {
   /** a → b → c: each step gets the previous step's result (docs/jobs.md, "Chains"). */
   chain(steps: readonly ChainStep[], options: { chainId?: string } = {}): Promise<ChainHandle> {
     return this.#deps.jobs.chain(this, steps, options.chainId ?? randomUUID());
+  }
+
+  /** Jobs tracked as one, with an optional callback (a chord) (docs/jobs.md, "Groups"). */
+  group(members: readonly GroupMember[], options: GroupOptions = {}): Promise<GroupHandle> {
+    return this.#deps.jobs.group(this, members, options.groupId ?? randomUUID(), options);
+  }
+
+  jobGroup(id: string): Promise<GroupHandle | undefined> {
+    return this.#deps.jobs.groupHandle(id);
   }
 
   pause(task: string): Promise<void> {

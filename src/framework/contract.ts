@@ -7,6 +7,7 @@
 import type { FieldTable } from '../protocol/field-value.js';
 import type { FromSchema } from './from-schema.js';
 import type { ChainHandle, ChainStep } from './jobs/job-chain.js';
+import type { GroupHandle, GroupMember, GroupOptions } from './jobs/job-group.js';
 import type { JobHandle } from './jobs/job-handle.js';
 import type { JsonSchema } from './options.js';
 
@@ -167,6 +168,13 @@ export interface TypedClient<C = Record<never, never>> {
   job(id: string): JobHandle;
   /** A chain a → b → c: each step's payload is the previous step's result (docs/jobs.md). */
   chain(steps: readonly ChainStep[], options?: { chainId?: string }): Promise<ChainHandle>;
+  /**
+   * Enqueues jobs tracked as one group; with `callback`, a chord: the callback task runs once,
+   * with the members' results in order, when every member completed (docs/jobs.md, "Groups").
+   */
+  group(members: readonly GroupMember[], options?: GroupOptions): Promise<GroupHandle>;
+  /** A handle on a group by id (from any process that shares the job store); undefined when unknown. */
+  jobGroup(id: string): Promise<GroupHandle | undefined>;
   /** Stops every worker of the task from taking jobs (they stay queued) until resume(). */
   pause(task: TaskName<C>): Promise<void>;
   resume(task: TaskName<C>): Promise<void>;

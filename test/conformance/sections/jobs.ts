@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import {
   CHAIN_HEADER,
   ChainHandle,
+  GroupMemberFailedError,
   JobCancelledError,
   JobFailedError,
   JobWaitTimeoutError,
@@ -22,6 +23,8 @@ import {
 import { Harness, deferred, waitFor, type TransportFactory } from '../../helpers/framework-harness.js';
 
 const T = { timeout: 20_000 };
+/** Groups run several jobs per test on a loaded machine. */
+const G = { timeout: 60_000 };
 const POSTGRES_URL = process.env['WARREN_POSTGRES_URL'] ?? 'postgres://root@127.0.0.1/test';
 
 /** Polls an async predicate every 20 ms, at most 10 s. */
@@ -497,4 +500,172 @@ export function chainTests(factory: TransportFactory): void {
       }
     },
   );
+}
+
+export function groupTests(factory: TransportFactory): void {
+  test('a chord on two workers: results in member order, the callback runs once with them', G, async () => {
+    const h = new Harness(factory);
+    const square = h.name('square');
+    const sum = h.name('sum');
+    h.taskQueues(square);
+    h.taskQueues(sum);
+    const callbacks: unknown[] = [];
+    @Service(h.name('svc'))
+    class Svc {
+      // Later members finish first: the order of results is the members', not the finishing one.
+      @Task(square, { retries: 0, concurrency: 8 })
+      async a(n: number): Promise<number> {
+        await new Promise((resolve) => setTimeout(resolve, (8 - n) * 15));
+        return n * n;
+      }
+
+      @Task(sum, { retries: 0 })
+      b(results: number[]): Promise<string> {
+        callbacks.push(results);
+        return Promise.resolve(`sum ${results.reduce((x, y) => x + y, 0)}`);
+      }
+    }
+    try {
+      const store = new MemoryJobStore();
+      await h.start([Svc], { jobs: { store } });
+      const app = await h.start([Svc], { jobs: { store } });
+      const members = [1, 2, 3, 4, 5, 6, 7].map((n) => ({ task: square, payload: n }));
+      const chord = await app.client.group(members, { callback: { task: sum } });
+      assert.equal(chord.members.length, 7);
+      assert.equal(chord.members[2], `${chord.id}.2`);
+      assert.deepEqual(await chord.results({ timeout: 10_000 }), [1, 4, 9, 16, 25, 36, 49]);
+      assert.equal(await chord.callback?.result({ timeout: 10_000 }), 'sum 140');
+      assert.equal(await chord.state(), 'completed');
+      const plain = await app.client.group([{ task: square, payload: 3 }]);
+      assert.deepEqual(await plain.results({ timeout: 10_000 }), [9]);
+      assert.equal(plain.callback, undefined);
+      const again = await app.client.jobGroup(chord.id);
+      assert.deepEqual(again?.members, chord.members);
+      assert.deepEqual(
+        await again?.settled({ timeout: 1000 }),
+        [1, 4, 9, 16, 25, 36, 49].map((result) => ({ state: 'completed', result })),
+      );
+      // A marker chord after it: once its callback ran, a second run of the first would have too.
+      const marker = await app.client.group([{ task: square, payload: 0 }], { callback: { task: sum } });
+      await marker.callback?.result({ timeout: 10_000 });
+      assert.deepEqual(callbacks, [[1, 4, 9, 16, 25, 36, 49], [0]]);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test(
+    'a failed member fails the chord (the callback never runs); onMemberFailure: settle runs it with every outcome',
+    T,
+    async () => {
+      const h = new Harness(factory);
+      const work = h.name('work');
+      const after = h.name('after');
+      h.taskQueues(work);
+      h.taskQueues(after);
+      const callbacks: unknown[] = [];
+      @Service(h.name('svc'))
+      class Svc {
+        @Task(work, { retries: 0 })
+        a(n: number): Promise<number> {
+          return n < 0 ? Promise.reject(new Error(`bad ${n}`)) : Promise.resolve(n);
+        }
+
+        @Task(after, { retries: 0 })
+        b(payload: unknown): Promise<string> {
+          callbacks.push(payload);
+          return Promise.resolve('ran');
+        }
+      }
+      try {
+        const app = await h.start([Svc], { jobs: { store: new MemoryJobStore() } });
+        const members = [1, -2, 3].map((n) => ({ task: work, payload: n }));
+        const failing = await app.client.group(members, { callback: { task: after } });
+        const err = await failing.callback!.result({ timeout: 10_000 }).then(
+          () => assert.fail('the callback should fail'),
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof JobFailedError);
+        assert.equal(err.error?.code, new GroupMemberFailedError('g', 'm', 'failed').code);
+        assert.match(err.error?.message ?? '', new RegExp(`${failing.members[1]}`));
+        const memberErr = await failing.results({ timeout: 10_000 }).then(
+          () => assert.fail('results should reject'),
+          (e: unknown) => e,
+        );
+        assert.ok(memberErr instanceof JobFailedError);
+        assert.equal(memberErr.jobId, failing.members[1]);
+        assert.equal(memberErr.error?.message, 'bad -2');
+        await failing.settled({ timeout: 10_000 });
+        assert.equal(await failing.state(), 'failed');
+
+        const lenient = await app.client.group(members, {
+          callback: { task: after },
+          onMemberFailure: 'settle',
+        });
+        assert.equal(await lenient.callback!.result({ timeout: 10_000 }), 'ran');
+        assert.deepEqual(callbacks, [
+          [
+            { state: 'completed', result: 1 },
+            { state: 'failed', error: { name: 'Error', message: 'bad -2' } },
+            { state: 'completed', result: 3 },
+          ],
+        ]);
+        await assert.rejects(app.client.group([], { callback: { task: after } }), TypeError);
+        await assert.rejects(app.client.group(members, { onMemberFailure: 'skip' as 'fail' }), TypeError);
+      } finally {
+        await h.cleanup();
+      }
+    },
+  );
+
+  test('cancelling a group cancels its waiting and running members and its callback', G, async () => {
+    const h = new Harness(factory);
+    const slow = h.name('slow');
+    const after = h.name('after');
+    h.taskQueues(slow);
+    h.taskQueues(after);
+    const started = deferred();
+    const ran: number[] = [];
+    let callbackRuns = 0;
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(slow, { retries: 0, prefetch: 1 })
+      a(n: number, ctx: TaskContext): Promise<void> {
+        ran.push(n);
+        started.resolve();
+        return new Promise((_resolve, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)),
+        );
+      }
+
+      @Task(after, { retries: 0 })
+      b(): Promise<void> {
+        callbackRuns++;
+        return Promise.resolve();
+      }
+    }
+    try {
+      const app = await h.start([Svc], { jobs: { store: new MemoryJobStore() } });
+      const members = [1, 2, 3].map((n) => ({ task: slow, payload: n }));
+      const group = await app.client.group(members, { callback: { task: after }, onMemberFailure: 'settle' });
+      await started.promise;
+      assert.equal(await group.cancel(), true);
+      await assert.rejects(group.results({ timeout: 10_000 }), JobCancelledError);
+      await assert.rejects(group.callback!.result({ timeout: 10_000 }), JobCancelledError);
+      const outcomes = await group.settled({ timeout: 10_000 });
+      assert.deepEqual(
+        outcomes.map((o) => o.state),
+        ['cancelled', 'cancelled', 'cancelled'],
+      );
+      assert.equal(await group.state(), 'cancelled');
+      assert.equal(await group.cancel(), false, 'nothing left to cancel');
+      // A marker job on the callback's queue: once it ran, a callback enqueued before it would have.
+      const marker = await app.client.enqueue(after, {});
+      await marker.result({ timeout: 10_000 });
+      assert.equal(callbackRuns, 1, 'only the marker');
+      assert.deepEqual(ran, [1], 'the waiting members never ran');
+    } finally {
+      await h.cleanup();
+    }
+  });
 }
