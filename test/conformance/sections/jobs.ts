@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import {
   CHAIN_HEADER,
   ChainHandle,
+  GROUP_HEADER,
   GroupMemberFailedError,
   JobCancelledError,
   JobFailedError,
@@ -20,6 +21,7 @@ import {
   type JobEvent,
   type TaskContext,
 } from '../../../src/framework/index.js';
+import { newGroup } from '../../../src/framework/jobs/group-record.js';
 import { Harness, deferred, waitFor, type TransportFactory } from '../../helpers/framework-harness.js';
 
 const T = { timeout: 20_000 };
@@ -668,4 +670,68 @@ export function groupTests(factory: TransportFactory): void {
       await h.cleanup();
     }
   });
+
+  test(
+    'a member whose message comes back after it completed settles the group and runs the callback',
+    G,
+    async () => {
+      const h = new Harness(factory);
+      const work = h.name('work');
+      const after = h.name('after');
+      h.taskQueues(work);
+      h.taskQueues(after);
+      const ran: unknown[] = [];
+      @Service(h.name('svc'))
+      class Svc {
+        @Task(work, { retries: 0 })
+        a(n: number): Promise<number> {
+          ran.push(n);
+          return Promise.resolve(n);
+        }
+
+        @Task(after, { retries: 0 })
+        b(results: unknown): Promise<string> {
+          ran.push(results);
+          return Promise.resolve('done');
+        }
+      }
+      try {
+        const store = new MemoryJobStore();
+        // What a worker killed after recording member 1 completed, before settling it, leaves:
+        // member 0 settled, member 1's job completed but its slot empty, its message back.
+        const id = h.name('group');
+        const members = [`${id}.0`, `${id}.1`];
+        await store.createGroup(
+          newGroup(id, members, 'fail', { task: after, id: `${id}.callback` }, Date.now()),
+        );
+        await store.settleMember(id, 0, { state: 'completed', result: 'r0' });
+        const now = Date.now();
+        await store.create({
+          id: members[1]!,
+          task: work,
+          state: 'completed',
+          attempts: 1,
+          result: 'r1',
+          createdAt: now,
+          updatedAt: now,
+          group: { id, index: 1 },
+        });
+        await h.start([Svc], { jobs: { store } });
+        const admin = await h.admin();
+        await admin.publish('', work, Buffer.from('1'), {
+          messageId: members[1],
+          contentType: 'application/json',
+          persistent: true,
+          headers: { [GROUP_HEADER]: JSON.stringify({ id, index: 1 }) },
+        });
+        const app = await h.start([], { jobs: { store } });
+        const group = await app.client.jobGroup(id);
+        assert.equal(await group?.callback?.result({ timeout: 10_000 }), 'done');
+        assert.deepEqual(await group?.results({ timeout: 1000 }), ['r0', 'r1']);
+        assert.deepEqual(ran, [['r0', 'r1']], 'the completed member did not run again');
+      } finally {
+        await h.cleanup();
+      }
+    },
+  );
 }
