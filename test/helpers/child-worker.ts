@@ -9,7 +9,7 @@ export interface ChildWorker {
   /** Every line printed so far. */
   lines: string[];
   /** Resolves once a line matching `match` was printed. */
-  line(match: RegExp): Promise<void>;
+  line: (match: RegExp) => Promise<void>;
   /** Resolves when the process exited. */
   exited: Promise<unknown>;
 }
@@ -21,7 +21,7 @@ export function spawnWorker(script: string, env: Record<string, string>): ChildW
   });
   const lines: string[] = [];
   const waiters: { match: RegExp; resolve: () => void }[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(line);
     for (const w of waiters) if (w.match.test(line)) w.resolve();
   });
