@@ -9,7 +9,7 @@ import type { FromSchema } from './from-schema.js';
 import type { ChainHandle, ChainStep } from './jobs/job-chain.js';
 import type { GroupHandle, GroupMember, GroupOptions } from './jobs/job-group.js';
 import type { JobHandle } from './jobs/job-handle.js';
-import type { JsonSchema } from './options.js';
+import type { BackoffOptions, JsonSchema } from './options.js';
 
 /** The schemas `defineContract` accepts. */
 export interface ContractSchemas {
@@ -125,6 +125,12 @@ export interface EnqueueOptions {
   dedupWindow?: number;
   /** Attempts in all for this job, overriding the task's `retries + 1` (at most retries + 1 of the task's delay queues apply). */
   attempts?: number;
+  /**
+   * This job's retry backoff, overriding the task's (header x-warren-backoff, honoured by any
+   * worker). Checked as `@Task`'s is: a bad one rejects with InvalidBackoffError. Its retries
+   * wait in the delayed delivery (docs/jobs-in-time.md) instead of the task's delay queues.
+   */
+  backoff?: BackoffOptions;
 }
 
 /** The fields of the result `client.enqueue` used to return (a JobHandle has them). */

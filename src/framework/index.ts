@@ -178,7 +178,7 @@ export { PostgresJobStore } from './jobs/postgres-job-store.js';
 export type { PostgresJobStoreOptions } from './jobs/postgres-job-store.js';
 export { JOBS_EXCHANGE } from './jobs/job-service.js';
 export type { JobEvent } from './jobs/job-service.js';
-export { MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';
+export { BACKOFF_HEADER, MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';
 export type { JobsOptions } from './app-options.js';
 export { CHAIN_HEADER, ChainHandle } from './jobs/job-chain.js';
 export type { ChainStep } from './jobs/job-chain.js';

@@ -9,7 +9,9 @@ import {
   CHAIN_HEADER,
   ChainHandle,
   GROUP_HEADER,
+  BACKOFF_HEADER,
   GroupMemberFailedError,
+  InvalidBackoffError,
   JobCancelledError,
   JobFailedError,
   JobWaitTimeoutError,
@@ -22,6 +24,7 @@ import {
   type TaskContext,
 } from '../../../src/framework/index.js';
 import { newGroup } from '../../../src/framework/jobs/group-record.js';
+import { delayHarness } from './delayed.js';
 import { Harness, deferred, waitFor, type TransportFactory } from '../../helpers/framework-harness.js';
 
 const T = { timeout: 20_000 };
@@ -118,6 +121,87 @@ export function jobTests(factory: TransportFactory): void {
       await h.cleanup();
     }
   });
+
+  test(
+    "a per-enqueue backoff overrides the task's, from any client; a bad one is InvalidBackoffError",
+    G,
+    async () => {
+      const { h, prefix } = delayHarness(factory);
+      const name = h.name('backoff');
+      h.taskQueues(name, [60_000, 120_000]);
+      const attempts = new Map<string, number>();
+      @Service(h.name('svc'))
+      class Svc {
+        // A minute, then two: with the task's backoff the jobs below could not finish in the test.
+        @Task(name, { retries: 2, backoff: { type: 'exponential', delay: 60_000 } })
+        handle(_p: unknown, ctx: TaskContext): Promise<number> {
+          attempts.set(ctx.messageId, ctx.attempt);
+          return ctx.attempt < 3
+            ? Promise.reject(new Error(`try ${ctx.attempt}`))
+            : Promise.resolve(ctx.attempt);
+        }
+      }
+      try {
+        const app = await h.start([Svc], {
+          jobs: { store: new MemoryJobStore() },
+          delayTopologyPrefix: prefix,
+        });
+        const quick = await app.client.enqueue(
+          name,
+          {},
+          { backoff: { type: 'exponential', delay: 20, maxDelay: 40 } },
+        );
+        assert.equal(await quick.result({ timeout: 30_000 }), 3);
+        // Written by another client (pika, a schedule): the header alone is honoured.
+        const admin = await h.admin();
+        // Long enough to pass the TTL levels each time (RabbitMQ without the plugin), twice.
+      const header = JSON.stringify({ type: 'fixed', delay: 200 });
+        await admin.publish('', name, Buffer.from('{}'), {
+          messageId: h.name('raw'),
+          contentType: 'application/json',
+          persistent: true,
+          headers: { [BACKOFF_HEADER]: header },
+        });
+        await waitFor(
+          () => attempts.get(h.name('raw')) === 3,
+          30_000,
+          `the raw job’s third attempt ${JSON.stringify([...attempts])}`,
+        );
+        // Without the override the first retry waits the task's minute.
+        const slow = await app.client.enqueue(name, {});
+        await waitForAsync(async () => (await slow.state()) === 'delayed', 'the first retry');
+        const record = await slow.get();
+        assert.ok(
+          record?.runAt !== undefined && record.runAt - Date.now() > 30_000,
+          `runAt ${record?.runAt}`,
+        );
+        assert.equal(attempts.get(slow.id), 1);
+        const bad: unknown[] = [
+          { type: 'linear', delay: 10 },
+          { type: 'fixed' },
+          { type: 'fixed', delay: -1 },
+          { type: 'exponential', delay: 100, maxDelay: 10 },
+          { type: 'fixed', delay: 10, jitter: 2 },
+          { type: 'fixed', delay: 2 ** 31 },
+          'fast',
+        ];
+        for (const backoff of bad) {
+          const err = await app.client
+            .enqueue(name, {}, { backoff: backoff as { type: 'fixed'; delay: number }, jobId: h.name('bad') })
+            .then(
+              () => assert.fail(`accepted ${JSON.stringify(backoff)}`),
+              (e: unknown) => e,
+            );
+          assert.ok(err instanceof InvalidBackoffError, String(err));
+          assert.equal(err.code, 'ERR_INVALID_BACKOFF');
+        }
+        assert.equal(await app.client.job(h.name('bad')).get(), undefined, 'nothing recorded');
+        await slow.cancel();
+      } finally {
+        await h.cleanup();
+      }
+    },
+  );
 
   test('a repeated messageId / jobId runs once and returns the same job', T, async () => {
     const h = new Harness(factory);
