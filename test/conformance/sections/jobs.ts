@@ -155,7 +155,7 @@ export function jobTests(factory: TransportFactory): void {
         // Written by another client (pika, a schedule): the header alone is honoured.
         const admin = await h.admin();
         // Long enough to pass the TTL levels each time (RabbitMQ without the plugin), twice.
-      const header = JSON.stringify({ type: 'fixed', delay: 200 });
+        const header = JSON.stringify({ type: 'fixed', delay: 200 });
         await admin.publish('', name, Buffer.from('{}'), {
           messageId: h.name('raw'),
           contentType: 'application/json',
@@ -642,7 +642,7 @@ export function groupTests(factory: TransportFactory): void {
 
   test(
     'a failed member fails the chord (the callback never runs); onMemberFailure: settle runs it with every outcome',
-    T,
+    G,
     async () => {
       const h = new Harness(factory);
       const work = h.name('work');
