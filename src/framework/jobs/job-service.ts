@@ -240,7 +240,8 @@ export class JobService implements JobAccess {
     if (!record) return false;
     this.#changed(record);
     if (!abortHere(id, new JobCancelledError(id))) this.#broadcast('cancel', id);
-    if (record.group) await this.#groups?.settle(record, this.#client?.());
+    // A failure is reported; a waiting member's message settles it again when taken (#resumeFlow).
+    if (record.group) await this.#groups?.settle(record, this.#client?.()).catch(this.#deps.onError);
     return true;
   }
 
