@@ -84,7 +84,7 @@ export type { MissedTicks, ScheduleDefinition, ScheduleOptions } from './framewo
 export { JobHandle } from './framework/jobs/job-handle.js';
 export type { JobAccess, WaitOptions } from './framework/jobs/job-handle.js';
 export { FINAL_STATES, JOB_STATES } from './framework/jobs/job-record.js';
-export type { JobPatch, JobRecord, JobState, RecordedError } from './framework/jobs/job-record.js';
+export type { GroupRef, JobPatch, JobRecord, JobState, RecordedError } from './framework/jobs/job-record.js';
 export { DEFAULT_RETENTION } from './framework/jobs/job-store.js';
 export type { CreateResult, JobStore, ListQuery, RetentionOptions } from './framework/jobs/job-store.js';
 export { MemoryJobStore } from './framework/jobs/memory-job-store.js';
@@ -95,6 +95,17 @@ export { JOBS_EXCHANGE } from './framework/jobs/job-service.js';
 export type { JobEvent } from './framework/jobs/job-service.js';
 export { ChainHandle } from './framework/jobs/job-chain.js';
 export type { ChainStep } from './framework/jobs/job-chain.js';
+export { GROUP_HEADER, GroupHandle } from './framework/jobs/job-group.js';
+export type { GroupAccess, GroupMember, GroupOptions } from './framework/jobs/job-group.js';
+export { MEMBER_FAILURE_POLICIES, groupState } from './framework/jobs/group-record.js';
+export type {
+  GroupCallback,
+  GroupRecord,
+  GroupState,
+  MemberFailurePolicy,
+  MemberOutcome,
+  MemberSettled,
+} from './framework/jobs/group-record.js';
 
 // Errors an app catches
 export {
@@ -103,6 +114,8 @@ export {
   ConsumerCancelledError,
   FRAMEWORK_ERROR_CODES,
   FrameworkError,
+  GroupMemberFailedError,
+  InvalidBackoffError,
   JobCancelledError,
   JobFailedError,
   JobWaitTimeoutError,

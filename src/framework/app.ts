@@ -43,7 +43,7 @@ import { ScheduleRunner, runOptions, type ScheduleStatus } from './schedule/sche
 import { defineSchedule, type ScheduleOptions } from './schedule/schedule-spec.js';
 import { systemClock } from '../util/clock.js';
 import { Subscriber } from './subscriber.js';
-import { TaskWorker } from './task-worker.js';
+import { TaskWorker, type WorkerDeps } from './task-worker.js';
 import { IsolationGate } from './isolation-gate.js';
 
 /** A running Warren application. */
@@ -392,6 +392,8 @@ function buildApp<C>(
   const handlerRunner = metrics.timeRpcHandlers(createHandlerRunner(options.middleware ?? [], options.clock));
   const run = jobs.wrapRunner(handlerRunner, () => client); // called per handler run, after start()
   const openChannel = () => session.createChannel();
+  const retryLater: WorkerDeps['retryLater'] = (queue, body, properties, delayMs) =>
+    delayed.publish(queue, body, properties, delayMs, { buffer: false });
   // RPC servers reply on the request's channel; the reply needs no confirm (rpc-server.ts).
   const openUnconfirmed = () => session.createChannel({ confirms: false });
   const taskConsumers = new Map<string, HandlerConsumer>();
@@ -403,7 +405,8 @@ function buildApp<C>(
         return trackTask(
           taskConsumers,
           d.name,
-          new TaskWorker(d, { publisher, events, run, openChannel, onError, admit, gate }).consumer,
+          new TaskWorker(d, { publisher, events, run, openChannel, onError, admit, gate, retryLater })
+            .consumer,
         );
       case 'rpc':
         return new RpcServer(d, { run, openChannel: openUnconfirmed, onError, now: () => clock.now() })

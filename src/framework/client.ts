@@ -16,8 +16,9 @@ import type { CallOptions, Client, EnqueueOptions, PublishOptions } from './cont
 import type { DelayedDelivery } from './delay/delayed-delivery.js';
 import { enqueueDelay } from './delay/enqueue-delay.js';
 import type { ChainHandle, ChainStep } from './jobs/job-chain.js';
+import { groupRefOf, type GroupHandle, type GroupMember, type GroupOptions } from './jobs/job-group.js';
 import type { JobHandle } from './jobs/job-handle.js';
-import { MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';
+import { BACKOFF_HEADER, backoffHeader, MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';
 import type { JobService } from './jobs/job-service.js';
 import type { PublishRequest, Publisher } from './publisher.js';
 import type { RpcClient } from './rpc-client.js';
@@ -56,8 +57,10 @@ export class WarrenClient implements Client {
   enqueueTo(queue: string, name: string, payload: unknown, options: EnqueueOptions = {}): Promise<JobHandle> {
     const messageId = options.jobId ?? options.messageId ?? randomUUID();
     let delayMs: number;
+    let backoff: string | undefined;
     try {
       delayMs = enqueueDelay(options, this.#deps.now());
+      if (options.backoff !== undefined) backoff = backoffHeader(options.backoff);
     } catch (err) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
       return Promise.reject(err);
@@ -68,9 +71,10 @@ export class WarrenClient implements Client {
       attempts: options.attempts,
       dedupWindow: options.dedupWindow,
       runAt: delayMs > 0 ? this.#deps.now() + delayMs : undefined,
+      group: options.headers === undefined ? undefined : groupRefOf(options.headers),
     };
     return this.#deps.jobs.enqueue(job, () =>
-      this.#publishTask(queue, name, payload, messageId, options, delayMs),
+      this.#publishTask(queue, name, payload, messageId, options, delayMs, backoff),
     );
   }
 
@@ -81,6 +85,15 @@ export class WarrenClient implements Client {
   /** a → b → c: each step gets the previous step's result (docs/jobs.md, "Chains"). */
   chain(steps: readonly ChainStep[], options: { chainId?: string } = {}): Promise<ChainHandle> {
     return this.#deps.jobs.chain(this, steps, options.chainId ?? randomUUID());
+  }
+
+  /** Jobs tracked as one, with an optional callback (a chord) (docs/jobs.md, "Groups"). */
+  group(members: readonly GroupMember[], options: GroupOptions = {}): Promise<GroupHandle> {
+    return this.#deps.jobs.group(this, members, options.groupId ?? randomUUID(), options);
+  }
+
+  jobGroup(id: string): Promise<GroupHandle | undefined> {
+    return this.#deps.jobs.groupHandle(id);
   }
 
   pause(task: string): Promise<void> {
@@ -98,6 +111,7 @@ export class WarrenClient implements Client {
     messageId: string,
     options: EnqueueOptions,
     delayMs: number,
+    backoff: string | undefined,
   ): Promise<void> {
     const direct = this.#deps.middleware.length === 0;
     const send = (request: PublishRequest): Promise<void> =>
@@ -106,6 +120,7 @@ export class WarrenClient implements Client {
         : this.#deps.publisher.publish(request);
     const headers: FieldTable = { ...options.headers };
     if (options.attempts !== undefined) headers[MAX_ATTEMPTS_HEADER] = options.attempts;
+    if (backoff !== undefined) headers[BACKOFF_HEADER] = backoff;
     return this.#invoke({ kind: 'enqueue', name, payload, headers }, (ctx) =>
       send({
         exchange: '',

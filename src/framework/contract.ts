@@ -7,8 +7,9 @@
 import type { FieldTable } from '../protocol/field-value.js';
 import type { FromSchema } from './from-schema.js';
 import type { ChainHandle, ChainStep } from './jobs/job-chain.js';
+import type { GroupHandle, GroupMember, GroupOptions } from './jobs/job-group.js';
 import type { JobHandle } from './jobs/job-handle.js';
-import type { JsonSchema } from './options.js';
+import type { BackoffOptions, JsonSchema } from './options.js';
 
 /** The schemas `defineContract` accepts. */
 export interface ContractSchemas {
@@ -124,6 +125,12 @@ export interface EnqueueOptions {
   dedupWindow?: number;
   /** Attempts in all for this job, overriding the task's `retries + 1` (at most retries + 1 of the task's delay queues apply). */
   attempts?: number;
+  /**
+   * This job's retry backoff, overriding the task's (header x-warren-backoff, honoured by any
+   * worker). Checked as `@Task`'s is: a bad one rejects with InvalidBackoffError. Its retries
+   * wait in the delayed delivery (docs/jobs-in-time.md) instead of the task's delay queues.
+   */
+  backoff?: BackoffOptions;
 }
 
 /** The fields of the result `client.enqueue` used to return (a JobHandle has them). */
@@ -167,6 +174,13 @@ export interface TypedClient<C = Record<never, never>> {
   job(id: string): JobHandle;
   /** A chain a → b → c: each step's payload is the previous step's result (docs/jobs.md). */
   chain(steps: readonly ChainStep[], options?: { chainId?: string }): Promise<ChainHandle>;
+  /**
+   * Enqueues jobs tracked as one group; with `callback`, a chord: the callback task runs once,
+   * with the members' results in order, when every member completed (docs/jobs.md, "Groups").
+   */
+  group(members: readonly GroupMember[], options?: GroupOptions): Promise<GroupHandle>;
+  /** A handle on a group by id (from any process that shares the job store); undefined when unknown. */
+  jobGroup(id: string): Promise<GroupHandle | undefined>;
   /** Stops every worker of the task from taking jobs (they stay queued) until resume(). */
   pause(task: TaskName<C>): Promise<void>;
   resume(task: TaskName<C>): Promise<void>;

@@ -22,6 +22,8 @@ export const FRAMEWORK_ERROR_CODES = [
   'ERR_JOB_FAILED',
   'ERR_JOB_WAIT_TIMEOUT',
   'ERR_UNKNOWN_JOB',
+  'ERR_GROUP_MEMBER_FAILED',
+  'ERR_INVALID_BACKOFF',
 ] as const;
 
 export type FrameworkErrorCode = (typeof FRAMEWORK_ERROR_CODES)[number];
@@ -329,6 +331,42 @@ export class UnknownJobError extends FrameworkError {
     options?: FrameworkErrorOptions,
   ) {
     super(`no job ${jobId} in the job store`, false, options);
+  }
+}
+
+/**
+ * A member of a group ended failed, dead or cancelled, so the group's callback (a chord's) will
+ * never run: the error its job is recorded failed with (with the default `onMemberFailure:
+ * 'fail'`), which `group.callback.result()` rejects with as a JobFailedError carrying this code.
+ */
+export class GroupMemberFailedError extends FrameworkError {
+  override readonly name = 'GroupMemberFailedError';
+  readonly code = 'ERR_GROUP_MEMBER_FAILED' as const;
+
+  constructor(
+    readonly groupId: string,
+    readonly memberId: string,
+    readonly memberState: string,
+    options?: FrameworkErrorOptions,
+  ) {
+    super(
+      `member ${memberId} of group ${groupId} ended ${memberState}: the callback does not run`,
+      false,
+      options,
+    );
+  }
+}
+
+/**
+ * A per-enqueue `backoff` (`enqueue(…, { backoff })`) that is not a valid backoff: the enqueue
+ * rejects with this before anything is recorded or published.
+ */
+export class InvalidBackoffError extends FrameworkError {
+  override readonly name = 'InvalidBackoffError';
+  readonly code = 'ERR_INVALID_BACKOFF' as const;
+
+  constructor(message: string, options?: FrameworkErrorOptions) {
+    super(`invalid backoff: ${message}`, false, options);
   }
 }
 

@@ -58,6 +58,8 @@ export {
   ConnectionLostError,
   FRAMEWORK_ERROR_CODES,
   FrameworkError,
+  GroupMemberFailedError,
+  InvalidBackoffError,
   JobCancelledError,
   JobFailedError,
   JobWaitTimeoutError,
@@ -167,7 +169,7 @@ export { currentTrace } from './trace-scope.js';
 export { JobHandle } from './jobs/job-handle.js';
 export type { JobAccess, WaitOptions } from './jobs/job-handle.js';
 export { FINAL_STATES, JOB_STATES } from './jobs/job-record.js';
-export type { JobPatch, JobRecord, JobState, RecordedError } from './jobs/job-record.js';
+export type { GroupRef, JobPatch, JobRecord, JobState, RecordedError } from './jobs/job-record.js';
 export { DEFAULT_RETENTION } from './jobs/job-store.js';
 export type { CreateResult, JobStore, ListQuery, RetentionOptions } from './jobs/job-store.js';
 export { MemoryJobStore } from './jobs/memory-job-store.js';
@@ -176,7 +178,18 @@ export { PostgresJobStore } from './jobs/postgres-job-store.js';
 export type { PostgresJobStoreOptions } from './jobs/postgres-job-store.js';
 export { JOBS_EXCHANGE } from './jobs/job-service.js';
 export type { JobEvent } from './jobs/job-service.js';
-export { MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';
+export { BACKOFF_HEADER, MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';
 export type { JobsOptions } from './app-options.js';
 export { CHAIN_HEADER, ChainHandle } from './jobs/job-chain.js';
 export type { ChainStep } from './jobs/job-chain.js';
+export { GROUP_HEADER, GroupHandle } from './jobs/job-group.js';
+export type { GroupAccess, GroupMember, GroupOptions } from './jobs/job-group.js';
+export { MEMBER_FAILURE_POLICIES, groupState } from './jobs/group-record.js';
+export type {
+  GroupCallback,
+  GroupRecord,
+  GroupState,
+  MemberFailurePolicy,
+  MemberOutcome,
+  MemberSettled,
+} from './jobs/group-record.js';

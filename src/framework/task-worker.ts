@@ -41,7 +41,8 @@ import { deadLetterHeaders, retryHeaders, type DeadLetterReason } from './retry-
 import { decideFailure, decideRedelivered, type FailureDecision } from './retry-policy.js';
 import { retryQueueFor, retryTopology, type RetryTopology } from './retry-topology.js';
 import { deserialize } from './serializer.js';
-import { retriesOf } from './jobs/job-overrides.js';
+import { backoffOf, retriesOf } from './jobs/job-overrides.js';
+import type { ResolvedBackoff } from './options.js';
 import { IsolationGate } from './isolation-gate.js';
 import { QuarantineRunner } from './quarantine.js';
 
@@ -54,6 +55,11 @@ export interface WorkerDeps {
   run: HandlerRunner;
   openChannel: () => Promise<TransportChannel>;
   onError: (err: unknown) => void;
+  /**
+   * Publishes a retry copy to `queue` after `delayMs` (the app's delayed delivery): used for
+   * jobs enqueued with their own backoff. Without it those retry on the task's delay queues.
+   */
+  retryLater?: (queue: string, body: Buffer, properties: PublishProperties, delayMs: number) => Promise<void>;
   /** The app's gate, shared by its task workers (a crash kills them all); default: the worker's own. */
   gate?: IsolationGate;
   /** Job tracking: false = the job was cancelled or already finished, ack without running. */
@@ -332,16 +338,20 @@ export class TaskWorker {
     return retriesOf(delivery.message.properties.headers, this.#d.options.retries);
   }
 
+  /** The job's own backoff (`backoff` given to enqueue), else the task's. */
+  #backoff(delivery: Delivery): ResolvedBackoff {
+    return backoffOf(delivery.message.properties.headers) ?? this.#d.options.backoff;
+  }
+
   /** The error a timed-out attempt fails with (a new one each time). */
   readonly #timeoutError = (): Error => new TaskTimeoutError(this.#d.name, this.#d.options.timeout);
 
   async #fail(delivery: Delivery, info: Attempt, error: unknown): Promise<void> {
-    const opts = this.#d.options;
     const durationMs = Date.now() - info.startedAt;
     this.#deps.events.emit('task.failed', { ...base(info), error, durationMs });
     const { attempt } = info;
     const retries = this.#retries(delivery);
-    const decision = decideFailure({ attempt, retries, backoff: opts.backoff, error });
+    const decision = decideFailure({ attempt, retries, backoff: this.#backoff(delivery), error });
     await this.#settleFailure(delivery, info, error, decision);
   }
 
@@ -351,12 +361,11 @@ export class TaskWorker {
    * straight back to the quarantine queue (no backoff: it is to run alone again).
    */
   async #interrupted(delivery: Delivery, info: Attempt): Promise<void> {
-    const opts = this.#d.options;
     const error = new AttemptInterruptedError(info.attempt);
     this.#deps.events.emit('task.failed', { ...base(info), error, durationMs: 0 });
     const { attempt } = info;
     const retries = this.#retries(delivery);
-    const decision = decideRedelivered({ attempt, retries, backoff: opts.backoff });
+    const decision = decideRedelivered({ attempt, retries, backoff: this.#backoff(delivery) });
     await this.#settleFailure(delivery, info, error, decision, this.topology.quarantineQueue.name);
   }
 
@@ -372,6 +381,11 @@ export class TaskWorker {
     const opts = this.#d.options;
     const now = Date.now();
     const headers = delivery.message.properties.headers;
+    const ownBackoff = retryTo === undefined && backoffOf(headers) !== undefined;
+    if (decision.action === 'retry' && ownBackoff && this.#deps.retryLater) {
+      await this.#retryLater(delivery, info, error, decision.delayMs, this.#deps.retryLater);
+      return;
+    }
     if (decision.action === 'retry') {
       const queue = retryTo ?? retryQueueFor(this.topology, decision.retry);
       if (queue !== undefined) {
@@ -393,6 +407,38 @@ export class TaskWorker {
     const props = this.#copyProperties(delivery, dead);
     if (await this.#republish(delivery, queue, props, { kind: 'failed', error })) {
       events.emit('task.dead-lettered', { ...base(info), error, reason, queue });
+    }
+  }
+
+  /**
+   * A retry with the job's own backoff: the task's delay queues are declared for the task's
+   * delays, so the copy goes back to the work queue through the delayed delivery (any delay up
+   * to its limit) instead.
+   */
+  async #retryLater(
+    delivery: Delivery,
+    info: Attempt,
+    error: unknown,
+    delayMs: number,
+    retryLater: NonNullable<WorkerDeps['retryLater']>,
+  ): Promise<void> {
+    const queue = this.topology.workQueue.name;
+    const props = this.#copyProperties(
+      delivery,
+      retryHeaders(delivery.message.properties.headers, error, Date.now()),
+    );
+    const body = delivery.message.body;
+    const send =
+      delayMs >= 1
+        ? () => retryLater(queue, body, props, delayMs)
+        : () =>
+            this.#deps.publisher.publish(
+              { exchange: '', routingKey: queue, body, properties: props },
+              { buffer: false },
+            );
+    const republish = this.#republishWith(delivery, send, { kind: 'failed', error });
+    if (await this.#trackRetry(delivery, republish)) {
+      this.#deps.events.emit('task.retried', { ...base(info), error, delayMs, queue });
     }
   }
 
@@ -453,19 +499,32 @@ export class TaskWorker {
    * delivery too (it comes back redelivered, and the ledger says what became of it). Only a
    * broker's refusal of the copy rejects the original without requeue (to the broker's DLX).
    */
-  async #republish(
+  #republish(
     delivery: Delivery,
     queue: string,
     props: PublishProperties,
     ifLost: AttemptOutcome,
   ): Promise<boolean> {
-    const { publisher } = this.#deps;
     const request = { exchange: '', routingKey: queue, body: delivery.message.body, properties: props };
+    return this.#republishWith(
+      delivery,
+      () => this.#deps.publisher.publish(request, { buffer: false }),
+      ifLost,
+    );
+  }
+
+  /** #republish with the copy sent by `send` (straight to a queue, or delayed). */
+  async #republishWith(
+    delivery: Delivery,
+    send: () => Promise<void>,
+    ifLost: AttemptOutcome,
+  ): Promise<boolean> {
+    const { publisher } = this.#deps;
     for (let tries = 1; ; tries++) {
       try {
         await publisher.whenReady();
         if (!delivery.active) return this.#lostDuringRepublish(delivery, false, ifLost);
-        await publisher.publish(request, { buffer: false });
+        await send();
         break;
       } catch (err) {
         if (!delivery.active) return this.#lostDuringRepublish(delivery, false, ifLost);

@@ -4,7 +4,7 @@ import { describe } from 'node:test';
 import type { TransportFactory } from '../helpers/framework-harness.js';
 import { delayedTests } from './sections/delayed.js';
 import { hookTests } from './sections/hooks.js';
-import { chainTests, jobTests, pauseTests, rateLimitTests } from './sections/jobs.js';
+import { chainTests, groupTests, jobTests, pauseTests, rateLimitTests } from './sections/jobs.js';
 import { pubsubTests } from './sections/pubsub.js';
 import { rpcTests } from './sections/rpc.js';
 import { shutdownTests } from './sections/shutdown.js';
@@ -21,4 +21,5 @@ export function frameworkSuite(label: string, factory: TransportFactory): void {
   describe(`framework on ${label}: rate limits`, { concurrency: true }, () => rateLimitTests(factory));
   describe(`framework on ${label}: pause`, { concurrency: true }, () => pauseTests(factory));
   describe(`framework on ${label}: chains`, { concurrency: true }, () => chainTests(factory));
+  describe(`framework on ${label}: groups`, { concurrency: true }, () => groupTests(factory));
 }

@@ -7,6 +7,8 @@ import {
   ConnectionLostError,
   FRAMEWORK_ERROR_CODES,
   FrameworkError,
+  GroupMemberFailedError,
+  InvalidBackoffError,
   JobCancelledError,
   JobFailedError,
   JobWaitTimeoutError,
@@ -42,6 +44,8 @@ const samples: FrameworkError[] = [
   new JobWaitTimeoutError('j', 10, 'active'),
   new UnknownJobError('j'),
   new ConsumerCancelledError('t', 'q'),
+  new GroupMemberFailedError('g', 'g.1', 'failed'),
+  new InvalidBackoffError('backoff.delay must be ≥ 0'),
 ];
 
 test('every error class has its own code from FRAMEWORK_ERROR_CODES, a name and instanceof chain', () => {
@@ -72,6 +76,8 @@ test('retryable defaults: transient failures yes, permanent ones no; overridable
     ERR_JOB_FAILED: false,
     ERR_JOB_WAIT_TIMEOUT: true,
     ERR_UNKNOWN_JOB: false,
+    ERR_GROUP_MEMBER_FAILED: false,
+    ERR_INVALID_BACKOFF: false,
   });
   assert.equal(new NoHandlerError('t', { retryable: true }).retryable, true);
 });

@@ -10,6 +10,7 @@
  * nothing) and each target queue is bound once, again after a reconnect. A target queue that
  * does not exist fails the enqueue with UnroutableError, as an undelayed enqueue does.
  */
+import type { FieldTable } from '../../protocol/field-value.js';
 import type { PublishProperties, TransportChannel } from '../../transports/transport.js';
 import { UnroutableError } from '../errors.js';
 import type { QueueType } from '../options.js';
@@ -23,6 +24,29 @@ import {
   levelTopology,
   topLevelExchange,
 } from './delay-levels.js';
+
+/**
+ * Headers RabbitMQ writes when it dead-letters a message. A message that passed the TTL levels
+ * once (a task retried with its own backoff) carries them; sent through the levels again with
+ * them, RabbitMQ would see it dead-lettered into a level queue already in its x-death, call
+ * that a cycle and drop it silently. The copy is a new message: its history starts over.
+ */
+const DEATH_HEADERS = [
+  'x-death',
+  'x-first-death-exchange',
+  'x-first-death-queue',
+  'x-first-death-reason',
+  'x-last-death-exchange',
+  'x-last-death-queue',
+  'x-last-death-reason',
+];
+
+function withoutDeaths(headers: FieldTable | undefined): FieldTable | undefined {
+  if (headers === undefined || !DEATH_HEADERS.some((h) => h in headers)) return headers;
+  const out = { ...headers };
+  for (const h of DEATH_HEADERS) delete out[h];
+  return out;
+}
 
 /** The default prefix of the delay topology's names. */
 export const DEFAULT_DELAY_PREFIX = 'warren';
@@ -64,8 +88,17 @@ export class DelayedDelivery implements SessionComponent {
     return this.#session.transport.capabilities.delayedExchange === true;
   }
 
-  /** Publishes `body` to `queue`, to be delivered `delayMs` from now. */
-  async publish(queue: string, body: Buffer, properties: PublishProperties, delayMs: number): Promise<void> {
+  /**
+   * Publishes `body` to `queue`, to be delivered `delayMs` from now. `buffer: false`: fail
+   * instead of buffering while disconnected (a worker's retry copy, whose original is held).
+   */
+  async publish(
+    queue: string,
+    body: Buffer,
+    properties: PublishProperties,
+    delayMs: number,
+    options: { buffer?: boolean } = {},
+  ): Promise<void> {
     if (!Number.isInteger(delayMs) || delayMs < 1 || delayMs > MAX_DELAY_MS)
       throw new RangeError(`delay must be an integer from 1 to ${MAX_DELAY_MS} ms, got ${delayMs}`);
     const dueAt = this.#now() + delayMs;
@@ -73,25 +106,31 @@ export class DelayedDelivery implements SessionComponent {
     // The time spent declaring and binding comes off the delay (it counts from the call).
     delayMs = Math.ceil(dueAt - this.#now());
     if (delayMs < 1) {
-      await this.#publisher.publish({ exchange: '', routingKey: queue, body, properties });
+      await this.#publisher.publish({ exchange: '', routingKey: queue, body, properties }, options);
       return;
     }
     const { mandatory: _m, expiration: _e, ...props } = properties;
     if (this.native) {
       const headers = { ...props.headers, 'x-delay': delayMs };
-      await this.#publisher.publish({
-        exchange: delayedExchange(this.#prefix),
-        routingKey: queue,
-        body,
-        properties: { ...props, headers },
-      });
+      await this.#publisher.publish(
+        {
+          exchange: delayedExchange(this.#prefix),
+          routingKey: queue,
+          body,
+          properties: { ...props, headers },
+        },
+        options,
+      );
     } else {
-      await this.#publisher.publish({
-        exchange: topLevelExchange(this.#prefix),
-        routingKey: delayRoutingKey(delayMs, queue),
-        body,
-        properties: props,
-      });
+      await this.#publisher.publish(
+        {
+          exchange: topLevelExchange(this.#prefix),
+          routingKey: delayRoutingKey(delayMs, queue),
+          body,
+          properties: { ...props, headers: withoutDeaths(props.headers) },
+        },
+        options,
+      );
     }
   }
 

@@ -4,7 +4,9 @@
  * is rewritten with only the live records when it grows past twice their number, and on open.
  * Lines are written with one write(2) each but not fsync'd: a power loss may lose the newest
  * transitions (the task messages themselves are the broker's, confirmed after fdatasync); a
- * process crash loses nothing written.
+ * process crash loses nothing written. A group is one line when created and one more per
+ * member settled (not the whole group again); a group's "last member" step is a synchronous
+ * check-and-change in the one process that owns the store, which is its lock.
  */
 import {
   closeSync,
@@ -17,13 +19,20 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import type { GroupRecord, MemberOutcome } from './group-record.js';
 import type { JobRecord } from './job-record.js';
 import type { RetentionOptions } from './job-store.js';
 import { MemoryJobStore } from './memory-job-store.js';
 
 const LOG_FILE = 'jobs.log';
 
-type LogLine = { put: JobRecord } | { del: string } | { pause: string; on: boolean };
+type LogLine =
+  | { put: JobRecord }
+  | { del: string }
+  | { pause: string; on: boolean }
+  | { group: GroupRecord }
+  | { member: string; index: number; outcome: MemberOutcome; at: number }
+  | { delGroup: string };
 
 export class FileJobStore extends MemoryJobStore {
   readonly #dir: string;
@@ -66,6 +75,18 @@ export class FileJobStore extends MemoryJobStore {
     this.#append({ pause: task, on: paused });
   }
 
+  protected override groupChanged(group: GroupRecord): void {
+    this.#append({ group });
+  }
+
+  protected override memberSettled(id: string, index: number, outcome: MemberOutcome, at: number): void {
+    this.#append({ member: id, index, outcome, at });
+  }
+
+  protected override groupDeleted(id: string): void {
+    this.#append({ delGroup: id });
+  }
+
   override close(): Promise<void> {
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
@@ -75,7 +96,7 @@ export class FileJobStore extends MemoryJobStore {
   #append(line: LogLine): void {
     if (this.#fd === undefined) return;
     writeSync(this.#fd, JSON.stringify(line) + '\n');
-    if (++this.#lines > 2 * this.size + 1000) this.#compact();
+    if (++this.#lines > 2 * (this.size + this.groupCount) + 1000) this.#compact();
   }
 
   #replay(): void {
@@ -89,10 +110,21 @@ export class FileJobStore extends MemoryJobStore {
       } catch {
         continue; // a torn last line from a crash mid-write: the transition before it stands
       }
-      if ('put' in line) this.restore(line.put);
-      else if ('del' in line) this.forget(line.del);
-      else this.restorePaused(line.pause, line.on);
+      try {
+        this.#apply(line);
+      } catch {
+        continue; // a line that does not fit what came before it (a member index out of range)
+      }
     }
+  }
+
+  #apply(line: LogLine): void {
+    if ('put' in line) this.restore(line.put);
+    else if ('del' in line) this.forget(line.del);
+    else if ('pause' in line) this.restorePaused(line.pause, line.on);
+    else if ('group' in line) this.restoreGroup(line.group);
+    else if ('member' in line) this.restoreMember(line.member, line.index, line.outcome, line.at);
+    else this.forgetGroup(line.delGroup);
   }
 
   /** Rewrites the log with the live records (temp file, fsync, rename), then appends to it. */
@@ -104,6 +136,10 @@ export class FileJobStore extends MemoryJobStore {
     let lines = 0;
     for (const r of this.records()) {
       writeSync(fd, JSON.stringify({ put: r }) + '\n');
+      lines++;
+    }
+    for (const group of this.groups()) {
+      writeSync(fd, JSON.stringify({ group }) + '\n');
       lines++;
     }
     for (const task of this.pausedNow()) {

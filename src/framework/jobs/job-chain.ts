@@ -12,8 +12,8 @@ import type { JobAccess, WaitOptions } from './job-handle.js';
 
 export const CHAIN_HEADER = 'x-warren-chain';
 
-/** What a chain needs of the client (structural: contract.ts imports this module's types). */
-interface Enqueuer {
+/** What a chain or group needs of the client (structural: contract.ts imports this module's types). */
+export interface Enqueuer {
   enqueue(task: string, payload: unknown, options: { jobId: string; headers: FieldTable }): Promise<unknown>;
 }
 

@@ -36,6 +36,12 @@ export interface RecordedError {
   code?: string;
 }
 
+/** Where a member job belongs (group-record.ts): recorded on its job record and carried in its message. */
+export interface GroupRef {
+  id: string;
+  index: number;
+}
+
 export interface JobRecord {
   id: string;
   task: string;
@@ -57,6 +63,8 @@ export interface JobRecord {
   finishedAt?: number;
   /** When a delayed job is due, ms since the epoch. */
   runAt?: number;
+  /** The group this job is a member of (client.group), and its place in it. */
+  group?: GroupRef;
 }
 
 /** Fields a transition may change. */

@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '../contract.js';
+import type { FieldTable } from '../../protocol/field-value.js';
 import type { Delivery } from '../delivery.js';
 import {
   JobCancelledError,
@@ -29,16 +30,25 @@ import { JSON_CONTENT_TYPE } from '../serializer.js';
 import type { TaskContext } from '../task-context.js';
 import type { ChainHandle } from './job-chain.js';
 import { CHAIN_HEADER, continueChain, enqueueChain, type ChainStep } from './job-chain.js';
+import {
+  GROUP_HEADER,
+  GroupFlow,
+  groupRefOf,
+  type GroupHandle,
+  type GroupMember,
+  type GroupOptions,
+} from './job-group.js';
 import { JobHandle, type JobAccess, type WaitOptions } from './job-handle.js';
 import {
   isFinal,
   LIVE_STATES,
   recordError,
+  type GroupRef,
   type JobPatch,
   type JobRecord,
   type JobState,
 } from './job-record.js';
-import { abortHere, changeOrTimeout, jobChanged, runningHere } from './job-signals.js';
+import { abortHere, jobChanged, pollUntil, runningHere } from './job-signals.js';
 import type { JobStore } from './job-store.js';
 import { MemoryJobStore } from './memory-job-store.js';
 import { REDRIVEN_HEADER } from '../../transports/dead-letters/dead-letter.js';
@@ -70,7 +80,13 @@ function firstSeen(
     createdAt: ts === undefined ? now : ts * 1000,
     updatedAt: now,
     startedAt: now,
+    ...groupOf(delivery.message.properties.headers),
   };
+}
+
+function groupOf(headers: FieldTable | undefined): Pick<JobRecord, 'group'> {
+  const group = groupRefOf(headers);
+  return group === undefined ? {} : { group };
 }
 
 /** An operator's re-drive (warren dead retry, the dashboard) brings a dead job back to life. */
@@ -102,6 +118,8 @@ export interface JobEnqueue {
   dedupWindow?: number;
   /** Set when the message is delayed (delay / runAt): the job starts as 'delayed'. */
   runAt?: number;
+  /** Set for a member of a group (client.group). */
+  group?: GroupRef;
 }
 
 export interface JobServiceDeps {
@@ -121,10 +139,14 @@ export class JobService implements JobAccess {
   /** The store when it is the in-process one: its synchronous methods skip a promise per step. */
   readonly #memory: MemoryJobStore | undefined;
 
+  /** Groups (job-group.ts); undefined without a store. */
+  readonly #groups: GroupFlow | undefined;
+
   constructor(deps: JobServiceDeps) {
     this.#deps = deps;
     this.store = deps.store;
     this.#memory = deps.store instanceof MemoryJobStore ? deps.store : undefined;
+    this.#groups = deps.store && new GroupFlow(deps.store, this);
     if (deps.store) this.#listen(deps.events);
   }
 
@@ -147,6 +169,7 @@ export class JobService implements JobAccess {
       updatedAt: now,
       ...(job.attempts !== undefined ? { maxAttempts: job.attempts } : {}),
       ...(job.runAt !== undefined ? { runAt: job.runAt } : {}),
+      ...(job.group !== undefined ? { group: job.group } : {}),
     };
     const memory = this.#memory;
     const created = memory
@@ -170,6 +193,23 @@ export class JobService implements JobAccess {
     return enqueueChain(client, steps, chainId, this);
   }
 
+  /** Records a group and enqueues its members (job-group.ts) through `client`. */
+  group(
+    client: Client,
+    members: readonly GroupMember[],
+    groupId: string,
+    options: GroupOptions,
+  ): Promise<GroupHandle> {
+    if (!this.#groups)
+      return Promise.reject(new TypeError('groups need a job store (this app has jobs: false)'));
+    return this.#groups.start(client, members, groupId, options);
+  }
+
+  /** A handle on a group by id, from any process sharing the store. */
+  groupHandle(id: string): Promise<GroupHandle | undefined> {
+    return this.#groups ? this.#groups.handle(id) : Promise.resolve(undefined);
+  }
+
   handle(id: string): JobHandle {
     return new JobHandle(id, this);
   }
@@ -179,20 +219,18 @@ export class JobService implements JobAccess {
   }
 
   async wait(id: string, options: WaitOptions = {}): Promise<unknown> {
-    const timeout = options.timeout ?? Infinity;
-    const deadline = Date.now() + timeout;
-    let interval = 5;
-    for (;;) {
-      options.signal?.throwIfAborted();
-      const record = await this.get(id);
-      if (!record) throw new UnknownJobError(id);
-      if (isFinal(record.state)) return outcome(record);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new JobWaitTimeoutError(id, timeout, record.state);
-      // Woken at once by a change in this process; polls for changes made elsewhere.
-      await changeOrTimeout(id, Math.min(interval, left));
-      interval = Math.min(interval * 2, 250);
-    }
+    const record = await pollUntil(
+      id,
+      async () => {
+        const r = await this.get(id);
+        if (!r) throw new UnknownJobError(id);
+        return r;
+      },
+      (r) => isFinal(r.state),
+      (r, timeout) => new JobWaitTimeoutError(id, timeout, r.state),
+      options,
+    );
+    return outcome(record);
   }
 
   async cancel(id: string): Promise<boolean> {
@@ -202,6 +240,8 @@ export class JobService implements JobAccess {
     if (!record) return false;
     this.#changed(record);
     if (!abortHere(id, new JobCancelledError(id))) this.#broadcast('cancel', id);
+    // A failure is reported; a waiting member's message settles it again when taken (#resumeFlow).
+    if (record.group) await this.#groups?.settle(record, this.#client?.()).catch(this.#deps.onError);
     return true;
   }
 
@@ -250,8 +290,9 @@ export class JobService implements JobAccess {
           this.#deps.onError(err);
           return true;
         });
-    if (delivery.message.properties.headers?.[CHAIN_HEADER] === undefined) return admitted;
-    return admitted.then((run) => (run ? true : this.#resumeChain(delivery, id).then(() => false)));
+    const headers = delivery.message.properties.headers;
+    if (headers?.[CHAIN_HEADER] === undefined && headers?.[GROUP_HEADER] === undefined) return admitted;
+    return admitted.then((run) => (run ? true : this.#resumeFlow(delivery, id).then(() => false)));
   }
 
   /**
@@ -368,17 +409,21 @@ export class JobService implements JobAccess {
   }
 
   /**
-   * A delivery of a step that already completed (its worker died, or the next step could not be
-   * enqueued, before the ack): enqueue the next step from the recorded result. The next step's
-   * job id makes this a no-op when it was enqueued already.
+   * A delivery of a chain step or group member whose job already ended (its worker died, or
+   * the next step / the group's settle could not be done, before the ack): enqueue the next
+   * step from the recorded result, settle the member again. The next step's and the callback's
+   * job ids make this a no-op when it was done already.
    */
-  async #resumeChain(delivery: Delivery, id: string): Promise<void> {
+  async #resumeFlow(delivery: Delivery, id: string): Promise<void> {
     const client = this.#client?.();
-    const record = await this.get(id);
-    if (client && record?.state === 'completed')
-      await continueChain(client, delivery.message.properties.headers, record.result).catch(
-        this.#deps.onError,
-      );
+    try {
+      const record = await this.get(id);
+      if (client && record?.state === 'completed')
+        await continueChain(client, delivery.message.properties.headers, record.result);
+      if (record?.group) await this.#groups?.settle(record, client);
+    } catch (err) {
+      this.#deps.onError(err);
+    }
   }
 
   #client: (() => Client) | undefined;
@@ -403,7 +448,7 @@ export class JobService implements JobAccess {
       const state =
         e.reason === 'redelivered-too-often' || e.error instanceof ValidationError ? 'dead' : 'failed';
       const patch: JobPatch = { state, error: recordError(e.error), finishedAt: Date.now() };
-      void this.#record(e.messageId, patch, ['active'], e.attempt);
+      this.#record(e.messageId, patch, ['active'], e.attempt)?.catch(this.#deps.onError);
     });
   }
 
@@ -420,19 +465,31 @@ export class JobService implements JobAccess {
     const memory = this.#memory;
     if (memory) {
       const record = memory.updateNow(id, patch, from, attempt);
-      if (record) this.#changed(record);
-      return undefined;
+      if (!record) return undefined;
+      this.#changed(record);
+      return record.group && isFinal(record.state) ? this.#settle(record) : undefined;
     }
     return this.#recordAsync(id, patch, from, attempt);
   }
 
+  /** #record on a store with promises. Rejects only when settling a group member failed. */
   async #recordAsync(id: string, patch: JobPatch, from: readonly JobState[], attempt: number): Promise<void> {
+    let record: JobRecord | undefined;
     try {
-      const record = await this.store?.update(id, patch, from, attempt);
+      record = await this.store?.update(id, patch, from, attempt);
       if (record) this.#changed(record);
     } catch (err) {
       this.#deps.onError(err);
     }
+    if (record?.group && isFinal(record.state)) await this.#settle(record);
+  }
+
+  /**
+   * Settles a group member that ended. A rejection fails the attempt that completed it, so
+   * its message comes back and #resumeFlow settles it again, rather than being lost.
+   */
+  #settle(record: Readonly<JobRecord>): Promise<void> {
+    return this.#groups?.settle({ ...record }, this.#client?.()) ?? Promise.resolve();
   }
 
   #changed(record: JobRecord): void {

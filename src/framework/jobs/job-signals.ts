@@ -47,3 +47,29 @@ export function changeOrTimeout(id: string, ms: number): Promise<void> {
     set.add(wake);
   });
 }
+
+/**
+ * Reads `read()` until `done` says so, waking at once on a change of `key` in this process and
+ * polling (5 ms doubling to 250 ms) for changes made elsewhere. Rejects with `timedOut(last)`
+ * after `options.timeout` ms, with the signal's reason when it aborts.
+ */
+export async function pollUntil<T>(
+  key: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timedOut: (last: T, timeout: number) => Error,
+  options: { timeout?: number; signal?: AbortSignal },
+): Promise<T> {
+  const timeout = options.timeout ?? Infinity;
+  const deadline = Date.now() + timeout;
+  let interval = 5;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const value = await read();
+    if (done(value)) return value;
+    const left = deadline - Date.now();
+    if (left <= 0) throw timedOut(value, timeout);
+    await changeOrTimeout(key, Math.min(interval, left));
+    interval = Math.min(interval * 2, 250);
+  }
+}

@@ -3,9 +3,13 @@
  * conditional on the current state (`from`), so a cancel and a worker's start cannot both win:
  * whichever the store applies first decides, on one process or on many sharing a database.
  */
+import type { GroupRecord, MemberOutcome, MemberSettled } from './group-record.js';
 import type { JobPatch, JobRecord, JobState } from './job-record.js';
 
-/** How long finished jobs are kept. Both limits apply (whichever removes first). */
+/**
+ * How long finished jobs are kept. Both limits apply (whichever removes first). Groups whose
+ * members all ended are kept for `age`.
+ */
 export interface RetentionOptions {
   /** Keep at most this many finished jobs per task and final state (default 10 000). */
   count?: number;
@@ -62,6 +66,21 @@ export interface JobStore {
   setPaused(task: string, paused: boolean): Promise<void>;
   /** The tasks recorded as paused. */
   pausedTasks(): Promise<string[]>;
+  /**
+   * Records a group (client.group) unless one with its id exists, in which case that one is
+   * returned and nothing changes.
+   */
+  createGroup(group: GroupRecord): Promise<{ created: boolean; group: GroupRecord }>;
+  getGroup(id: string): Promise<GroupRecord | undefined>;
+  /**
+   * Records that member `index` of group `id` ended with `outcome`, once: a member already
+   * settled stays as it was (`applied: false`). Atomic across every process sharing the store:
+   * of all the calls settling a group's members exactly one sees `last` (PostgreSQL: one
+   * conditional UPDATE of the group's row; memory and file stores: one synchronous step).
+   * Undefined when the group is unknown; RangeError for an index it does not have.
+   */
+  settleMember(id: string, index: number, outcome: MemberOutcome): Promise<MemberSettled | undefined>;
+  deleteGroup(id: string): Promise<void>;
   /** Applies retention now (stores also apply it as jobs finish, possibly lazily). */
   prune(): Promise<void>;
   close(): Promise<void>;

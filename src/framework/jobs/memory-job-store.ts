@@ -5,6 +5,14 @@
  * retention drops them from the front.
  */
 import { Deque } from '../../util/deque.js';
+import {
+  applyOutcome,
+  copyGroup,
+  settledResult,
+  type GroupRecord,
+  type MemberOutcome,
+  type MemberSettled,
+} from './group-record.js';
 import { isFinal, type JobPatch, type JobRecord, type JobState } from './job-record.js';
 import {
   DEFAULT_RETENTION,
@@ -122,6 +130,78 @@ export class MemoryJobStore implements JobStore {
     return Promise.resolve();
   }
 
+  readonly #groups = new Map<string, GroupRecord>();
+
+  createGroup(group: GroupRecord): Promise<{ created: boolean; group: GroupRecord }> {
+    const existing = this.#groups.get(group.id);
+    if (existing) return Promise.resolve({ created: false, group: copyGroup(existing) });
+    this.#pruneGroups();
+    const stored = copyGroup(group);
+    this.#groups.set(group.id, stored);
+    this.groupChanged(stored);
+    return Promise.resolve({ created: true, group: copyGroup(stored) });
+  }
+
+  getGroup(id: string): Promise<GroupRecord | undefined> {
+    const g = this.#groups.get(id);
+    return Promise.resolve(g && copyGroup(g));
+  }
+
+  /** One synchronous step: nothing else runs between reading and changing the counters. */
+  settleMember(id: string, index: number, outcome: MemberOutcome): Promise<MemberSettled | undefined> {
+    const g = this.#groups.get(id);
+    if (!g) return Promise.resolve(undefined);
+    let applied: boolean;
+    try {
+      applied = applyOutcome(g, index, outcome, this.#now());
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the RangeError, unchanged
+      return Promise.reject(err);
+    }
+    if (applied) this.memberSettled(id, index, outcome, g.updatedAt);
+    return Promise.resolve(settledResult(copyGroup(g), outcome, applied));
+  }
+
+  deleteGroup(id: string): Promise<void> {
+    if (this.#groups.delete(id)) this.groupDeleted(id);
+    return Promise.resolve();
+  }
+
+  /** Hook for stores that persist: a group was created. */
+  protected groupChanged(_group: GroupRecord): void {}
+
+  /** Hook for stores that persist: a member of group `id` was settled. */
+  protected memberSettled(_id: string, _index: number, _outcome: MemberOutcome, _at: number): void {}
+
+  /** Hook for stores that persist: group `id` was deleted on request (not by retention). */
+  protected groupDeleted(_id: string): void {}
+
+  /** Puts a group back as it was persisted (recovery). */
+  protected restoreGroup(group: GroupRecord): void {
+    this.#groups.set(group.id, group);
+  }
+
+  /** Replays a logged member settle (recovery); a settle of an unknown group is dropped. */
+  protected restoreMember(id: string, index: number, outcome: MemberOutcome, at: number): void {
+    const g = this.#groups.get(id);
+    if (g) applyOutcome(g, index, outcome, at);
+  }
+
+  /** Forgets a group on recovery (a logged delete). */
+  protected forgetGroup(id: string): void {
+    this.#groups.delete(id);
+  }
+
+  /** Groups held. */
+  protected get groupCount(): number {
+    return this.#groups.size;
+  }
+
+  /** Every group held (for compaction). */
+  protected groups(): IterableIterator<GroupRecord> {
+    return this.#groups.values();
+  }
+
   readonly #windows = new Map<string, { start: number; count: number }>();
   readonly #paused = new Set<string>();
 
@@ -156,7 +236,22 @@ export class MemoryJobStore implements JobStore {
   prune(): Promise<void> {
     for (const byState of this.#byTask.values())
       for (const [state, index] of byState) if (isFinal(state)) this.#prune(index);
+    const oldest = this.#now() - this.#retention.age;
+    for (const [id, g] of this.#groups)
+      if (g.remaining === 0 && g.updatedAt < oldest) this.#groups.delete(id);
     return Promise.resolve();
+  }
+
+  /**
+   * Retention of groups as they are created: drops ended groups older than `age` from the
+   * oldest on, stopping at the first that stays (prune() walks them all).
+   */
+  #pruneGroups(): void {
+    const oldest = this.#now() - this.#retention.age;
+    for (const [id, g] of this.#groups) {
+      if (g.remaining > 0 || g.updatedAt >= oldest) return;
+      this.#groups.delete(id);
+    }
   }
 
   close(): Promise<void> {

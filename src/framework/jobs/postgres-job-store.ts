@@ -4,10 +4,21 @@
  * primary key makes lookups by id an index probe and the (task, state, updated_at) index
  * keeps listing and retention O(log n + rows touched). State transitions are single
  * conditional UPDATEs (`WHERE state = ANY(from)`), so a cancel and a start on different
- * machines cannot both win.
+ * machines cannot both win. Groups live in `<table>_groups`, one row each with the members'
+ * outcomes as a JSON array: settling a member is one UPDATE conditional on its slot being
+ * empty, which decrements the remaining count under the row's lock, so exactly one of the
+ * workers finishing a group's last members sees it reach zero.
  */
 import type * as PgModule from 'pg';
 import type { Pool, QueryResultRow } from 'pg';
+import {
+  checkIndex,
+  settledResult,
+  type GroupRecord,
+  type MemberFailurePolicy,
+  type MemberOutcome,
+  type MemberSettled,
+} from './group-record.js';
 import { FINAL_STATES, type JobPatch, type JobRecord, type JobState } from './job-record.js';
 import {
   DEFAULT_RETENTION,
@@ -46,8 +57,9 @@ const COLUMNS: Record<keyof JobPatch, string> = {
   startedAt: 'started_at',
   finishedAt: 'finished_at',
   runAt: 'run_at',
+  group: 'group_ref',
 };
-const JSON_FIELDS = new Set<string>(['progress', 'result', 'error']);
+const JSON_FIELDS = new Set<string>(['progress', 'result', 'error', 'group']);
 const FINAL = [...FINAL_STATES];
 /** Prune a (task, state) at most this often, ms: retention is approximate by design. */
 const PRUNE_INTERVAL = 1000;
@@ -94,7 +106,18 @@ export class PostgresJobStore implements JobStore {
         created_at bigint NOT NULL, updated_at bigint NOT NULL,
         started_at bigint, finished_at bigint, run_at bigint)`,
     );
+    // Tables made before groups existed get the column.
+    await this.#pool.query(`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS group_ref jsonb`);
     await this.#pool.query(`CREATE INDEX IF NOT EXISTS ${t}_task_state ON ${t} (task, state, updated_at)`);
+    await this.#pool.query(
+      `CREATE TABLE IF NOT EXISTS ${t}_groups (
+        id text PRIMARY KEY, members jsonb NOT NULL, outcomes jsonb NOT NULL,
+        remaining integer NOT NULL, failures integer NOT NULL, callback jsonb,
+        on_member_failure text NOT NULL, created_at bigint NOT NULL, updated_at bigint NOT NULL)`,
+    );
+    await this.#pool.query(
+      `CREATE INDEX IF NOT EXISTS ${t}_groups_ended ON ${t}_groups (updated_at) WHERE remaining = 0`,
+    );
     await this.#pool.query(`CREATE TABLE IF NOT EXISTS ${t}_paused (task text PRIMARY KEY)`);
     await this.#pool.query(
       `CREATE TABLE IF NOT EXISTS ${t}_rate (key text PRIMARY KEY, window_start bigint NOT NULL, count integer NOT NULL)`,
@@ -137,18 +160,20 @@ export class PostgresJobStore implements JobStore {
       record.startedAt ?? null,
       record.finishedAt ?? null,
       record.runAt ?? null,
+      json(record.group),
     ];
     const insert = `INSERT INTO ${t} (id, task, state, attempts, max_attempts, progress, result, error,
-      created_at, updated_at, started_at, finished_at, run_at)
-      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`;
+      created_at, updated_at, started_at, finished_at, run_at, group_ref)
+      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`;
     // A finished job older than the window is replaced; anything else is a duplicate.
     const onConflict = Number.isFinite(dedupWindow)
       ? `ON CONFLICT (id) DO UPDATE SET task = EXCLUDED.task, state = EXCLUDED.state,
           attempts = EXCLUDED.attempts, max_attempts = EXCLUDED.max_attempts,
           progress = EXCLUDED.progress, result = EXCLUDED.result, error = EXCLUDED.error,
           created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
-          started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, run_at = EXCLUDED.run_at
-        WHERE ${t}.state = ANY($14) AND ${t}.created_at + $15 <= EXCLUDED.created_at`
+          started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, run_at = EXCLUDED.run_at,
+          group_ref = EXCLUDED.group_ref
+        WHERE ${t}.state = ANY($15) AND ${t}.created_at + $16 <= EXCLUDED.created_at`
       : 'ON CONFLICT (id) DO NOTHING';
     const params = Number.isFinite(dedupWindow) ? [...values, FINAL, dedupWindow] : values;
     const inserted = await this.#pool.query<QueryResultRow>(`${insert} ${onConflict} RETURNING *`, params);
@@ -231,7 +256,67 @@ export class PostgresJobStore implements JobStore {
   /** Drops the table (tests and `warren jobs --drop`-style cleanup). */
   async drop(): Promise<void> {
     const t = this.#table;
-    await this.#pool.query(`DROP TABLE IF EXISTS ${t}, ${t}_rate, ${t}_paused`);
+    await this.#pool.query(`DROP TABLE IF EXISTS ${t}, ${t}_rate, ${t}_paused, ${t}_groups`);
+  }
+
+  async createGroup(group: GroupRecord): Promise<{ created: boolean; group: GroupRecord }> {
+    const { rows } = await this.#pool.query<QueryResultRow>(
+      `INSERT INTO ${this.#table}_groups (id, members, outcomes, remaining, failures, callback,
+        on_member_failure, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
+       ON CONFLICT (id) DO NOTHING RETURNING *`,
+      [
+        group.id,
+        JSON.stringify(group.members),
+        JSON.stringify(group.outcomes),
+        group.remaining,
+        group.failures,
+        json(group.callback),
+        group.onMemberFailure,
+        group.createdAt,
+        group.updatedAt,
+      ],
+    );
+    if (rows[0]) return { created: true, group: groupFromRow(rows[0]) };
+    const existing = await this.getGroup(group.id);
+    if (!existing) return this.createGroup(group); // deleted between the two statements
+    return { created: false, group: existing };
+  }
+
+  async getGroup(id: string): Promise<GroupRecord | undefined> {
+    const { rows } = await this.#pool.query<QueryResultRow>(
+      `SELECT * FROM ${this.#table}_groups WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? groupFromRow(rows[0]) : undefined;
+  }
+
+  /**
+   * One UPDATE, conditional on the member's slot being JSON null: a concurrent settle of
+   * another member waits for the row lock and then applies to the row as this one left it
+   * (READ COMMITTED re-reads an updated row), a second settle of the same member matches
+   * nothing.
+   */
+  async settleMember(id: string, index: number, outcome: MemberOutcome): Promise<MemberSettled | undefined> {
+    const failed = outcome.state === 'completed' ? 0 : 1;
+    const { rows } = await this.#pool.query<QueryResultRow>(
+      `UPDATE ${this.#table}_groups SET outcomes = jsonb_set(outcomes, ARRAY[$2::text], $3::jsonb),
+         remaining = remaining - 1, failures = failures + $4, updated_at = $5
+       WHERE id = $1 AND jsonb_typeof(outcomes -> $6::int) = 'null' RETURNING *`,
+      [id, String(index), JSON.stringify(outcome), failed, Date.now(), index],
+    );
+    if (rows[0]) {
+      const settled = settledResult(groupFromRow(rows[0]), outcome, true);
+      if (settled.last) this.#maybePruneGroups();
+      return settled;
+    }
+    const group = await this.getGroup(id);
+    if (!group) return undefined;
+    checkIndex(group, index);
+    return settledResult(group, outcome, false);
+  }
+
+  async deleteGroup(id: string): Promise<void> {
+    await this.#pool.query(`DELETE FROM ${this.#table}_groups WHERE id = $1`, [id]);
   }
 
   async setPaused(task: string, paused: boolean): Promise<void> {
@@ -258,12 +343,27 @@ export class PostgresJobStore implements JobStore {
     void this.#pruneOne(task, state).catch(() => undefined); // the next transition retries
   }
 
+  /** Retention of ended groups, at most once per PRUNE_INTERVAL. */
+  #maybePruneGroups(): void {
+    const now = Date.now();
+    if ((this.#pruned.get('\u0000groups') ?? 0) + PRUNE_INTERVAL > now) return;
+    this.#pruned.set('\u0000groups', now);
+    void this.#pruneGroups().catch(() => undefined); // the next group to end retries
+  }
+
+  async #pruneGroups(): Promise<void> {
+    await this.#pool.query(`DELETE FROM ${this.#table}_groups WHERE remaining = 0 AND updated_at < $1`, [
+      Date.now() - this.#retention.age,
+    ]);
+  }
+
   async prune(): Promise<void> {
     const { rows } = await this.#pool.query<{ task: string; state: JobState }>(
       `SELECT DISTINCT task, state FROM ${this.#table} WHERE state = ANY($1)`,
       [FINAL],
     );
     for (const r of rows) await this.#pruneOne(r.task, r.state);
+    await this.#pruneGroups();
   }
 
   /** Retention for one task and final state: older than `age`, or beyond the newest `count`. */
@@ -300,6 +400,22 @@ function num(v: unknown): number | undefined {
   return v === null || v === undefined ? undefined : Number(v);
 }
 
+function groupFromRow(row: QueryResultRow): GroupRecord {
+  const g: GroupRecord = {
+    id: row['id'] as string,
+    members: row['members'] as string[],
+    outcomes: row['outcomes'] as (MemberOutcome | null)[],
+    remaining: Number(row['remaining']),
+    failures: Number(row['failures']),
+    onMemberFailure: row['on_member_failure'] as MemberFailurePolicy,
+    createdAt: Number(row['created_at']),
+    updatedAt: Number(row['updated_at']),
+  };
+  const callback = row['callback'] as GroupRecord['callback'] | null;
+  if (callback) g.callback = callback;
+  return g;
+}
+
 function fromRow(row: QueryResultRow): JobRecord {
   const r: JobRecord = {
     id: row['id'] as string,
@@ -317,6 +433,7 @@ function fromRow(row: QueryResultRow): JobRecord {
     startedAt: num(row['started_at']),
     finishedAt: num(row['finished_at']),
     runAt: num(row['run_at']),
+    group: (row['group_ref'] as JobRecord['group']) ?? undefined,
   };
   for (const [k, v] of Object.entries(optional))
     if (v !== undefined) (r as unknown as Record<string, unknown>)[k] = v;

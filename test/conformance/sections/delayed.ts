@@ -19,7 +19,7 @@ import { Harness, sleep, waitFor, type TransportFactory } from '../../helpers/fr
 const T = { timeout: 20_000 };
 
 /** A harness whose delay topology has names of its own (deleted at cleanup). */
-function delayHarness(factory: TransportFactory): { h: Harness; prefix: string } {
+export function delayHarness(factory: TransportFactory): { h: Harness; prefix: string } {
   const h = new Harness(factory);
   const prefix = h.name('dl');
   const levels = [...Array(DELAY_LEVELS).keys()].map((k) => levelName(prefix, k));

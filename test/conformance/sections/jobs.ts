@@ -8,6 +8,10 @@ import { randomBytes } from 'node:crypto';
 import {
   CHAIN_HEADER,
   ChainHandle,
+  GROUP_HEADER,
+  BACKOFF_HEADER,
+  GroupMemberFailedError,
+  InvalidBackoffError,
   JobCancelledError,
   JobFailedError,
   JobWaitTimeoutError,
@@ -19,9 +23,13 @@ import {
   type JobEvent,
   type TaskContext,
 } from '../../../src/framework/index.js';
+import { newGroup } from '../../../src/framework/jobs/group-record.js';
+import { delayHarness } from './delayed.js';
 import { Harness, deferred, waitFor, type TransportFactory } from '../../helpers/framework-harness.js';
 
 const T = { timeout: 20_000 };
+/** Groups run several jobs per test on a loaded machine. */
+const G = { timeout: 60_000 };
 const POSTGRES_URL = process.env['WARREN_POSTGRES_URL'] ?? 'postgres://root@127.0.0.1/test';
 
 /** Polls an async predicate every 20 ms, at most 10 s. */
@@ -113,6 +121,87 @@ export function jobTests(factory: TransportFactory): void {
       await h.cleanup();
     }
   });
+
+  test(
+    "a per-enqueue backoff overrides the task's, from any client; a bad one is InvalidBackoffError",
+    G,
+    async () => {
+      const { h, prefix } = delayHarness(factory);
+      const name = h.name('backoff');
+      h.taskQueues(name, [60_000, 120_000]);
+      const attempts = new Map<string, number>();
+      @Service(h.name('svc'))
+      class Svc {
+        // A minute, then two: with the task's backoff the jobs below could not finish in the test.
+        @Task(name, { retries: 2, backoff: { type: 'exponential', delay: 60_000 } })
+        handle(_p: unknown, ctx: TaskContext): Promise<number> {
+          attempts.set(ctx.messageId, ctx.attempt);
+          return ctx.attempt < 3
+            ? Promise.reject(new Error(`try ${ctx.attempt}`))
+            : Promise.resolve(ctx.attempt);
+        }
+      }
+      try {
+        const app = await h.start([Svc], {
+          jobs: { store: new MemoryJobStore() },
+          delayTopologyPrefix: prefix,
+        });
+        const quick = await app.client.enqueue(
+          name,
+          {},
+          { backoff: { type: 'exponential', delay: 20, maxDelay: 40 } },
+        );
+        assert.equal(await quick.result({ timeout: 30_000 }), 3);
+        // Written by another client (pika, a schedule): the header alone is honoured.
+        const admin = await h.admin();
+        // Long enough to pass the TTL levels each time (RabbitMQ without the plugin), twice.
+        const header = JSON.stringify({ type: 'fixed', delay: 200 });
+        await admin.publish('', name, Buffer.from('{}'), {
+          messageId: h.name('raw'),
+          contentType: 'application/json',
+          persistent: true,
+          headers: { [BACKOFF_HEADER]: header },
+        });
+        await waitFor(
+          () => attempts.get(h.name('raw')) === 3,
+          30_000,
+          `the raw job’s third attempt ${JSON.stringify([...attempts])}`,
+        );
+        // Without the override the first retry waits the task's minute.
+        const slow = await app.client.enqueue(name, {});
+        await waitForAsync(async () => (await slow.state()) === 'delayed', 'the first retry');
+        const record = await slow.get();
+        assert.ok(
+          record?.runAt !== undefined && record.runAt - Date.now() > 30_000,
+          `runAt ${record?.runAt}`,
+        );
+        assert.equal(attempts.get(slow.id), 1);
+        const bad: unknown[] = [
+          { type: 'linear', delay: 10 },
+          { type: 'fixed' },
+          { type: 'fixed', delay: -1 },
+          { type: 'exponential', delay: 100, maxDelay: 10 },
+          { type: 'fixed', delay: 10, jitter: 2 },
+          { type: 'fixed', delay: 2 ** 31 },
+          'fast',
+        ];
+        for (const backoff of bad) {
+          const err = await app.client
+            .enqueue(name, {}, { backoff: backoff as { type: 'fixed'; delay: number }, jobId: h.name('bad') })
+            .then(
+              () => assert.fail(`accepted ${JSON.stringify(backoff)}`),
+              (e: unknown) => e,
+            );
+          assert.ok(err instanceof InvalidBackoffError, String(err));
+          assert.equal(err.code, 'ERR_INVALID_BACKOFF');
+        }
+        assert.equal(await app.client.job(h.name('bad')).get(), undefined, 'nothing recorded');
+        await slow.cancel();
+      } finally {
+        await h.cleanup();
+      }
+    },
+  );
 
   test('a repeated messageId / jobId runs once and returns the same job', T, async () => {
     const h = new Harness(factory);
@@ -492,6 +581,238 @@ export function chainTests(factory: TransportFactory): void {
         });
         assert.equal(await chain.result({ timeout: 10_000 }), 70);
         assert.deepEqual(ran, ['second 7'], 'the completed step did not run again');
+      } finally {
+        await h.cleanup();
+      }
+    },
+  );
+}
+
+export function groupTests(factory: TransportFactory): void {
+  test('a chord on two workers: results in member order, the callback runs once with them', G, async () => {
+    const h = new Harness(factory);
+    const square = h.name('square');
+    const sum = h.name('sum');
+    h.taskQueues(square);
+    h.taskQueues(sum);
+    const callbacks: unknown[] = [];
+    @Service(h.name('svc'))
+    class Svc {
+      // Later members finish first: the order of results is the members', not the finishing one.
+      @Task(square, { retries: 0, concurrency: 8 })
+      async a(n: number): Promise<number> {
+        await new Promise((resolve) => setTimeout(resolve, (8 - n) * 15));
+        return n * n;
+      }
+
+      @Task(sum, { retries: 0 })
+      b(results: number[]): Promise<string> {
+        callbacks.push(results);
+        return Promise.resolve(`sum ${results.reduce((x, y) => x + y, 0)}`);
+      }
+    }
+    try {
+      const store = new MemoryJobStore();
+      await h.start([Svc], { jobs: { store } });
+      const app = await h.start([Svc], { jobs: { store } });
+      const members = [1, 2, 3, 4, 5, 6, 7].map((n) => ({ task: square, payload: n }));
+      const chord = await app.client.group(members, { callback: { task: sum } });
+      assert.equal(chord.members.length, 7);
+      assert.equal(chord.members[2], `${chord.id}.2`);
+      assert.deepEqual(await chord.results({ timeout: 10_000 }), [1, 4, 9, 16, 25, 36, 49]);
+      assert.equal(await chord.callback?.result({ timeout: 10_000 }), 'sum 140');
+      assert.equal(await chord.state(), 'completed');
+      const plain = await app.client.group([{ task: square, payload: 3 }]);
+      assert.deepEqual(await plain.results({ timeout: 10_000 }), [9]);
+      assert.equal(plain.callback, undefined);
+      const again = await app.client.jobGroup(chord.id);
+      assert.deepEqual(again?.members, chord.members);
+      assert.deepEqual(
+        await again?.settled({ timeout: 1000 }),
+        [1, 4, 9, 16, 25, 36, 49].map((result) => ({ state: 'completed', result })),
+      );
+      // A marker chord after it: once its callback ran, a second run of the first would have too.
+      const marker = await app.client.group([{ task: square, payload: 0 }], { callback: { task: sum } });
+      await marker.callback?.result({ timeout: 10_000 });
+      assert.deepEqual(callbacks, [[1, 4, 9, 16, 25, 36, 49], [0]]);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test(
+    'a failed member fails the chord (the callback never runs); onMemberFailure: settle runs it with every outcome',
+    G,
+    async () => {
+      const h = new Harness(factory);
+      const work = h.name('work');
+      const after = h.name('after');
+      h.taskQueues(work);
+      h.taskQueues(after);
+      const callbacks: unknown[] = [];
+      @Service(h.name('svc'))
+      class Svc {
+        @Task(work, { retries: 0 })
+        a(n: number): Promise<number> {
+          return n < 0 ? Promise.reject(new Error(`bad ${n}`)) : Promise.resolve(n);
+        }
+
+        @Task(after, { retries: 0 })
+        b(payload: unknown): Promise<string> {
+          callbacks.push(payload);
+          return Promise.resolve('ran');
+        }
+      }
+      try {
+        const app = await h.start([Svc], { jobs: { store: new MemoryJobStore() } });
+        const members = [1, -2, 3].map((n) => ({ task: work, payload: n }));
+        const failing = await app.client.group(members, { callback: { task: after } });
+        const err = await failing.callback!.result({ timeout: 10_000 }).then(
+          () => assert.fail('the callback should fail'),
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof JobFailedError);
+        assert.equal(err.error?.code, new GroupMemberFailedError('g', 'm', 'failed').code);
+        assert.match(err.error?.message ?? '', new RegExp(`${failing.members[1]}`));
+        const memberErr = await failing.results({ timeout: 10_000 }).then(
+          () => assert.fail('results should reject'),
+          (e: unknown) => e,
+        );
+        assert.ok(memberErr instanceof JobFailedError);
+        assert.equal(memberErr.jobId, failing.members[1]);
+        assert.equal(memberErr.error?.message, 'bad -2');
+        await failing.settled({ timeout: 10_000 });
+        assert.equal(await failing.state(), 'failed');
+
+        const lenient = await app.client.group(members, {
+          callback: { task: after },
+          onMemberFailure: 'settle',
+        });
+        assert.equal(await lenient.callback!.result({ timeout: 10_000 }), 'ran');
+        assert.deepEqual(callbacks, [
+          [
+            { state: 'completed', result: 1 },
+            { state: 'failed', error: { name: 'Error', message: 'bad -2' } },
+            { state: 'completed', result: 3 },
+          ],
+        ]);
+        await assert.rejects(app.client.group([], { callback: { task: after } }), TypeError);
+        await assert.rejects(app.client.group(members, { onMemberFailure: 'skip' as 'fail' }), TypeError);
+      } finally {
+        await h.cleanup();
+      }
+    },
+  );
+
+  test('cancelling a group cancels its waiting and running members and its callback', G, async () => {
+    const h = new Harness(factory);
+    const slow = h.name('slow');
+    const after = h.name('after');
+    h.taskQueues(slow);
+    h.taskQueues(after);
+    const started = deferred();
+    const ran: number[] = [];
+    let callbackRuns = 0;
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(slow, { retries: 0, prefetch: 1 })
+      a(n: number, ctx: TaskContext): Promise<void> {
+        ran.push(n);
+        started.resolve();
+        return new Promise((_resolve, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)),
+        );
+      }
+
+      @Task(after, { retries: 0 })
+      b(): Promise<void> {
+        callbackRuns++;
+        return Promise.resolve();
+      }
+    }
+    try {
+      const app = await h.start([Svc], { jobs: { store: new MemoryJobStore() } });
+      const members = [1, 2, 3].map((n) => ({ task: slow, payload: n }));
+      const group = await app.client.group(members, { callback: { task: after }, onMemberFailure: 'settle' });
+      await started.promise;
+      assert.equal(await group.cancel(), true);
+      await assert.rejects(group.results({ timeout: 10_000 }), JobCancelledError);
+      await assert.rejects(group.callback!.result({ timeout: 10_000 }), JobCancelledError);
+      const outcomes = await group.settled({ timeout: 10_000 });
+      assert.deepEqual(
+        outcomes.map((o) => o.state),
+        ['cancelled', 'cancelled', 'cancelled'],
+      );
+      assert.equal(await group.state(), 'cancelled');
+      assert.equal(await group.cancel(), false, 'nothing left to cancel');
+      // A marker job on the callback's queue: once it ran, a callback enqueued before it would have.
+      const marker = await app.client.enqueue(after, {});
+      await marker.result({ timeout: 10_000 });
+      assert.equal(callbackRuns, 1, 'only the marker');
+      assert.deepEqual(ran, [1], 'the waiting members never ran');
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test(
+    'a member whose message comes back after it completed settles the group and runs the callback',
+    G,
+    async () => {
+      const h = new Harness(factory);
+      const work = h.name('work');
+      const after = h.name('after');
+      h.taskQueues(work);
+      h.taskQueues(after);
+      const ran: unknown[] = [];
+      @Service(h.name('svc'))
+      class Svc {
+        @Task(work, { retries: 0 })
+        a(n: number): Promise<number> {
+          ran.push(n);
+          return Promise.resolve(n);
+        }
+
+        @Task(after, { retries: 0 })
+        b(results: unknown): Promise<string> {
+          ran.push(results);
+          return Promise.resolve('done');
+        }
+      }
+      try {
+        const store = new MemoryJobStore();
+        // What a worker killed after recording member 1 completed, before settling it, leaves:
+        // member 0 settled, member 1's job completed but its slot empty, its message back.
+        const id = h.name('group');
+        const members = [`${id}.0`, `${id}.1`];
+        await store.createGroup(
+          newGroup(id, members, 'fail', { task: after, id: `${id}.callback` }, Date.now()),
+        );
+        await store.settleMember(id, 0, { state: 'completed', result: 'r0' });
+        const now = Date.now();
+        await store.create({
+          id: members[1]!,
+          task: work,
+          state: 'completed',
+          attempts: 1,
+          result: 'r1',
+          createdAt: now,
+          updatedAt: now,
+          group: { id, index: 1 },
+        });
+        await h.start([Svc], { jobs: { store } });
+        const admin = await h.admin();
+        await admin.publish('', work, Buffer.from('1'), {
+          messageId: members[1],
+          contentType: 'application/json',
+          persistent: true,
+          headers: { [GROUP_HEADER]: JSON.stringify({ id, index: 1 }) },
+        });
+        const app = await h.start([], { jobs: { store } });
+        const group = await app.client.jobGroup(id);
+        assert.equal(await group?.callback?.result({ timeout: 10_000 }), 'done');
+        assert.deepEqual(await group?.results({ timeout: 1000 }), ['r0', 'r1']);
+        assert.deepEqual(ran, [['r0', 'r1']], 'the completed member did not run again');
       } finally {
         await h.cleanup();
       }

@@ -4,14 +4,12 @@
 import 'reflect-metadata';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { JobCancelledError, PostgresJobStore, Warren } from '../../../src/index.js';
 import { RETRY_HEADERS } from '../../../src/framework/index.js';
 import { AmqpTransport } from '../../../src/transports/amqp/index.js';
+import { spawnWorker } from '../../helpers/child-worker.js';
 import { startServer } from '../../helpers/server.js';
 
 const POSTGRES_URL = process.env['WARREN_POSTGRES_URL'] ?? 'postgres://root@127.0.0.1/test';
@@ -22,21 +20,12 @@ test('job.cancel() aborts a handler running in another process', { timeout: 60_0
   const task = `xproc.${randomBytes(4).toString('hex')}`;
   const table = `warren_jobs_x${randomBytes(4).toString('hex')}`;
   const store = await PostgresJobStore.open({ url: POSTGRES_URL, table });
-  const child = spawn(process.execPath, ['--import', 'tsx', worker], {
-    env: { ...process.env, URL: server.url, TASK: task, TABLE: table, PG: POSTGRES_URL },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const { child, lines, line, exited } = spawnWorker(worker, {
+    URL: server.url,
+    TASK: task,
+    TABLE: table,
+    PG: POSTGRES_URL,
   });
-  const lines: string[] = [];
-  const waiters: { match: RegExp; resolve: () => void }[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    lines.push(line);
-    for (const w of waiters) if (w.match.test(line)) w.resolve();
-  });
-  const line = (match: RegExp): Promise<void> =>
-    lines.some((l) => match.test(l))
-      ? Promise.resolve()
-      : new Promise((resolve) => waiters.push({ match, resolve }));
-  const exited = once(child, 'exit');
   const app = await Warren.start({ url: server.url, jobs: { store }, reconnect: false });
   try {
     await line(/^ready$/);

@@ -1,7 +1,9 @@
 // One conformance suite for every job store (memory, file, PostgreSQL): dedup, conditional
-// transitions (a cancel racing a start), listing by state, counts, retention.
+// transitions (a cancel racing a start), listing by state, counts, retention, and groups (the
+// atomic "last member settled" step under concurrent settles).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { newGroup, type MemberOutcome } from '../../../src/framework/jobs/group-record.js';
 import type { JobRecord } from '../../../src/framework/jobs/job-record.js';
 import type { JobStore, RetentionOptions } from '../../../src/framework/jobs/job-store.js';
 
@@ -212,5 +214,104 @@ export function jobStoreTests(open: StoreFactory): void {
       assert.equal(await s.get(r.id), undefined);
       assert.equal((await s.create(r)).created, true);
     }),
+  );
+
+  test('a job record keeps its group membership', T, () =>
+    withStore(open, async (s) => {
+      const r = job('t.member', { group: { id: 'g-1', index: 2 } });
+      await s.create(r);
+      assert.deepEqual((await s.get(r.id))?.group, { id: 'g-1', index: 2 });
+      const done = await s.update(r.id, { state: 'completed', result: 5 });
+      assert.deepEqual(done?.group, { id: 'g-1', index: 2 });
+    }),
+  );
+
+  test('groups: created once, members settled in order, each once', T, () =>
+    withStore(open, async (s) => {
+      const id = `group-${process.pid}-${++seq}`;
+      const members = [0, 1, 2].map((i) => `${id}.${i}`);
+      const g = newGroup(id, members, 'fail', { task: 't.cb', id: `${id}.callback` }, Date.now());
+      assert.equal((await s.createGroup(g)).created, true);
+      const again = await s.createGroup({ ...g, members: ['other'], outcomes: [null] });
+      assert.equal(again.created, false);
+      assert.deepEqual(again.group, g);
+      assert.deepEqual(await s.getGroup(id), g);
+      assert.equal(await s.getGroup('no-such-group'), undefined);
+
+      const second = await s.settleMember(id, 1, { state: 'completed', result: { n: 'b' } });
+      assert.deepEqual(
+        { applied: second?.applied, last: second?.last, first: second?.firstFailure },
+        { applied: true, last: false, first: false },
+      );
+      assert.equal(second?.group.remaining, 2);
+      const failed = await s.settleMember(id, 0, { state: 'failed', error: { name: 'E', message: 'x' } });
+      assert.equal(failed?.firstFailure, true);
+      assert.equal(failed?.group.failures, 1);
+      const repeat = await s.settleMember(id, 0, { state: 'completed', result: 1 });
+      assert.deepEqual(
+        { applied: repeat?.applied, last: repeat?.last, first: repeat?.firstFailure },
+        { applied: false, last: false, first: false },
+      );
+      const last = await s.settleMember(id, 2, { state: 'completed' });
+      assert.equal(last?.last, true);
+      assert.deepEqual((await s.getGroup(id))?.outcomes, [
+        { state: 'failed', error: { name: 'E', message: 'x' } },
+        { state: 'completed', result: { n: 'b' } },
+        { state: 'completed' },
+      ]);
+      assert.equal((await s.getGroup(id))?.remaining, 0);
+      assert.equal(await s.settleMember('no-such-group', 0, { state: 'completed' }), undefined);
+      await assert.rejects(s.settleMember(id, 3, { state: 'completed' }), RangeError);
+      await s.deleteGroup(id);
+      assert.equal(await s.getGroup(id), undefined);
+    }),
+  );
+
+  test('groups: of concurrent settles (each member twice) exactly one is last and one first failure', T, () =>
+    withStore(open, async (s) => {
+      for (let round = 0; round < 3; round++) {
+        const id = `group-${process.pid}-${++seq}`;
+        const n = 40;
+        const members = Array.from({ length: n }, (_, i) => `${id}.${i}`);
+        await s.createGroup(newGroup(id, members, 'settle', undefined, Date.now()));
+        const outcome = (i: number): MemberOutcome =>
+          i % 7 === 3 ? { state: 'cancelled' } : { state: 'completed', result: i };
+        const calls = members.flatMap((_, i) => [i, i]).map((i) => s.settleMember(id, i, outcome(i)));
+        const settled = await Promise.all(calls);
+        assert.equal(settled.filter((r) => r?.applied).length, n, 'each member applied once');
+        assert.equal(settled.filter((r) => r?.last).length, 1, 'exactly one last');
+        assert.equal(settled.filter((r) => r?.firstFailure).length, 1, 'exactly one first failure');
+        const g = await s.getGroup(id);
+        assert.equal(g?.remaining, 0);
+        assert.equal(g?.failures, members.filter((_, i) => i % 7 === 3).length);
+        assert.deepEqual(
+          g?.outcomes,
+          members.map((_, i) => outcome(i)),
+        );
+      }
+    }),
+  );
+
+  test('retention drops ended groups older than the age limit, never active ones', T, () =>
+    withStore(
+      open,
+      async (s) => {
+        const old = Date.now() - 120_000;
+        const ended = newGroup(`group-${process.pid}-${++seq}`, ['a'], 'fail', undefined, old);
+        const active = newGroup(`group-${process.pid}-${++seq}`, ['b'], 'fail', undefined, old);
+        const fresh = newGroup(`group-${process.pid}-${++seq}`, ['c'], 'fail', undefined, Date.now());
+        for (const g of [ended, active, fresh]) await s.createGroup(g);
+        await s.settleMember(ended.id, 0, { state: 'completed' });
+        await s.settleMember(fresh.id, 0, { state: 'completed' });
+        // Settling stamps the time; age the ended group as if it ended long ago.
+        const aged = { ...(await s.getGroup(ended.id))!, id: `${ended.id}.aged`, updatedAt: old };
+        await s.createGroup(aged);
+        await s.prune();
+        assert.equal(await s.getGroup(aged.id), undefined);
+        assert.equal((await s.getGroup(active.id))?.remaining, 1);
+        assert.equal((await s.getGroup(fresh.id))?.remaining, 0);
+      },
+      { age: 60_000 },
+    ),
   );
 }

@@ -7,6 +7,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileJobStore } from '../../../src/framework/jobs/file-job-store.js';
+import { newGroup } from '../../../src/framework/jobs/group-record.js';
 import { MemoryJobStore } from '../../../src/framework/jobs/memory-job-store.js';
 import { PostgresJobStore } from '../../../src/framework/jobs/postgres-job-store.js';
 import { jobStoreTests } from './job-store.suite.js';
@@ -77,6 +78,36 @@ describe('file job store: recovery', () => {
     assert.equal(await b.get('j3'), undefined);
     assert.deepEqual(await b.pausedTasks(), ['t']);
     await b.close();
+  });
+
+  test('a reopened store has its groups with every member settled before, after compaction too', async () => {
+    const dir = tempDir();
+    const a = FileJobStore.open(dir);
+    const g = newGroup('g1', ['g1.0', 'g1.1', 'g1.2'], 'fail', { task: 'cb', id: 'g1.callback' }, 1);
+    await a.createGroup(g);
+    await a.createGroup(newGroup('g2', ['g2.0'], 'settle', undefined, 1));
+    await a.settleMember('g1', 2, { state: 'completed', result: 'c' });
+    await a.settleMember('g1', 0, { state: 'dead', error: { name: 'E', message: 'gone' } });
+    await a.deleteGroup('g2');
+    await a.close();
+    const b = FileJobStore.open(dir); // replays, then compacts
+    const expected = [
+      { state: 'dead', error: { name: 'E', message: 'gone' } },
+      null,
+      { state: 'completed', result: 'c' },
+    ];
+    assert.deepEqual((await b.getGroup('g1'))?.outcomes, expected);
+    assert.equal((await b.getGroup('g1'))?.remaining, 1);
+    assert.equal(await b.getGroup('g2'), undefined);
+    const last = await b.settleMember('g1', 1, { state: 'completed', result: 'b' });
+    assert.equal(last?.last, true);
+    await b.close();
+    const c = FileJobStore.open(dir);
+    const reopened = await c.getGroup('g1');
+    assert.equal(reopened?.remaining, 0);
+    assert.deepEqual(reopened?.outcomes[1], { state: 'completed', result: 'b' });
+    assert.deepEqual(reopened?.callback, { task: 'cb', id: 'g1.callback' });
+    await c.close();
   });
 
   test('an unusable database URL fails with a clear error', async () => {
