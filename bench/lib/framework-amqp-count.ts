@@ -7,6 +7,7 @@
 // (tasks, default 50); IN_FLIGHT (RPC, default 100; 1 = sequential calls); PROFILE=<file> profiles
 // the measured operations (bench/lib/cpu-profiler.ts).
 import { readFileSync } from 'node:fs';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { startProfiler, type Profiling } from './cpu-profiler.js';
 import { plainRpc, plainTasks } from './plain-amqplib.js';
 import { warrenRpc, warrenTasks } from './framework-warren.js';
@@ -32,15 +33,45 @@ let cpu0 = process.cpuUsage();
 let cpu = cpu0;
 let main0 = mainThreadCpuUs();
 let main = 0;
+/**
+ * Bytes allocated on the V8 heap between start() and stop(): heap growth between collections,
+ * summed. Unlike CPU time it hardly moves with the machine's load, and GC work follows it.
+ */
+class AllocationMeter {
+  readonly #gc = new GCProfiler();
+  #used0 = 0;
+
+  start(): void {
+    this.#used0 = getHeapStatistics().used_heap_size;
+    this.#gc.start();
+  }
+
+  stop(): number {
+    const usedNow = getHeapStatistics().used_heap_size;
+    const { statistics } = this.#gc.stop();
+    let allocated = 0;
+    let after = this.#used0;
+    for (const gc of statistics) {
+      allocated += gc.beforeGC.heapStatistics.usedHeapSize - after;
+      after = gc.afterGC.heapStatistics.usedHeapSize;
+    }
+    return allocated + usedNow - after;
+  }
+}
+
+const allocations = new AllocationMeter();
+let allocated = 0;
 let profiling: Profiling | undefined;
 const onWarm = (): void => {
   profiling = startProfiler();
+  allocations.start();
   cpu0 = process.cpuUsage();
   main0 = mainThreadCpuUs();
 };
 const onDone = (): void => {
   cpu = process.cpuUsage(cpu0);
   main = mainThreadCpuUs() - main0;
+  allocated = allocations.stop();
   profiling?.stop();
 };
 
@@ -64,6 +95,6 @@ if (KIND === 'rpc') {
 const what = KIND === 'rpc' ? `rpc (${IN_FLIGHT} in flight)` : `task c=${CONCURRENCY}`;
 const perOp = (us: number): string => (us / N).toFixed(1);
 console.log(
-  `${MODE} ${what}: ${perOp(cpu.user + cpu.system)} µs CPU per operation over ${N} (user ${perOp(cpu.user)}, system ${perOp(cpu.system)}; main thread ${perOp(main)})`,
+  `${MODE} ${what}: ${perOp(cpu.user + cpu.system)} µs CPU per operation over ${N} (user ${perOp(cpu.user)}, system ${perOp(cpu.system)}; main thread ${perOp(main)}); ${(allocated / N / 1024).toFixed(2)} KiB allocated per operation`,
 );
 process.exit(0);

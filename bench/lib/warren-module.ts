@@ -6,6 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as FrameworkIndex from '../../src/framework/index.js';
 import type * as AmqpIndex from '../../src/transports/amqp/index.js';
+import type * as TcpIndex from '../../src/transports/tcp/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -36,3 +37,4 @@ if (forced === undefined && WARREN_BUILD === 'src') {
 const base = WARREN_BUILD === 'dist' ? '../../dist' : '../../src';
 export const framework = (await import(`${base}/framework/index.js`)) as typeof FrameworkIndex;
 export const amqp = (await import(`${base}/transports/amqp/index.js`)) as typeof AmqpIndex;
+export const tcp = (await import(`${base}/transports/tcp/index.js`)) as typeof TcpIndex;
