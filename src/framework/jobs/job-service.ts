@@ -168,7 +168,14 @@ export class JobService implements JobAccess {
     const memory = this.#memory;
     if (memory === undefined) return this.#enqueueAsync(store, job, publish);
     const record = newRecord(job);
-    if (!memory.createNow(record, job.dedupWindow)) return Promise.resolve(new JobHandle(job.id, this, true));
+    let created: boolean;
+    try {
+      created = memory.createNow(record, job.dedupWindow);
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
+      return Promise.reject(err);
+    }
+    if (!created) return Promise.resolve(new JobHandle(job.id, this, true));
     return this.#publishRecorded(store, record, publish);
   }
 
