@@ -10,6 +10,7 @@ import type { RpcResult, TaskResult } from './lib/framework-stats.js';
 import { warrenRpc, warrenTasks, type TaskScenario } from './lib/framework-warren.js';
 import { plainRpc, plainTasks } from './lib/plain-amqplib.js';
 import { startWarrenChild } from './lib/warren-child.js';
+import { WARREN_BUILD } from './lib/warren-module.js';
 
 const RABBITMQ_URL = process.env['WARREN_RABBITMQ_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
@@ -90,7 +91,9 @@ async function onWarrenServer(): Promise<void> {
   }
 }
 
-console.log(`Node ${process.version}; RabbitMQ ${RABBITMQ_URL.replace(/\/\/.*@/, '//')}`);
+console.log(
+  `Node ${process.version}; RabbitMQ ${RABBITMQ_URL.replace(/\/\/.*@/, '//')}; Warren from ${WARREN_BUILD}/`,
+);
 if (ONLY === 'all' || ONLY === 'rabbitmq') await onRabbitmq();
 if (ONLY === 'all' || ONLY === 'warren') await onWarrenServer();
 process.exit(0);

@@ -4,6 +4,8 @@
 // holds up on a loaded machine. Profile with
 //   node --cpu-prof --import tsx bench/lib/framework-amqp-profile.ts
 // MODE=framework|plain, KIND=task|rpc, BENCH_SECONDS (default 3), CONCURRENCY (tasks, default 50).
+// PROFILE=<file.cpuprofile> profiles the measured pass only (bench/lib/cpu-profiler.ts).
+import { startProfiler } from './cpu-profiler.js';
 import { plainRpc, plainTasks } from './plain-amqplib.js';
 import { warrenRpc, warrenTasks } from './framework-warren.js';
 
@@ -27,8 +29,10 @@ async function once(): Promise<{ ops: number; rate: string }> {
 
 // A first, shorter pass loads and compiles everything; only the second one is measured.
 await once();
+const profiling = startProfiler();
 const cpu0 = process.cpuUsage();
 const { ops, rate } = await once();
 const cpu = process.cpuUsage(cpu0);
+profiling.stop();
 console.log(`${MODE} ${KIND}: ${rate}; ≈ ${((cpu.user + cpu.system) / ops).toFixed(1)} µs CPU per operation`);
 process.exit(0);

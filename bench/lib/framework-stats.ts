@@ -45,40 +45,62 @@ export function percentileUs(sortedMs: readonly number[], q: number): number {
 export async function produceAndDrain(
   enqueue: () => Promise<unknown>,
   handled: () => number,
-  opts: { window: number; maxJobs: number; seconds: number },
+  opts: { window: number; maxJobs: number; seconds: number } & WarmUp,
 ): Promise<TaskResult> {
   const t0 = performance.now();
   const stopAt = t0 + opts.seconds * 1000;
   let produced = 0;
   const lane = async (): Promise<void> => {
     while (produced < opts.maxJobs && performance.now() < stopAt) {
+      if (produced === opts.warmUp) opts.onWarm?.();
       produced++;
       await enqueue();
     }
   };
   await Promise.all(Array.from({ length: opts.window }, lane));
   await waitUntil(() => handled() >= produced, 20_000);
+  opts.onDone?.();
   const seconds = (performance.now() - t0) / 1000;
   const jobs = handled();
   return { jobsPerSecond: jobs / seconds, jobs };
 }
 
-/** calls/s with `inFlight` callers for `seconds`, then sequential latency for `seconds`. */
+/**
+ * For counting runs (bench/lib/framework-amqp-count.ts): `onWarm` is called once `warmUp`
+ * operations were started, so what follows can be measured alone.
+ */
+export interface WarmUp {
+  warmUp?: number;
+  onWarm?: () => void;
+  /** Called when the load is over, before anything is torn down. */
+  onDone?: () => void;
+}
+
+/**
+ * calls/s with `inFlight` callers for `seconds`, then sequential latency for `seconds`. With
+ * `calls`, only the first phase runs, for that many calls (counting runs).
+ */
 export async function rpcLoad(
   call: () => Promise<unknown>,
-  opts: { inFlight: number; seconds: number },
+  opts: { inFlight: number; seconds: number; calls?: number } & WarmUp,
 ): Promise<RpcResult> {
   let calls = 0;
+  let started = 0;
+  const maxCalls = opts.calls ?? Infinity;
   let t0 = performance.now();
   let stopAt = t0 + opts.seconds * 1000;
   const lane = async (): Promise<void> => {
-    while (performance.now() < stopAt) {
+    while (performance.now() < stopAt && started < maxCalls) {
+      if (started === opts.warmUp) opts.onWarm?.();
+      started++;
       await call();
       calls++;
     }
   };
   await Promise.all(Array.from({ length: opts.inFlight }, lane));
   const callsPerSecond = calls / ((performance.now() - t0) / 1000);
+  opts.onDone?.();
+  if (opts.calls !== undefined) return { callsPerSecond, p50us: NaN, p99us: NaN };
   const latencies: number[] = [];
   t0 = performance.now();
   stopAt = t0 + opts.seconds * 1000;

@@ -1,9 +1,19 @@
 // Warren's side of the framework benchmark: one app (client + worker) per scenario on a given
 // target: the embedded broker, or an amqp:// URL (Warren's server in a child process, or
 // RabbitMQ). Every scenario uses fresh queue names and deletes its queues afterwards.
-import { Rpc, Service, Task, Warren, type QueueType, type WarrenApp } from '../../src/framework/index.js';
-import { AmqpTransport } from '../../src/transports/amqp/index.js';
-import { produceAndDrain, rpcLoad, uniqueName, type RpcResult, type TaskResult } from './framework-stats.js';
+import type { QueueType, WarrenApp } from '../../src/framework/index.js';
+import { amqp, framework } from './warren-module.js';
+import {
+  produceAndDrain,
+  rpcLoad,
+  uniqueName,
+  type RpcResult,
+  type TaskResult,
+  type WarmUp,
+} from './framework-stats.js';
+
+const { Rpc, Service, Task, Warren } = framework;
+const { AmqpTransport } = amqp;
 
 /**
  * Where the app runs: undefined = the embedded broker (Warren's zero-config default); `urls`
@@ -15,12 +25,15 @@ function urlsOf(target: NonNullable<Target>): string[] {
   return 'urls' in target ? target.urls : [target.url];
 }
 
-export interface TaskScenario {
+export interface TaskScenario extends WarmUp {
   concurrency: number;
   window: number;
   maxJobs: number;
   seconds: number;
 }
+
+/** An RPC load (framework-stats.ts rpcLoad). */
+export type RpcScenario = Parameters<typeof rpcLoad>[1];
 
 async function startApp(target: Target, services: (new () => object)[]): Promise<WarrenApp> {
   const onError = (err: unknown): void => console.error('[bench]', err);
@@ -65,10 +78,7 @@ export async function warrenTasks(target: Target, s: TaskScenario): Promise<Task
 }
 
 /** A trivial RPC: 100 in flight for `seconds`, then sequential for `seconds`. */
-export async function warrenRpc(
-  target: Target,
-  opts: { inFlight: number; seconds: number },
-): Promise<RpcResult> {
+export async function warrenRpc(target: Target, opts: RpcScenario): Promise<RpcResult> {
   const name = uniqueName('rpc');
   @Service(uniqueName('svc'))
   class Echo {

@@ -10,7 +10,7 @@ import amqp from 'amqplib';
 import type { ConsumeMessage } from 'amqplib';
 import { DEFAULT_PREFETCH } from '../../src/framework/defaults.js';
 import { produceAndDrain, rpcLoad, uniqueName, type RpcResult, type TaskResult } from './framework-stats.js';
-import type { TaskScenario } from './framework-warren.js';
+import type { RpcScenario, TaskScenario } from './framework-warren.js';
 
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 
@@ -51,7 +51,7 @@ export async function plainTasks(url: string, s: TaskScenario): Promise<TaskResu
   }
 }
 
-export async function plainRpc(url: string, opts: { inFlight: number; seconds: number }): Promise<RpcResult> {
+export async function plainRpc(url: string, opts: RpcScenario): Promise<RpcResult> {
   const queue = uniqueName('plain-rpc');
   const conn = await amqp.connect(url, { noDelay: true });
   try {

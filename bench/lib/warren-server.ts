@@ -1,8 +1,10 @@
 // Child-process entry for the server benchmark: starts Warren's AMQP server on 127.0.0.1 with an
 // ephemeral port (or WARREN_PORT) and RabbitMQ's default user guest/guest, prints
 // {"host","port"} as one JSON line, and runs until SIGTERM/SIGINT or until its stdin closes
-// (the parent went away). Logs go to stderr.
-import { AmqpServer } from '../../src/transports/tcp/index.js';
+// (the parent went away). Logs go to stderr. Runs the tsc build when current (warren-module.ts).
+import { tcp } from './warren-module.js';
+
+const { AmqpServer } = tcp;
 
 const server = new AmqpServer({
   host: '127.0.0.1',

@@ -62,7 +62,7 @@ export function createHandlerRunner(middleware: readonly Middleware[], clock?: C
       payload: call.payload,
       context: call.context,
     };
-    const run = runInTrace(call.trace, () => chain(ctx));
+    const run = runInTrace(call.trace, chain, ctx);
     const timeout = call.timeout;
     if (!timeout) return run;
     const queue = queueFor(d, timeout.ms);

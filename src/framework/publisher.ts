@@ -68,8 +68,8 @@ export class Publisher implements SessionComponent {
    * Publishes and resolves on the broker's confirm. With `buffer: false` (retry republishes,
    * RPC replies: useless after an outage) it fails fast with ConnectionLostError instead.
    */
-  publish(request: PublishRequest, options: { buffer?: boolean } = {}): Promise<void> {
-    return this.#send(request, options.buffer ?? true, 0);
+  publish(request: PublishRequest, options?: { buffer?: boolean }): Promise<void> {
+    return this.#send(request, options?.buffer ?? true, 0);
   }
 
   /** `nacks`: how many times the broker already nacked this request. */

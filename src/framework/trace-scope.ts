@@ -15,9 +15,9 @@ import {
 
 const scope = new AsyncLocalStorage<TraceContext>();
 
-/** Runs `fn` with `trace` as the current span. */
-export function runInTrace<T>(trace: TraceContext, fn: () => T): T {
-  return scope.run(trace, fn);
+/** Runs `fn(arg)` with `trace` as the current span (the argument spares a closure per call). */
+export function runInTrace<A, T>(trace: TraceContext, fn: (arg: A) => T, arg: A): T {
+  return scope.run(trace, fn, arg);
 }
 
 /** The current handler's span, if any. */

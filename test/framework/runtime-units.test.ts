@@ -29,9 +29,9 @@ function returned(exchange: string, routingKey: string, messageId?: string): Mes
 
 test('ReturnTracker marks the oldest matching unreturned publish', () => {
   const t = new ReturnTracker();
-  const a = t.track({ exchange: '', routingKey: 'q', messageId: 'm1', correlationId: undefined });
-  const b = t.track({ exchange: '', routingKey: 'q', messageId: 'm1', correlationId: undefined });
-  const c = t.track({ exchange: '', routingKey: 'other', messageId: 'm2', correlationId: undefined });
+  const a = t.track('', 'q', 'm1', undefined);
+  const b = t.track('', 'q', 'm1', undefined);
+  const c = t.track('', 'other', 'm2', undefined);
   t.onReturn(returned('', 'q', 'm1'));
   assert.deepEqual(a.returned, { replyCode: 312, replyText: 'NO_ROUTE' });
   assert.equal(b.returned, undefined);

@@ -94,6 +94,34 @@ function isRedrive(delivery: Delivery): boolean {
   return delivery.message.properties.headers?.[REDRIVEN_HEADER] !== undefined;
 }
 
+/** Calls `publish`; a synchronous throw becomes a rejection, as inside an async function. */
+function started(publish: () => Promise<void>): Promise<void> {
+  try {
+    return publish();
+  } catch (err) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
+    return Promise.reject(err);
+  }
+}
+
+/** The record of a job being enqueued (waiting, or delayed until `runAt`). */
+function newRecord(job: JobEnqueue): JobRecord {
+  const now = Date.now();
+  // Optional fields assigned, not spread in: a literal with spreads is built on a slow path.
+  const record: JobRecord = {
+    id: job.id,
+    task: job.task,
+    state: job.runAt !== undefined && job.runAt > now ? 'delayed' : 'waiting',
+    attempts: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (job.attempts !== undefined) record.maxAttempts = job.attempts;
+  if (job.runAt !== undefined) record.runAt = job.runAt;
+  if (job.group !== undefined) record.group = job.group;
+  return record;
+}
+
 /** Topic exchange for job events (`event.<task>`) and control messages (`cancel`). */
 export const JOBS_EXCHANGE = 'warren.jobs';
 
@@ -152,40 +180,48 @@ export class JobService implements JobAccess {
 
   // ---- client side ----
 
-  /** Records the job (or finds its duplicate), then publishes it with `publish`. */
-  async enqueue(job: JobEnqueue, publish: () => Promise<void>): Promise<JobHandle> {
+  /**
+   * Records the job (or finds its duplicate), then publishes it with `publish`. Not async:
+   * on the in-process store (the default) recording is synchronous, and the handle is one
+   * reaction to the publish instead of an async function's awaits.
+   */
+  enqueue(job: JobEnqueue, publish: () => Promise<void>): Promise<JobHandle> {
     const store = this.store;
-    if (!store) {
-      await publish();
-      return new JobHandle(job.id, this);
-    }
-    const now = Date.now();
-    const record: JobRecord = {
-      id: job.id,
-      task: job.task,
-      state: job.runAt !== undefined && job.runAt > now ? 'delayed' : 'waiting',
-      attempts: 0,
-      createdAt: now,
-      updatedAt: now,
-      ...(job.attempts !== undefined ? { maxAttempts: job.attempts } : {}),
-      ...(job.runAt !== undefined ? { runAt: job.runAt } : {}),
-      ...(job.group !== undefined ? { group: job.group } : {}),
-    };
+    if (!store) return started(publish).then(() => new JobHandle(job.id, this));
     const memory = this.#memory;
-    const created = memory
-      ? memory.createNow(record, job.dedupWindow)
-      : (await store.create(record, job.dedupWindow)).created;
-    if (!created) return new JobHandle(job.id, this, true);
+    if (memory === undefined) return this.#enqueueAsync(store, job, publish);
+    const record = newRecord(job);
+    let created: boolean;
+    try {
+      created = memory.createNow(record, job.dedupWindow);
+    } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the value thrown, unchanged
+      return Promise.reject(err);
+    }
+    if (!created) return Promise.resolve(new JobHandle(job.id, this, true));
+    return this.#publishRecorded(store, record, publish);
+  }
+
+  async #enqueueAsync(store: JobStore, job: JobEnqueue, publish: () => Promise<void>): Promise<JobHandle> {
+    const record = newRecord(job);
+    if (!(await store.create(record, job.dedupWindow)).created) return new JobHandle(job.id, this, true);
+    return this.#publishRecorded(store, record, publish);
+  }
+
+  /** A new job was recorded: announce it, publish its message, forget it if that fails. */
+  #publishRecorded(store: JobStore, record: JobRecord, publish: () => Promise<void>): Promise<JobHandle> {
     // Announced before the task message is sent, on the same channel: its event is routed
     // before any worker can take the job.
     this.#changed(record);
-    try {
-      await publish();
-    } catch (err) {
-      await store.delete(job.id).catch(this.#deps.onError);
-      throw err;
-    }
-    return new JobHandle(job.id, this);
+    const id = record.id;
+    return started(publish).then(
+      () => new JobHandle(id, this),
+      (err: unknown) =>
+        store
+          .delete(id)
+          .catch(this.#deps.onError)
+          .then(() => Promise.reject(err as Error)),
+    );
   }
 
   /** Enqueues a chain (job-chain.ts) through `client`. */

@@ -174,12 +174,7 @@ export class AmqpChannel implements TransportChannel {
     body: Buffer,
     properties: PublishProperties,
   ): Promise<void> {
-    const tracked = this.#returns.track({
-      exchange,
-      routingKey,
-      messageId: properties.messageId,
-      correlationId: properties.correlationId,
-    });
+    const tracked = this.#returns.track(exchange, routingKey, properties.messageId, properties.correlationId);
     return new Promise<void>((resolve, reject) => {
       const onConfirm = (err: unknown): void => {
         this.#returns.settle(tracked);

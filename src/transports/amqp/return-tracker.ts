@@ -17,19 +17,28 @@ export interface TrackedPublish {
 }
 
 export class ReturnTracker {
-  readonly #pending: TrackedPublish[] = [];
+  /** Unconfirmed mandatory publishes, oldest first (a Set keeps insertion order, O(1) delete). */
+  readonly #pending = new Set<TrackedPublish>();
 
-  /** Registers a mandatory publish before it is sent. */
-  track(entry: Omit<TrackedPublish, 'returned'>): TrackedPublish {
-    const tracked: TrackedPublish = { ...entry, returned: undefined };
-    this.#pending.push(tracked);
+  /**
+   * Registers a mandatory publish before it is sent. One object literal per publish, not a
+   * spread of the identity plus `returned`: on Node 20's V8 `{ ...entry, returned }` takes a
+   * slow path costing several µs per publish.
+   */
+  track(
+    exchange: string,
+    routingKey: string,
+    messageId: string | undefined,
+    correlationId: string | undefined,
+  ): TrackedPublish {
+    const tracked: TrackedPublish = { exchange, routingKey, messageId, correlationId, returned: undefined };
+    this.#pending.add(tracked);
     return tracked;
   }
 
   /** Forgets a publish once its confirm (or failure) arrived. */
   settle(tracked: TrackedPublish): void {
-    const i = this.#pending.indexOf(tracked);
-    if (i >= 0) this.#pending.splice(i, 1);
+    this.#pending.delete(tracked);
   }
 
   /** Marks the oldest unreturned publish matching a basic.return. */
@@ -40,16 +49,17 @@ export class ReturnTracker {
     const props = msg.properties as unknown as Record<string, unknown>;
     const messageId = props['messageId'] as string | undefined;
     const correlationId = props['correlationId'] as string | undefined;
-    const hit = this.#pending.find(
-      (p) =>
+    for (const p of this.#pending) {
+      if (
         p.returned === undefined &&
         p.exchange === exchange &&
         p.routingKey === routingKey &&
         p.messageId === messageId &&
-        p.correlationId === correlationId,
-    );
-    if (hit) {
-      hit.returned = { replyCode: Number(f['replyCode'] ?? 312), replyText: str(f['replyText']) };
+        p.correlationId === correlationId
+      ) {
+        p.returned = { replyCode: Number(f['replyCode'] ?? 312), replyText: str(f['replyText']) };
+        return;
+      }
     }
   }
 }
