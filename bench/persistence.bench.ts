@@ -104,7 +104,7 @@ async function recovery(dir: string): Promise<{ ms: number; messages: number; wr
   const again = await Broker.open(dir);
   const ms = performance.now() - t0;
   console.log(
-    `  (${store.log.stats.syncs} fdatasyncs while writing; RSS after recovery ${Math.round(process.memoryUsage().rss / 1048576)} MiB)`,
+    `  (${store.flushes} fdatasyncs while writing; RSS after recovery ${Math.round(process.memoryUsage().rss / 1048576)} MiB)`,
   );
   const messages = again.vhost('/')!.queues.get('r')!.messageCount;
   await again.shutdown();

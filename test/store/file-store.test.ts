@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileStore } from '../../src/broker/store/file-store.js';
+import { openDataDir } from '../../src/broker/store/data-dir.js';
 import { openBroker, PERSISTENT, removeDir, tempDir, until } from './helpers.js';
 
 const body = (s: string) => Buffer.from(s);
@@ -164,7 +164,7 @@ test('an unusable data dir fails at start with a typed error naming the path', a
     const file = join(dir, 'a-file');
     (await import('node:fs')).writeFileSync(file, 'x');
     assert.throws(
-      () => FileStore.open(join(file, 'data')),
+      () => openDataDir(join(file, 'data')),
       (e: Error) => e.name === 'DataDirError' && e.message.includes(join(file, 'data')),
     );
   } finally {

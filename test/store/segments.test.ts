@@ -12,13 +12,13 @@ import {
 import { join } from 'node:path';
 import { Writer } from '../../src/protocol/writer.js';
 import { Message } from '../../src/broker/message.js';
-import { FileStore } from '../../src/broker/store/file-store.js';
+import { openDataDir } from '../../src/broker/store/data-dir.js';
 import {
   RECORD_HEADER,
   checkRecord,
   readMessage,
   writePublish,
-} from '../../src/broker/store/record-codec.js';
+} from '../../src/broker/store/message-log/record-codec.js';
 import { openBroker, PERSISTENT, removeDir, tempDir, until } from './helpers.js';
 
 const segFiles = (dir: string) =>
@@ -89,7 +89,7 @@ test('a corrupt record in an older segment is a start-up error naming file and o
     buf[20] = buf[20]! ^ 0xff;
     writeFileSync(victim, buf);
     assert.throws(
-      () => FileStore.open(dir),
+      () => openDataDir(dir),
       (e: Error & { file?: string; offset?: number }) =>
         e.name === 'CorruptSegmentError' && e.file === victim && e.offset === 8 && e.message.includes(victim),
     );

@@ -5,21 +5,22 @@
  * for dispatch, sync for basic.get and recovery).
  *
  * Invariants: a plan lists live entries with seq >= fromSeq in seq order; an entry whose
- * PUBLISH is not on disk yet (SEG_PENDING) is served from its PendingRecord's message, so a
+ * PUBLISH is not on disk yet (no Position) is served from its AppendedPublish's message, so a
  * read never touches bytes that may not be written. Every record read is CRC-checked.
  */
 import { close, open, read } from 'node:fs';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Message } from '../message.js';
+import type { Message } from '../../message.js';
+import { CorruptSegmentError } from '../store-errors.js';
 import { segmentName } from './commit-log.js';
-import { F_DEAD, F_DELIVERED, SEG_PENDING } from './queue-index.js';
+import { Position } from './position.js';
 import type { QueueIndex } from './queue-index.js';
 import { RECORD_HEADER, checkRecord, readMessage } from './record-codec.js';
-import { CorruptSegmentError } from './store-errors.js';
 
 /** One segment's span to read, or messages already in memory. */
 interface Span {
+  /** The segment to read (unused for `ready` spans). */
   seg: number;
   start: number;
   end: number;
@@ -36,35 +37,32 @@ export function planPage(idx: QueueIndex, fromSeq: number, maxBytes: number, max
   let bytes = 0;
   let n = 0;
   let cur: Span | undefined;
-  for (let i = idx.lowerBound(fromSeq); i < idx.tail && n < maxCount && bytes < maxBytes; i++) {
-    const f = idx.flags[i]!;
-    if ((f & F_DEAD) !== 0) continue;
-    const seg = idx.segs[i]!;
+  for (const e of idx.entries(fromSeq)) {
+    if (n >= maxCount || bytes >= maxBytes) break;
     n++;
-    if (seg === SEG_PENDING) {
-      const m = idx.pending.get(idx.seqs[i]!)?.message;
-      if (m === undefined) continue;
+    if (!(e.at instanceof Position)) {
       if (cur?.ready === undefined)
-        spans.push((cur = { seg, start: 0, end: 0, offs: [], lens: [], delivered: [], ready: [] }));
-      cur.ready!.push(m);
+        spans.push((cur = { seg: -1, start: 0, end: 0, offs: [], lens: [], delivered: [], ready: [] }));
+      cur.ready!.push(e.at.message);
       continue;
     }
-    const off = idx.offs[i]!;
-    const len = idx.lens[i]!;
-    bytes += len;
+    const { segment, offset, length } = e.at;
+    bytes += length;
     if (
       cur === undefined ||
       cur.ready !== undefined ||
-      cur.seg !== seg ||
-      off < cur.end ||
-      off - cur.end > 1 << 20
+      cur.seg !== segment ||
+      offset < cur.end ||
+      offset - cur.end > 1 << 20
     ) {
-      spans.push((cur = { seg, start: off, end: off + len, offs: [], lens: [], delivered: [] }));
+      spans.push(
+        (cur = { seg: segment, start: offset, end: offset + length, offs: [], lens: [], delivered: [] }),
+      );
     }
-    cur.end = Math.max(cur.end, off + len);
-    cur.offs.push(off);
-    cur.lens.push(len);
-    cur.delivered.push((f & F_DELIVERED) !== 0);
+    cur.end = Math.max(cur.end, offset + length);
+    cur.offs.push(offset);
+    cur.lens.push(length);
+    cur.delivered.push(e.delivered);
   }
   return spans;
 }

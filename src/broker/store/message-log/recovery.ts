@@ -14,12 +14,13 @@
  * and offset, and nothing is truncated (`warren data repair` salvages around it).
  */
 import { closeSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
-import type { LayoutSegment } from './data-dir-layout.js';
-import { F_DELIVERED, QueueIndex } from './queue-index.js';
+import type { LayoutSegment } from '../data-dir-layout.js';
+import { CorruptSegmentError } from '../store-errors.js';
+import { Position } from './position.js';
+import { QueueIndex } from './queue-index.js';
 import { FLAG_DELIVERED, RECORD_HEADER, RecordType, readHead } from './record-codec.js';
 import type { RecordHead } from './record-codec.js';
 import { isTornTail, scanSegment } from './segment-scan.js';
-import { CorruptSegmentError } from './store-errors.js';
 
 export interface ReplayResult {
   indexes: Map<string, QueueIndex>;
@@ -79,14 +80,9 @@ export function applyRecord(
   let idx = indexes.get(h.queueKey);
   if (h.type === RecordType.Publish) {
     if (idx === undefined) indexes.set(h.queueKey, (idx = new QueueIndex(h.queueKey)));
-    idx.upsert(h.seq, seg, off, len, (h.flags & FLAG_DELIVERED) !== 0 ? F_DELIVERED : 0);
-    return;
-  }
-  if (idx === undefined) return;
-  const i = idx.find(h.seq);
-  if (i < 0) return;
-  if (h.type === RecordType.Remove) idx.kill(i);
-  else if (h.type === RecordType.Delivered) idx.flags[i] = idx.flags[i]! | F_DELIVERED;
+    idx.put(h.seq, new Position(seg, off, len), (h.flags & FLAG_DELIVERED) !== 0);
+  } else if (h.type === RecordType.Remove) idx?.remove(h.seq);
+  else if (h.type === RecordType.Delivered) idx?.markDelivered(h.seq);
 }
 
 function truncateFile(file: string, length: number): void {

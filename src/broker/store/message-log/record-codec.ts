@@ -16,10 +16,13 @@
  * open segment) and "corrupt" (anything else).
  */
 import { crc32 } from 'node:zlib';
-import { decodeBasicProperties, encodeBasicProperties } from '../../protocol/generated/properties-codecs.js';
-import { Reader } from '../../protocol/reader.js';
-import type { Writer } from '../../protocol/writer.js';
-import { Message } from '../message.js';
+import {
+  decodeBasicProperties,
+  encodeBasicProperties,
+} from '../../../protocol/generated/properties-codecs.js';
+import { Reader } from '../../../protocol/reader.js';
+import type { Writer } from '../../../protocol/writer.js';
+import { Message } from '../../message.js';
 
 export const SEGMENT_MAGIC = Buffer.from('WRNLOG02', 'latin1');
 /** Segments of data dirs from before the manifest: a dir holding only these may lack one. */
@@ -154,10 +157,4 @@ export function checkRecord(buf: Buffer, pos: number, end: number): number | str
   const crc = buf.readUInt32BE(pos + 4);
   if (crc32(buf.subarray(pos + RECORD_HEADER, pos + RECORD_HEADER + len)) !== crc) return 'checksum mismatch';
   return len + RECORD_HEADER;
-}
-
-/** Sets the delivered flag of a PUBLISH record copy (for compaction) and re-checksums it. */
-export function markDeliveredCopy(record: Buffer): void {
-  record[RECORD_HEADER + 1] = record[RECORD_HEADER + 1]! | FLAG_DELIVERED;
-  record.writeUInt32BE(crc32(record.subarray(RECORD_HEADER)), 4);
 }

@@ -1,7 +1,7 @@
 /**
  * The message log's writer: numbered segment files, group commit, segment deletion.
  *
- * Group commit: records are encoded into the open Batch as they arrive; the first append
+ * Group commit: records are encoded into the open LogBatch as they arrive; the first append
  * of a batch schedules a flush with setImmediate, so everything appended in that turn of the
  * event loop (and everything appended while a flush is in progress) goes out in one write
  * (fs callback APIs on a raw fd, so the event loop keeps serving meanwhile).
@@ -12,8 +12,9 @@
  * flush (at the latest LAZY_SYNC_MS later), so acks never cost a disk flush of their own.
  *
  * Ordering invariants:
- * - append → write → fdatasync → complete(): only then are confirms released
- *   (`onDurable`), so a confirm is never sent for a record not on disk.
+ * - append → write → fdatasync → complete(): only then is the batch handed to the
+ *   `durable` hook, which releases its confirms, so a confirm is never sent for a record
+ *   not on disk.
  * - A failed write or fdatasync truncates the segment back to its last good length and
  *   reports the batch failed (publishers get nacks); its REMOVE records are re-appended,
  *   and so are those of earlier unsynced batches when an fdatasync fails.
@@ -22,41 +23,19 @@
  *   rolling to a new segment fdatasyncs the old one first when it holds unsynced bytes.
  *   Only the oldest segments are deleted and never the one being written, so a REMOVE /
  *   DROP record is never needed for a PUBLISH that still exists in an older file.
- * - The manifest (manifest.ts) lists a new segment before any record goes into it, and
+ * - The manifest (../manifest.ts) lists a new segment before any record goes into it, and
  *   drops a segment before it is unlinked, so recovery can tell a lost file from history.
  */
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writer } from '../../protocol/writer.js';
-import type { Message } from '../message.js';
-import { SEGMENT_MAGIC } from './record-codec.js';
-import { syncDir } from './sync-dir.js';
-import type { PendingRecord, QueueIndex } from './queue-index.js';
-import { SEG_PENDING } from './queue-index.js';
+import { syncDir } from '../sync-dir.js';
+import { LogBatch, segmentOf } from './log-batch.js';
+import type { Removal } from './log-batch.js';
 import { closeFd, datasyncFd, openFd, truncateFd, writeAll } from './log-file.js';
+import { SEGMENT_MAGIC } from './record-codec.js';
 
 /** Longest an ack-only batch stays unsynced. */
 const LAZY_SYNC_MS = 50;
-
-/** A removal whose segment accounting waits for its record to be on disk. */
-export interface Removal {
-  queueKey: string;
-  seq: number;
-  /** The segment of the removed PUBLISH, or its pending record (resolved at completion). */
-  where: number | PendingRecord;
-  /** DROP of a whole queue: per-segment counts to release instead of one. */
-  counts?: Map<number, number>;
-  pendings?: PendingRecord[];
-}
-
-export class Batch {
-  readonly w = new Writer(64 * 1024);
-  readonly pubIndex: QueueIndex[] = [];
-  readonly pubRecords: PendingRecord[] = [];
-  readonly removals: Removal[] = [];
-  readonly waiters: { durable(token: number): void; failed?(token: number): void }[] = [];
-  readonly tokens: number[] = [];
-}
 
 /** What the flush loop measured (for benches and diagnostics). */
 export interface LogStats {
@@ -70,15 +49,13 @@ export interface LogStats {
 }
 
 export interface CommitLogHooks {
-  /** Re-encodes a removal record into `w` (after a failed write). */
-  reappend(w: Writer, r: Removal): void;
   /** Flush-time hook run before each write (definitions are saved first). */
   beforeWrite(): Promise<void>;
   onError(e: unknown, file: string): void;
-  /** Runs confirm callbacks as an engine entry point. */
-  run(fn: () => void): void;
-  /** A PUBLISH record is synced (`ok`) or its write failed: its queue may deliver or drop it. */
-  stored(queueKey: string, message: Message, ok: boolean): void;
+  /** A batch with publishes or confirms is on disk (its publishes have their Positions): confirm it. */
+  durable(batch: LogBatch): void;
+  /** A batch could not be written: its publishes failed (LogBatch.confirmFailed). */
+  failed(batch: LogBatch): void;
 }
 
 /** What the log tells the data dir's manifest (manifest.ts ManifestWriter). */
@@ -93,7 +70,7 @@ export interface SegmentManifest {
 export const segmentName = (id: number): string => `${String(id).padStart(8, '0')}.seg`;
 
 export class CommitLog {
-  batch = new Batch();
+  private batch = new LogBatch();
   /** Live PUBLISH records per segment id (by flushed records only). */
   readonly live = new Map<number, number>();
   /** Segment ids on disk, oldest first (the last is the one being written). */
@@ -137,8 +114,13 @@ export class CommitLog {
     return this.stats.syncs;
   }
 
-  /** Schedules a flush of the open batch (called after every append). */
-  kick(): void {
+  /** The open batch to append records to; a flush of it is scheduled. */
+  append(): LogBatch {
+    this.kick();
+    return this.batch;
+  }
+
+  private kick(): void {
     if (this.scheduled || this.flushing || this.closed) return;
     this.scheduled = true;
     setImmediate(() => {
@@ -159,8 +141,8 @@ export class CommitLog {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private needsSync(b: Batch): boolean {
-    return b.pubRecords.length > 0 || b.waiters.length > 0 || this.syncWanted || this.idleWaiters.length > 0;
+  private needsSync(b: LogBatch): boolean {
+    return b.needsSync || this.syncWanted || this.idleWaiters.length > 0;
   }
 
   private async flush(): Promise<void> {
@@ -169,7 +151,7 @@ export class CommitLog {
     const sync = this.needsSync(b);
     if (b.w.length === 0 && !(sync && this.dirty)) return this.settleIdle();
     this.flushing = true;
-    this.batch = new Batch();
+    this.batch = new LogBatch();
     if (sync) this.syncWanted = false;
     const buf = b.w.take();
     let failed = false;
@@ -180,11 +162,11 @@ export class CommitLog {
       const base = this.size;
       await this.writeAndSync(buf, base, sync);
       this.failing = false;
-      this.hooks.run(() => this.complete(b, seg, base, sync));
+      this.complete(b, seg, base, sync);
     } catch (e) {
       failed = true;
       this.failing = true;
-      this.hooks.run(() => this.fail(b, e));
+      this.fail(b, e);
     } finally {
       this.flushing = false;
     }
@@ -273,22 +255,10 @@ export class CommitLog {
     if (old >= 0) await closeFd(old);
   }
 
-  private complete(b: Batch, seg: number, base: number, synced: boolean): void {
-    const live = this.live;
-    for (let i = 0; i < b.pubRecords.length; i++) {
-      const rec = b.pubRecords[i]!;
-      const idx = b.pubIndex[i]!;
-      rec.seg = seg;
-      rec.off += base;
-      const seq = rec.message.seq;
-      const at = idx.find(seq);
-      if (at >= 0 && idx.segs[at] === SEG_PENDING && idx.pending.get(seq) === rec) {
-        idx.segs[at] = seg;
-        idx.offs[at] = rec.off;
-        idx.pending.delete(seq);
-      }
-      live.set(seg, (live.get(seg) ?? 0) + 1);
-    }
+  /** A batch is written at `base` of `seg` (and synced when `synced`). */
+  private complete(b: LogBatch, seg: number, base: number, synced: boolean): void {
+    b.placed(seg, base);
+    if (b.publishes.length > 0) this.live.set(seg, (this.live.get(seg) ?? 0) + b.publishes.length);
     if (!synced) {
       for (const r of b.removals) this.unsynced.push(r);
       return;
@@ -296,35 +266,26 @@ export class CommitLog {
     for (const r of this.unsynced) this.release(r);
     this.unsynced = [];
     for (const r of b.removals) this.release(r);
-    for (let i = 0; i < b.waiters.length; i++) b.waiters[i]!.durable(b.tokens[i]!);
-    for (let i = 0; i < b.pubRecords.length; i++)
-      this.hooks.stored(b.pubIndex[i]!.queueKey, b.pubRecords[i]!.message, true);
+    this.hooks.durable(b);
     this.collect();
   }
 
+  /** A removal's record is on disk: the records it retires no longer keep their segments. */
   private release(r: Removal): void {
-    const dec = (seg: number, n: number): void => {
-      if (seg >= 0) this.live.set(seg, (this.live.get(seg) ?? 0) - n);
-    };
-    if (r.counts !== undefined) for (const [seg, n] of r.counts) dec(seg, n);
-    for (const p of r.pendings ?? []) dec(p.seg, 1);
-    if (r.counts === undefined && r.pendings === undefined)
-      dec(typeof r.where === 'number' ? r.where : r.where.seg, 1);
+    for (const at of r.held) {
+      const seg = segmentOf(at);
+      if (seg !== undefined) this.live.set(seg, (this.live.get(seg) ?? 0) - 1);
+    }
+    for (const [seg, n] of r.segments ?? []) this.live.set(seg, (this.live.get(seg) ?? 0) - n);
   }
 
   /** A failed batch: nack its publishes; its removals (and unsynced ones) are re-appended. */
-  private fail(b: Batch, e: unknown): void {
+  private fail(b: LogBatch, e: unknown): void {
     this.hooks.onError(e, join(this.dir, segmentName(this.writeId)));
-    for (const rec of b.pubRecords) rec.seg = -2;
-    const again = [...this.unsynced, ...b.removals];
+    for (const r of this.unsynced) this.batch.reappend(r);
+    for (const r of b.removals) this.batch.reappend(r);
     this.unsynced = [];
-    for (const r of again) {
-      this.hooks.reappend(this.batch.w, r);
-      this.batch.removals.push(r);
-    }
-    for (let i = 0; i < b.waiters.length; i++) b.waiters[i]!.failed?.(b.tokens[i]!);
-    for (let i = 0; i < b.pubRecords.length; i++)
-      this.hooks.stored(b.pubIndex[i]!.queueKey, b.pubRecords[i]!.message, false);
+    this.hooks.failed(b);
   }
 
   /** Deletes the oldest segments without live messages (never the one being written). */
@@ -353,10 +314,6 @@ export class CommitLog {
       await unlink(join(this.dir, segmentName(id))).catch((e: unknown) =>
         this.hooks.onError(e, join(this.dir, segmentName(id))),
       );
-  }
-
-  get writeSegment(): number {
-    return this.writeId;
   }
 
   async close(): Promise<void> {
