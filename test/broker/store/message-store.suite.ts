@@ -190,7 +190,9 @@ export function messageStoreSuite(factory: StoreFactory): void {
           'm30',
         ]);
         const viaAsync = await new Promise<Message[]>((resolve, reject) =>
-          s.store.readPaged!(Q1, 25, 1 << 20, (e, ms) => (e ? reject(e) : resolve(ms))),
+          s.store.readPaged!(Q1, 25, 1 << 20, (e, ms) =>
+            e ? reject(e instanceof Error ? e : new Error('page read failed')) : resolve(ms),
+          ),
         );
         assert.deepEqual(bodies(viaAsync), ['m25', 'm26', 'm27', 'm28', 'm29', 'm30']);
         assert.equal(s.store.removeFrom!(Q1, 25), 6);
