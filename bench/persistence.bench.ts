@@ -11,7 +11,7 @@ import amqp from 'amqplib';
 import { Broker } from '../src/broker/broker.js';
 import type { FileStore } from '../src/broker/store/file-store.js';
 import { RecordingSink } from '../test/helpers/engine.js';
-import { kill9, startBrokerProcess } from '../test/store/broker-process.js';
+import { kill9, startBrokerProcess } from '../test/broker/store/broker-process.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);

@@ -315,7 +315,8 @@ export class Queue implements QueueHandle, Dispatchable {
     return this.pager?.threshold ?? Infinity;
   }
 
-  settle(message: Message): void {
+  /** The consumer acknowledged `message`: it leaves the queue for good. */
+  ack(message: Message): void {
     if (this.deleted) return;
     this.stats.ack++;
     this.unackedCount--;

@@ -96,22 +96,11 @@ export class CommitLog {
     readonly dir: string,
     recovered: number[],
     private readonly segmentSize: number,
+    private readonly manifest: SegmentManifest,
     private readonly hooks: CommitLogHooks,
   ) {
     this.segments.push(...recovered);
     this.writeId = (recovered[recovered.length - 1] ?? 0) + 1;
-  }
-
-  private manifest: SegmentManifest | undefined;
-
-  /** Set right after construction, before the first roll (FileStore). */
-  attachManifest(manifest: SegmentManifest): void {
-    this.manifest = manifest;
-  }
-
-  /** fdatasyncs done so far. */
-  get flushes(): number {
-    return this.stats.syncs;
   }
 
   /** The open batch to append records to; a flush of it is scheduled. */
@@ -241,7 +230,7 @@ export class CommitLog {
       await writeAll(fd, SEGMENT_MAGIC, 0);
       await datasyncFd(fd);
       syncDir(this.dir);
-      await this.manifest?.rolled(this.fd >= 0 ? this.writeId : undefined, this.size, next);
+      await this.manifest.rolled(this.fd >= 0 ? this.writeId : undefined, this.size, next);
     } catch (e) {
       await closeFd(fd).catch(() => undefined);
       throw e;
@@ -304,10 +293,10 @@ export class CommitLog {
   /** Saves the manifest without the segments, then unlinks them (a crash between is harmless). */
   private async retire(ids: number[]): Promise<void> {
     try {
-      await this.manifest?.retired(ids);
+      await this.manifest.retired(ids);
     } catch (e) {
       // Still listed: the files stay (recovery replays them, their messages are all settled).
-      this.hooks.onError(e, join(this.manifest!.dataDir, 'manifest.json'));
+      this.hooks.onError(e, join(this.manifest.dataDir, 'manifest.json'));
       return;
     }
     for (const id of ids)

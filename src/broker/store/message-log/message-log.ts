@@ -42,13 +42,12 @@ export class MessageLog {
 
   constructor(dir: string, recovered: ReplayResult, manifest: ManifestWriter, options: MessageLogOptions) {
     this.indexes = recovered.indexes;
-    this.log = new CommitLog(dir, recovered.segments, options.segmentSize, {
+    this.log = new CommitLog(dir, recovered.segments, options.segmentSize, manifest, {
       beforeWrite: options.beforeWrite,
       onError: (e, file) => options.warn(`write to ${file} failed: ${errorText(e)}`),
       durable: (b) => this.engine.run(() => this.durable(b)),
       failed: (b) => this.engine.run(() => this.failed(b)),
     });
-    this.log.attachManifest(manifest);
   }
 
   /** The engine's entry point and queue notifications (set once by the Broker). */

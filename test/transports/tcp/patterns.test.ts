@@ -4,8 +4,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import amqp from 'amqplib';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { startServer, withTimeout } from '../helpers/server.js';
-import type { TestServer } from '../helpers/server.js';
+import { startServer, withTimeout } from '../../helpers/server.js';
+import type { TestServer } from '../../helpers/server.js';
 
 let srv: TestServer;
 let conn: ChannelModel;

@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import amqp from 'amqplib';
-import { Broker } from '../../src/broker/broker.js';
-import { ManualClock } from '../../src/util/clock.js';
+import { Broker } from '../../../src/broker/broker.js';
+import { ManualClock } from '../../../src/util/clock.js';
 import { kill9, startBrokerProcess } from './broker-process.js';
 import type { BrokerProcess } from './broker-process.js';
 import { PERSISTENT, openBroker, removeDir, tempDir } from './helpers.js';
-import { text } from '../helpers/engine.js';
+import { text } from '../../helpers/engine.js';
 
 const X = 'delayed-crash';
 const Q = 'delayed-crash-q';
@@ -93,7 +93,7 @@ test('a restart after the due time releases held messages at once; transient one
     clock.advance(10_000);
     const b = await Broker.open(dir, { clock, consumerTimeout: 0, onWarning: () => undefined });
     try {
-      const ch = b.connect().openChannel(1, new (await import('../helpers/engine.js')).RecordingSink());
+      const ch = b.connect().openChannel(1, new (await import('../../helpers/engine.js')).RecordingSink());
       assert.equal(ch.queueDeclare({ queue: Q, passive: true }).messageCount, 0);
       clock.advance(0);
       await b.store.sync?.(); // persistent messages of durable queues are delivered once synced

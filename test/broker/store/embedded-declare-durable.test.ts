@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Broker } from '../../src/broker/broker.js';
-import { EmbeddedTransport } from '../../src/transports/embedded/embedded-transport.js';
+import { Broker } from '../../../src/broker/broker.js';
+import { EmbeddedTransport } from '../../../src/transports/embedded/embedded-transport.js';
 import { removeDir, tempDir } from './helpers.js';
 
 const onDisk = (dir: string): string => readFileSync(join(dir, 'definitions.json'), 'utf8');

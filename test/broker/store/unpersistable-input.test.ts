@@ -4,12 +4,12 @@
 // definitions save (and so every persistent publish on the broker) fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UserStore, FULL_ACCESS } from '../../src/broker/access/user-store.js';
-import { Broker } from '../../src/broker/broker.js';
-import { ManagementServer } from '../../src/transports/http/management-server.js';
-import { MAX_DEPTH } from '../../src/protocol/field-table.js';
-import { ChannelError } from '../../src/protocol/errors.js';
-import { RecordingSink } from '../helpers/engine.js';
+import { UserStore, FULL_ACCESS } from '../../../src/broker/access/user-store.js';
+import { Broker } from '../../../src/broker/broker.js';
+import { ManagementServer } from '../../../src/transports/http/management-server.js';
+import { MAX_DEPTH } from '../../../src/protocol/field-table.js';
+import { ChannelError } from '../../../src/protocol/errors.js';
+import { RecordingSink } from '../../helpers/engine.js';
 import { PERSISTENT, removeDir, tempDir, until } from './helpers.js';
 
 function nested(depth: number): unknown {

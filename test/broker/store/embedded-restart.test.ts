@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Service, Task, Warren } from '../../src/framework/index.js';
+import { Service, Task, Warren } from '../../../src/framework/index.js';
 import { removeDir, tempDir, until } from './helpers.js';
 
 const done: number[] = [];

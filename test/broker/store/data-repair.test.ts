@@ -9,8 +9,8 @@ import { existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileS
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import amqp from 'amqplib';
-import { main } from '../../src/cli/main.js';
-import { RECORD_HEADER, readMessage } from '../../src/broker/store/message-log/record-codec.js';
+import { main } from '../../../src/cli/main.js';
+import { RECORD_HEADER, readMessage } from '../../../src/broker/store/message-log/record-codec.js';
 import { kill9, startBrokerProcess } from './broker-process.js';
 import type { BrokerProcess } from './broker-process.js';
 import { openBroker, PERSISTENT, removeDir, tempDir } from './helpers.js';

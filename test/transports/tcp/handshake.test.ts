@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import amqp from 'amqplib';
-import { UserStore, FULL_ACCESS } from '../../src/broker/access/user-store.js';
-import { RawPeer, lastPeer, startServer, withTimeout } from '../helpers/server.js';
+import { UserStore, FULL_ACCESS } from '../../../src/broker/access/user-store.js';
+import { RawPeer, lastPeer, startServer, withTimeout } from '../../helpers/server.js';
 
 test('handshake: server properties and capabilities are visible to the client', async () => {
   const srv = await startServer();

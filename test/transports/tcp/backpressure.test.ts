@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import amqp from 'amqplib';
-import { RawPeer, startServer, withTimeout } from '../helpers/server.js';
+import { RawPeer, startServer, withTimeout } from '../../helpers/server.js';
 
 const HWM = 256 * 1024;
 const BODY = 10 * 1024;

@@ -3,7 +3,7 @@
 // work on paged messages, and priority / TTL / max-length queues keep their semantics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Queue } from '../../src/broker/queue/queue.js';
+import type { Queue } from '../../../src/broker/queue/queue.js';
 import { openBroker, removeDir, tempDir, until } from './helpers.js';
 import type { Open } from './helpers.js';
 

@@ -3,11 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Broker } from '../../src/broker/broker.js';
-import type { OpenBrokerOptions } from '../../src/broker/broker.js';
-import type { EngineChannel } from '../../src/broker/channel/channel.js';
-import type { FileStore } from '../../src/broker/store/file-store.js';
-import { RecordingSink } from '../helpers/engine.js';
+import { Broker } from '../../../src/broker/broker.js';
+import type { OpenBrokerOptions } from '../../../src/broker/broker.js';
+import type { EngineChannel } from '../../../src/broker/channel/channel.js';
+import type { FileStore } from '../../../src/broker/store/file-store.js';
+import { RecordingSink } from '../../helpers/engine.js';
 
 export const PERSISTENT = { deliveryMode: 2 } as const;
 

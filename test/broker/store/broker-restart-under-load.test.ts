@@ -5,9 +5,9 @@
 import 'reflect-metadata';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Service, Task, Warren, type TaskContext, type WarrenApp } from '../../src/framework/index.js';
-import { AmqpTransport } from '../../src/transports/amqp/index.js';
-import { TcpProxy } from '../helpers/framework-tcp-proxy.js';
+import { Service, Task, Warren, type TaskContext, type WarrenApp } from '../../../src/framework/index.js';
+import { AmqpTransport } from '../../../src/transports/amqp/index.js';
+import { TcpProxy } from '../../helpers/framework-tcp-proxy.js';
 import { kill9, startBrokerProcess, type BrokerProcess } from './broker-process.js';
 import { removeDir, tempDir } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Broker } from '../../src/broker/broker.js';
+import { Broker } from '../../../src/broker/broker.js';
 import { openBroker, PERSISTENT, removeDir, tempDir } from './helpers.js';
 
 const segFiles = (dir: string): string[] =>

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FULL_ACCESS, UserStore } from '../../src/broker/access/user-store.js';
+import { FULL_ACCESS, UserStore } from '../../../src/broker/access/user-store.js';
 import { openBroker, PERSISTENT, removeDir, tempDir } from './helpers.js';
 
 test('durable vhosts, exchanges, queues, bindings, users and permissions survive a restart; transient ones do not', async () => {

@@ -7,9 +7,9 @@ import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqp from 'amqplib';
-import { BROKER_USAGE, createBrokerServer, parseBrokerArgs } from '../../src/cli/commands/broker.js';
-import { silentLogger } from '../../src/transports/tcp/logger.js';
-import { withTimeout } from '../helpers/server.js';
+import { BROKER_USAGE, createBrokerServer, parseBrokerArgs } from '../../../src/cli/commands/broker.js';
+import { silentLogger } from '../../../src/transports/tcp/logger.js';
+import { withTimeout } from '../../helpers/server.js';
 
 test('parseBrokerArgs: defaults, repeatable --user, bad options', () => {
   assert.deepEqual(parseBrokerArgs([]), { port: 5672, host: '0.0.0.0', users: [], vhosts: [] });
@@ -29,7 +29,7 @@ test('parseBrokerArgs: defaults, repeatable --user, bad options', () => {
 
 test('warren broker: listens, serves a --user login, SIGTERM → 320 and exit 0', async () => {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'warren-broker-')), 'data');
-  const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+  const main = new URL('../../../src/cli/main.ts', import.meta.url).pathname;
   const script = `import(${JSON.stringify(main)}).then((m) => m.main(process.argv.slice(1))).then((c) => { process.exitCode = c; })`;
   const child = spawn(
     process.execPath,

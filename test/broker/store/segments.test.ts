@@ -10,15 +10,15 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { Writer } from '../../src/protocol/writer.js';
-import { Message } from '../../src/broker/message.js';
-import { openDataDir } from '../../src/broker/store/data-dir.js';
+import { Writer } from '../../../src/protocol/writer.js';
+import { Message } from '../../../src/broker/message.js';
+import { openDataDir } from '../../../src/broker/store/data-dir.js';
 import {
   RECORD_HEADER,
   checkRecord,
   readMessage,
   writePublish,
-} from '../../src/broker/store/message-log/record-codec.js';
+} from '../../../src/broker/store/message-log/record-codec.js';
 import { openBroker, PERSISTENT, removeDir, tempDir, until } from './helpers.js';
 
 const segFiles = (dir: string) =>

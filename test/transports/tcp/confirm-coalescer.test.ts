@@ -1,7 +1,7 @@
 // ConfirmCoalescer: which ack frames a flush writes for acks produced in and out of order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfirmCoalescer } from '../../src/transports/tcp/confirm-coalescer.js';
+import { ConfirmCoalescer } from '../../../src/transports/tcp/confirm-coalescer.js';
 
 function recorder(): { c: ConfirmCoalescer; out: string[] } {
   const out: string[] = [];

@@ -5,12 +5,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import type { Command } from '../../src/protocol/command.js';
-import { encodeCommand } from '../../src/protocol/command-writer.js';
-import { createMethod } from '../../src/protocol/method-codec.js';
-import { PROTOCOL_HEADER } from '../../src/protocol/protocol-header.js';
-import { RawPeer, startServer } from '../helpers/server.js';
-import type { TestServer } from '../helpers/server.js';
+import type { Command } from '../../../src/protocol/command.js';
+import { encodeCommand } from '../../../src/protocol/command-writer.js';
+import { createMethod } from '../../../src/protocol/method-codec.js';
+import { PROTOCOL_HEADER } from '../../../src/protocol/protocol-header.js';
+import { RawPeer, startServer } from '../../helpers/server.js';
+import type { TestServer } from '../../helpers/server.js';
 
 const RABBITMQ_PORT = 5672;
 

@@ -3,9 +3,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import amqp from 'amqplib';
-import { PROTOCOL_HEADER } from '../../src/protocol/protocol-header.js';
-import { RawPeer, startServer } from '../helpers/server.js';
-import type { TestServer } from '../helpers/server.js';
+import { PROTOCOL_HEADER } from '../../../src/protocol/protocol-header.js';
+import { RawPeer, startServer } from '../../helpers/server.js';
+import type { TestServer } from '../../helpers/server.js';
 
 let srv: TestServer;
 

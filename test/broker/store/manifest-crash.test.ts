@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import type { ChannelModel } from 'amqplib';
-import { main } from '../../src/cli/main.js';
+import { main } from '../../../src/cli/main.js';
 import { kill9 } from './broker-process.js';
 import type { BrokerProcess } from './broker-process.js';
 import { removeDir, tempDir } from './helpers.js';

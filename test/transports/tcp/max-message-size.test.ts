@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import amqp from 'amqplib';
-import { Broker } from '../../src/broker/broker.js';
-import { startServer, withTimeout } from '../helpers/server.js';
+import { Broker } from '../../../src/broker/broker.js';
+import { startServer, withTimeout } from '../../helpers/server.js';
 
 const RABBIT = 'amqp://guest:guest@127.0.0.1:5672';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDataDir } from '../../src/broker/store/data-dir.js';
+import { openDataDir } from '../../../src/broker/store/data-dir.js';
 import { openBroker, PERSISTENT, removeDir, tempDir, until } from './helpers.js';
 
 const body = (s: string) => Buffer.from(s);

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import amqp from 'amqplib';
 import type { ChannelModel } from 'amqplib';
-import { UserStore } from '../../src/broker/access/user-store.js';
-import { Broker } from '../../src/broker/broker.js';
-import { startServer, withTimeout } from '../helpers/server.js';
-import type { TestServer } from '../helpers/server.js';
+import { UserStore } from '../../../src/broker/access/user-store.js';
+import { Broker } from '../../../src/broker/broker.js';
+import { startServer, withTimeout } from '../../helpers/server.js';
+import type { TestServer } from '../../helpers/server.js';
 
 const T = { timeout: 15_000 };
 

@@ -4,9 +4,9 @@
 // number above channel_max is fine, and a closed channel frees its slot.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PROTOCOL_HEADER } from '../../src/protocol/protocol-header.js';
-import { RawPeer, startServer } from '../helpers/server.js';
-import type { TestServer } from '../helpers/server.js';
+import { PROTOCOL_HEADER } from '../../../src/protocol/protocol-header.js';
+import { RawPeer, startServer } from '../../helpers/server.js';
+import type { TestServer } from '../../helpers/server.js';
 
 let srv: TestServer;
 

@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import amqp from 'amqplib';
-import { Broker } from '../../src/broker/broker.js';
-import { startServer } from '../helpers/server.js';
+import { Broker } from '../../../src/broker/broker.js';
+import { startServer } from '../../helpers/server.js';
 import { removeDir, tempDir } from './helpers.js';
 
 test(
