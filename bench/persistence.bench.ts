@@ -11,7 +11,7 @@ import amqp from 'amqplib';
 import { Broker } from '../src/broker/broker.js';
 import type { FileStore } from '../src/broker/store/file-store.js';
 import { RecordingSink } from '../test/helpers/engine.js';
-import { kill9, startBrokerProcess } from '../test/store/broker-process.js';
+import { kill9, startBrokerProcess } from '../test/broker/store/broker-process.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
@@ -104,7 +104,7 @@ async function recovery(dir: string): Promise<{ ms: number; messages: number; wr
   const again = await Broker.open(dir);
   const ms = performance.now() - t0;
   console.log(
-    `  (${store.log.stats.syncs} fdatasyncs while writing; RSS after recovery ${Math.round(process.memoryUsage().rss / 1048576)} MiB)`,
+    `  (${store.flushes} fdatasyncs while writing; RSS after recovery ${Math.round(process.memoryUsage().rss / 1048576)} MiB)`,
   );
   const messages = again.vhost('/')!.queues.get('r')!.messageCount;
   await again.shutdown();

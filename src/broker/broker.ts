@@ -11,12 +11,14 @@ import type { ConnectOptions, ConnectionHost } from './connection.js';
 import type { DefinitionsListener } from './definitions.js';
 import { Scheduler } from './scheduler.js';
 import type { UserStore } from './access/user-store.js';
-import { FileStore } from './store/file-store.js';
+import { restore } from './restore.js';
+import type { LoggedMessages, SavedDefinitions } from './restore.js';
+import { openDataDir } from './store/data-dir.js';
 import type { FileStoreOptions } from './store/file-store.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { MessageStore } from './store/message-store.js';
-import { restoreDefinitions, restoreMessages } from './store/restore.js';
 import { Vhost } from './vhost.js';
+import type { Queue } from './queue/queue.js';
 
 /** RabbitMQ's default consumer_timeout: 30 minutes. */
 export const DEFAULT_CONSUMER_TIMEOUT = 30 * 60 * 1000;
@@ -62,24 +64,11 @@ export class Broker implements ConnectionHost {
    * FileStoreOptions.repair). Close with shutdown().
    */
   static async open(dataDir: string, options: OpenBrokerOptions = {}): Promise<Broker> {
-    const t0 = performance.now();
-    const store = FileStore.open(dataDir, options);
-    const broker = new Broker({ ...options, store, definitions: store.definitions });
-    store.runner = (fn) => broker.scheduler.run(fn);
-    store.onStored = (key, message, ok) => {
-      const cut = key.indexOf('\u0000');
-      broker
-        .vhost(key.slice(0, cut))
-        ?.queues.get(key.slice(cut + 1))
-        ?.stored(message, ok);
-    };
-    if (options.users !== undefined) store.bindUsers(options.users);
-    broker.scheduler.run(() => {
-      restoreDefinitions(broker, store);
-      restoreMessages(broker, store);
-    });
-    store.recovery.ms = performance.now() - t0;
-    await store.sync();
+    const { definitions, messages } = openDataDir(dataDir, options);
+    if (options.users !== undefined) definitions.bindUsers(options.users);
+    const broker = new Broker({ ...options, store: messages, definitions });
+    broker.scheduler.run(() => broker.boot(definitions, messages));
+    await messages.sync();
     return broker;
   }
 
@@ -90,6 +79,23 @@ export class Broker implements ConnectionHost {
     this.consumerTimeout = options.consumerTimeout ?? DEFAULT_CONSUMER_TIMEOUT;
     this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.addVhost('/');
+    this.store.attach?.({
+      run: (fn) => this.scheduler.run(fn),
+      stored: (key, message, ok) => this.queueByStoreKey(key)?.stored(message, ok),
+    });
+  }
+
+  /** Boot step of a persistent broker: its saved vhosts, then their definitions and messages. */
+  private boot(saved: SavedDefinitions & { vhosts: ReadonlySet<string> }, log: LoggedMessages): void {
+    if (saved.vhosts.size > 0 && !saved.vhosts.has('/')) this.deleteVhost('/');
+    for (const name of saved.vhosts) this.addVhost(name);
+    restore([...this.vhosts.values()], saved, log);
+  }
+
+  /** The queue a store key (`vhost NUL name`) names. */
+  private queueByStoreKey(key: string): Queue | undefined {
+    const cut = key.indexOf('\u0000');
+    return this.vhosts.get(key.slice(0, cut))?.queues.get(key.slice(cut + 1));
   }
 
   addVhost(name: string): Vhost {
@@ -169,10 +175,11 @@ export class Broker implements ConnectionHost {
     for (const c of [...this.connections]) c.connectionFailed(connectionForced('broker is shutting down'));
   }
 
-  /** close(), then flushes and closes the message store (a persistent broker's files). */
+  /** close(), then flushes and closes the definitions and message stores (a persistent broker's files). */
   async shutdown(): Promise<void> {
     this.close();
     for (const v of this.vhosts.values()) for (const hold of v.delayed.values()) hold.stop();
+    await this.definitions.close?.();
     await this.store.close?.();
   }
 }

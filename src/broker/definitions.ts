@@ -49,4 +49,6 @@ export interface DefinitionsListener {
    * pending. Transports answer a durable declaration only after it settled.
    */
   pendingSave?(): Promise<void> | undefined;
+  /** Writes what is pending and releases files (broker shutdown). */
+  close?(): Promise<void>;
 }

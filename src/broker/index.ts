@@ -10,7 +10,7 @@ export type { GetOk } from './channel/channel.js';
 export type * from './channel/channel-args.js';
 export type { ChannelSink } from './channel-sink.js';
 export { Message, EMPTY_PROPERTIES } from './message.js';
-export type { MessageStore, DurableWaiter } from './store/message-store.js';
+export type { MessageStore, DurableWaiter, StoreEngine } from './store/message-store.js';
 export { MemoryStore } from './store/memory-store.js';
 export type * from './definitions.js';
 export { Vhost } from './vhost.js';

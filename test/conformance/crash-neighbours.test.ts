@@ -13,8 +13,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AmqpTransport } from '../../src/transports/amqp/index.js';
-import { kill9, startBrokerProcess, type BrokerProcess } from '../store/broker-process.js';
-import { removeDir, tempDir } from '../store/helpers.js';
+import { kill9, startBrokerProcess, type BrokerProcess } from '../broker/store/broker-process.js';
+import { removeDir, tempDir } from '../broker/store/helpers.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/crash-neighbours-worker.ts', import.meta.url));
 const RABBITMQ_URL = process.env['WARREN_RABBITMQ_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';

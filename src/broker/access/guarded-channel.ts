@@ -5,6 +5,9 @@
  * without a PermissionSource (the embedded transport's full-access default user) get plain
  * EngineChannels and pay nothing.
  *
+ * "" (the last declared queue) is checked under the name the channel resolves it to; with
+ * no queue declared yet the engine's own 404 is thrown.
+ *
  * A refusal closes the channel inside the engine (as every ChannelError does) and is thrown
  * for the transport to send channel.close 403.
  */
@@ -29,12 +32,9 @@ import { checkPermitted } from './permissions.js';
 import type { GuardedMethod, Operands, PermissionSource } from './permissions.js';
 
 export class GuardedChannel extends EngineChannel {
-  /** The last declared queue, for the "" = last queue shortcut (checked on the real name). */
-  private last = '';
-
   constructor(
     id: number,
-    private readonly context: ChannelContext,
+    context: ChannelContext,
     sink: ChannelSink,
     private readonly user: string,
     private readonly access: PermissionSource,
@@ -44,7 +44,7 @@ export class GuardedChannel extends EngineChannel {
 
   private check(method: GuardedMethod, operands: Operands): void {
     try {
-      checkPermitted(this.access, this.user, this.context.vhost.name, method, operands);
+      checkPermitted(this.access, this.user, this.vhostName, method, operands);
     } catch (e) {
       this.close();
       throw e as ChannelError;
@@ -63,11 +63,6 @@ export class GuardedChannel extends EngineChannel {
       `user_id property set to '${userId}' but authenticated user was '${this.user}'`,
       Method.basicPublish,
     );
-  }
-
-  /** "" means the last declared queue; with none the engine's own 404 is thrown. */
-  private queue(name: string | undefined): string | undefined {
-    return name === undefined || name === '' ? (this.last === '' ? undefined : this.last) : name;
   }
 
   override exchangeDeclare(args: ExchangeDeclareArgs): void {
@@ -95,14 +90,13 @@ export class GuardedChannel extends EngineChannel {
     if (args.passive !== true && named) this.check('queue.declare', args);
     const ok = super.queueDeclare(args);
     if (args.passive !== true && !named) this.checkGenerated(ok.queue, args);
-    this.last = ok.queue;
     return ok;
   }
 
   /** A server-named queue is checked under its generated name, as RabbitMQ; refused → removed. */
   private checkGenerated(queue: string, args: QueueDeclareArgs): void {
     try {
-      checkPermitted(this.access, this.user, this.context.vhost.name, 'queue.declare', {
+      checkPermitted(this.access, this.user, this.vhostName, 'queue.declare', {
         ...args,
         queue,
       });
@@ -114,37 +108,37 @@ export class GuardedChannel extends EngineChannel {
   }
 
   override queueBind(args: QueueBindArgs): void {
-    const queue = this.queue(args.queue);
+    const queue = this.resolveQueue(args.queue);
     if (queue !== undefined) this.check('queue.bind', { ...args, queue });
     super.queueBind(args);
   }
 
   override queueUnbind(args: QueueBindArgs): void {
-    const queue = this.queue(args.queue);
+    const queue = this.resolveQueue(args.queue);
     if (queue !== undefined) this.check('queue.unbind', { ...args, queue });
     super.queueUnbind(args);
   }
 
   override queuePurge(name: string): number {
-    const queue = this.queue(name);
+    const queue = this.resolveQueue(name);
     if (queue !== undefined) this.check('queue.purge', { queue });
     return super.queuePurge(name);
   }
 
   override queueDelete(args: QueueDeleteArgs): number {
-    const queue = this.queue(args.queue);
+    const queue = this.resolveQueue(args.queue);
     if (queue !== undefined) this.check('queue.delete', { queue });
     return super.queueDelete(args);
   }
 
   override basicConsume(args: BasicConsumeArgs): string {
-    const queue = this.queue(args.queue);
+    const queue = this.resolveQueue(args.queue);
     if (queue !== undefined && queue !== DIRECT_REPLY_TO) this.check('basic.consume', { queue });
     return super.basicConsume(args);
   }
 
   override basicGet(name: string, noAck: boolean): GetOk | null {
-    const queue = this.queue(name);
+    const queue = this.resolveQueue(name);
     if (queue !== undefined) this.check('basic.get', { queue });
     return super.basicGet(name, noAck);
   }
@@ -161,7 +155,7 @@ export class GuardedChannel extends EngineChannel {
     // The hot path asks the source directly (no operands object, no requirement list);
     // checkPermitted builds the refusal when it is denied.
     const resource = exchange === '' ? 'amq.default' : exchange;
-    if (!this.access.isPermitted(this.user, this.context.vhost.name, 'write', resource)) {
+    if (!this.access.isPermitted(this.user, this.vhostName, 'write', resource)) {
       this.check('basic.publish', { exchange });
     }
     if (properties.userId !== undefined) this.checkUserId(properties.userId);

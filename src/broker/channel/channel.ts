@@ -139,10 +139,21 @@ export class EngineChannel implements ConsumerHost, DurableWaiter, ReplyTarget, 
     }
   }
 
-  private queueName(name: string | undefined): string {
+  /** The queue a name means: "" is the last declared queue (undefined when none was declared). */
+  protected resolveQueue(name: string | undefined): string | undefined {
     if (name !== undefined && name !== '') return name;
-    if (this.lastQueue === '') throw notFound('no previously declared queue');
-    return this.lastQueue;
+    return this.lastQueue === '' ? undefined : this.lastQueue;
+  }
+
+  private queueName(name: string | undefined): string {
+    const queue = this.resolveQueue(name);
+    if (queue === undefined) throw notFound('no previously declared queue');
+    return queue;
+  }
+
+  /** The name of the channel's vhost. */
+  protected get vhostName(): string {
+    return this.vhost.name;
   }
 
   // ---- exchange.* / queue.* (declarations.ts) ----

@@ -32,7 +32,7 @@ export function takeSettled(log: UnackedLog, tag: number, multiple: boolean): Un
 
 /** Applies `how` to a delivery's queue and lets its consumer's queue dispatch again. */
 export function applySettlement(how: Settlement, m: Message, q: QueueHandle, c: Consumer | null): void {
-  if (how === 'ack') q.settle(m);
+  if (how === 'ack') q.ack(m);
   else if (how === 'requeue') q.requeue(m, true);
   else q.discard(m);
   if (c !== null) c.queue.wake();

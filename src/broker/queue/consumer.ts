@@ -23,8 +23,8 @@ export interface ConsumerHost {
 export interface QueueHandle {
   readonly name: string;
   readonly deleted: boolean;
-  /** Acknowledged: forget the message. */
-  settle(message: Message): void;
+  /** Acknowledged: forget the message (the 'ack' Settlement). */
+  ack(message: Message): void;
   /**
    * Back to the queue at its original position, marked redelivered. `returned` says a
    * consumer gave it back (nack/reject/recover/close), which counts towards delivery limits.

@@ -23,6 +23,7 @@ import type { Consumer, QueueHandle } from './consumer.js';
 import { ConsumerSet } from './consumer-set.js';
 import { HeadExpiry } from './head-expiry.js';
 import type { DeathReason } from './dead-letter.js';
+import { parseQueueConfig } from './queue-config.js';
 import type { QueueConfig } from './queue-config.js';
 import { MESSAGE_OVERHEAD, PagedTail } from './paged-tail.js';
 import { ReadyList } from './ready-list.js';
@@ -80,6 +81,12 @@ export class Queue implements QueueHandle, Dispatchable {
   private readonly expiry: HeadExpiry;
   private readonly limited: boolean;
   private unusedTimer: TimerHandle | undefined;
+
+  /** A queue as declared: its arguments parsed into its config (406 for bad ones). */
+  static declared(env: QueueEnv, d: Omit<QueueOptions, 'config'>): Queue {
+    const flags = { durable: d.durable, exclusive: d.exclusiveOwner !== null, autoDelete: d.autoDelete };
+    return new Queue(env, { ...d, config: parseQueueConfig(env.vhostName, d.name, flags, d.arguments) });
+  }
 
   constructor(
     private readonly env: QueueEnv,
@@ -308,7 +315,8 @@ export class Queue implements QueueHandle, Dispatchable {
     return this.pager?.threshold ?? Infinity;
   }
 
-  settle(message: Message): void {
+  /** The consumer acknowledged `message`: it leaves the queue for good. */
+  ack(message: Message): void {
     if (this.deleted) return;
     this.stats.ack++;
     this.unackedCount--;

@@ -10,7 +10,7 @@ import { DEFINITIONS_FILE } from './definitions-file.js';
 import { parseDefinitions } from './definitions-shape.js';
 import { MANIFEST_FILE, readManifest } from './manifest.js';
 import type { Manifest } from './manifest.js';
-import { SEGMENT_MAGIC } from './record-codec.js';
+import { SEGMENT_MAGIC } from './message-log/record-codec.js';
 
 export const MESSAGES_DIR = 'messages';
 

@@ -26,11 +26,11 @@ import { MESSAGES_DIR, inspectLayout, segmentFile } from './data-dir-layout.js';
 import type { LayoutProblem } from './data-dir-layout.js';
 import { DEFINITIONS_FILE } from './definitions-file.js';
 import { MANIFEST_FILE, emptyManifest, writeFileDurablySync, writeManifestSync } from './manifest.js';
-import type { QueueIndex } from './queue-index.js';
-import { RECORD_HEADER, RecordType, SEGMENT_MAGIC, readHead } from './record-codec.js';
-import type { RecordHead } from './record-codec.js';
-import { applyRecord } from './recovery.js';
-import { isTornTail, scanSegment } from './segment-scan.js';
+import type { QueueIndex } from './message-log/queue-index.js';
+import { RECORD_HEADER, RecordType, SEGMENT_MAGIC, readHead } from './message-log/record-codec.js';
+import type { RecordHead } from './message-log/record-codec.js';
+import { applyRecord } from './message-log/recovery.js';
+import { isTornTail, scanSegment } from './message-log/segment-scan.js';
 
 export interface DataDirFinding extends LayoutProblem {
   offset?: number;

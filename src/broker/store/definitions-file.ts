@@ -68,7 +68,7 @@ export class DefinitionsFile implements DefinitionsListener {
   readonly queues = new Map<string, QueueDefinition>();
   readonly bindings = new Map<string, BindingDefinition>();
   users: UsersSnapshot | undefined;
-  /** Collects the users snapshot when saving (set by FileStore.bindUsers). */
+  /** Collects the users snapshot when saving (set by DefinitionsStore.bindUsers). */
   usersSource: (() => UsersSnapshot) | undefined;
   private dirty = false;
   private saving: Promise<void> | undefined;

@@ -17,7 +17,7 @@
 import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SegmentManifest } from './commit-log.js';
+import type { SegmentManifest } from './message-log/commit-log.js';
 import { syncDir } from './sync-dir.js';
 
 export const MANIFEST_FILE = 'manifest.json';

@@ -17,7 +17,17 @@ export interface DurableWaiter {
   failed?(token: number): void;
 }
 
+/** What a store calls back into: the engine's entry point and the queues' log notifications. */
+export interface StoreEngine {
+  /** Runs `fn` as an engine entry point (confirms and `stored` from the store's I/O callbacks). */
+  run(fn: () => void): void;
+  /** A message's PUBLISH record is on disk (`ok`) or its write failed: its queue may deliver or drop it. */
+  stored(queueKey: string, message: Message, ok: boolean): void;
+}
+
 export interface MessageStore {
+  /** Called once by the Broker that uses the store (stores that confirm asynchronously need it). */
+  attach?(engine: StoreEngine): void;
   persist(
     queueKey: string,
     seq: number,

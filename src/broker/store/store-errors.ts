@@ -52,17 +52,6 @@ export class DamagedDataDirError extends Error {
   }
 }
 
-/** A write or fdatasync failed: the messages in that batch were nacked, not confirmed. */
-export class StoreWriteError extends Error {
-  override readonly name = 'StoreWriteError';
-  constructor(
-    readonly file: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`write to ${file} failed`, options);
-  }
-}
-
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

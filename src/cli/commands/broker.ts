@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { FULL_ACCESS, UserStore } from '../../broker/access/user-store.js';
 import type { PermissionPatterns } from '../../broker/access/user-store.js';
 import { Broker } from '../../broker/broker.js';
-import { FileStore } from '../../broker/store/file-store.js';
+import { DefinitionsStore } from '../../broker/store/definitions-store.js';
 import type { Logger } from '../../transports/tcp/logger.js';
 import { AmqpServer } from '../../transports/tcp/server.js';
 import { ManagementServer } from '../../transports/http/management-server.js';
@@ -264,7 +264,7 @@ export function createBrokerServer(cfg: BrokerConfig, logger?: Logger, broker = 
   for (const v of cfg.vhosts) broker.addVhost(v);
   if (cfg.maxMessageSize !== undefined) broker.maxMessageSize = cfg.maxMessageSize;
   const users = UserStore.withDefaultUser();
-  if (broker.store instanceof FileStore) broker.store.bindUsers(users);
+  if (broker.definitions instanceof DefinitionsStore) broker.definitions.bindUsers(users);
   for (const u of cfg.users) {
     users.addUser(u.name, u.password, u.tags ?? []);
     const permissions = u.permissions ?? { '/': FULL_ACCESS };

@@ -20,7 +20,7 @@ class Channel implements ConsumerHost {
 const queue: QueueHandle = {
   name: 'q',
   deleted: false,
-  settle() {},
+  ack() {},
   requeue() {},
   discard() {},
   removeConsumer() {},
