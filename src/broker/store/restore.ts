@@ -21,11 +21,12 @@ export interface Broker {
   vhostNames(): string[];
 }
 
-/** Re-declares saved vhosts, exchanges, queues and bindings. */
+/** Re-declares saved vhosts, policies (first, so queues start under theirs), exchanges, queues and bindings. */
 export function restoreDefinitions(broker: Broker, store: FileStore): void {
   const defs = store.definitions;
   if (defs.vhosts.size > 0 && !defs.vhosts.has('/')) broker.deleteVhost('/');
   for (const name of defs.vhosts) broker.addVhost(name);
+  for (const p of [...defs.policies.values()]) broker.vhost(p.vhost)?.setPolicy(p);
   const owner = {};
   for (const q of [...defs.queues.values()]) {
     const v = broker.vhost(q.vhost);

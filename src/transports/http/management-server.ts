@@ -39,6 +39,7 @@ import type { Call, ManagementContext, Result, Route } from './route.js';
 import { ACCESS_ROUTES } from './routes-access.js';
 import { DEAD_LETTER_ROUTES } from './routes-dead-letters.js';
 import { OVERVIEW_ROUTES } from './routes-overview.js';
+import { POLICY_ROUTES } from './routes-policies.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
 import { counterEntries, OVERVIEW_KEY } from './views.js';
 
@@ -119,6 +120,7 @@ export class ManagementServer {
     ...RESOURCE_ROUTES,
     ...ACCESS_ROUTES,
     ...DEAD_LETTER_ROUTES,
+    ...POLICY_ROUTES,
     ...adminRoutes(),
   ];
   private readonly assets = new Map<string, string>();

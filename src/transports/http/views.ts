@@ -103,7 +103,9 @@ export function queueView(v: Vhost, q: Queue, sampler: RateSampler): Record<stri
     message_stats: sampler.details(key, statCounters(q.stats)),
     single_active_consumer_tag: active?.tag ?? null,
     exclusive_consumer_tag: q.consumers.exclusive?.tag ?? null,
-    policy: null,
+    policy: q.policy?.name ?? null,
+    operator_policy: null,
+    effective_policy_definition: q.policy?.definition ?? {},
   };
 }
 
@@ -121,7 +123,11 @@ export function exchangeDefinition(v: Vhost, x: Exchange): Record<string, unknow
 }
 
 export function exchangeView(v: Vhost, x: Exchange): Record<string, unknown> {
-  return { ...exchangeDefinition(v, x), bindings: x.router?.size ?? v.queues.size };
+  return {
+    ...exchangeDefinition(v, x),
+    bindings: x.router?.size ?? v.queues.size,
+    policy: x.policy?.name ?? null,
+  };
 }
 
 /** RabbitMQ's properties_key: the routing key ("~" when empty), plus a hash of any arguments. */
