@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies in tests */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- JSON bodies in tests */
 // /api/policies over real HTTP: create (201), replace (204), get, list (all and per vhost),
 // delete (204, then 404); RabbitMQ 3.10's validation texts (captured from rabbitmqctl
 // set_policy on 3.10.8); the policymaker/administrator rule; the queue and exchange JSON
