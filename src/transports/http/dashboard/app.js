@@ -240,7 +240,7 @@
   // A page listing the API's objects at /<id> (of the selected vhost) in one table, with an
   // optional form card above it. The head and the form are built once per visit (so typing is
   // not wiped by the 2 s refresh); only the table is re-rendered.
-  const PER_VHOST = { queues: true, exchanges: true, bindings: true, consumers: true };
+  const PER_VHOST = { queues: true, exchanges: true, bindings: true, consumers: true, policies: true };
   const listPage = (heading, id, columns, opts) => async (main) => {
     const o = opts || {};
     const vhost = state.vhost;
@@ -341,6 +341,8 @@
     'delete-vhost': (d) => act(() => api('DELETE', '/vhosts/' + enc(d.name)), 'Vhost deleted'),
     'clear-permission': (d) =>
       act(() => api('DELETE', '/permissions/' + enc(d.vhost) + '/' + enc(d.user)), 'Permissions cleared'),
+    'delete-policy': (d) =>
+      act(() => api('DELETE', '/policies/' + enc(d.vhost) + '/' + enc(d.name)), 'Policy deleted'),
   };
 
   async function fillVhostSelect() {
@@ -731,6 +733,62 @@
     },
   );
 
+  /** A policy's definition from the form: JSON, with a readable error when it is not. */
+  function policyDefinition(text) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new Error('Definition is not valid JSON: ' + e.message);
+    }
+  }
+
+  const policiesPage = listPage(
+    'Policies',
+    'policies',
+    [
+      { key: 'name', label: 'Name', get: (r) => r.name },
+      { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+      codeColumn('pattern', 'Pattern', (r) => r.pattern),
+      { key: 'apply', label: 'Apply to', get: (r) => r['apply-to'] },
+      codeColumn('definition', 'Definition', (r) => JSON.stringify(r.definition)),
+      { key: 'priority', label: 'Priority', num: true, get: (r) => r.priority },
+      {
+        key: 'actions',
+        label: '',
+        get: () => '',
+        html: (r) => rowButton('Delete', 'delete-policy', { vhost: r.vhost, name: r.name }, true),
+      },
+    ],
+    {
+      title: 'User policies',
+      form: {
+        html: () =>
+          formCard(
+            'Add or update a policy',
+            'form-set-policy',
+            '<label>Name<input name="name" required></label><label>Pattern<input name="pattern" required placeholder="^jobs\\."></label>' +
+              '<label>Apply to<select name="applyTo"><option value="all">Exchanges and queues</option>' +
+              '<option value="queues">Queues</option><option value="exchanges">Exchanges</option></select></label>' +
+              '<label>Priority<input name="priority" type="number" value="0"></label>' +
+              '<label class="grow">Definition (JSON)<input name="definition" required placeholder=\'{"message-ttl": 60000}\'></label>',
+            'Save policy',
+          ),
+        bind: () =>
+          onForm(
+            'form-set-policy',
+            (v) =>
+              api('PUT', '/policies/' + enc(formVhost()) + '/' + enc(v.name), {
+                pattern: v.pattern,
+                definition: policyDefinition(v.definition),
+                priority: Number(v.priority || 0),
+                'apply-to': v.applyTo,
+              }),
+            'Policy saved',
+          ),
+      },
+    },
+  );
+
   function notFoundPage(main) {
     main.innerHTML =
       '<div class="card card-pad" id="not-found"><h2>Page not found</h2><p class="muted">No page at <code>' +
@@ -905,6 +963,10 @@
         : args
             .map((k) => '<code>' + esc(k) + '=' + esc(JSON.stringify(q.arguments[k])) + '</code>')
             .join('<br>')) +
+      '</dd><dt>Policy</dt><dd id="queue-policy">' +
+      (q.policy
+        ? esc(q.policy) + ' <code>' + esc(JSON.stringify(q.effective_policy_definition)) + '</code>'
+        : '<span class="muted">none</span>') +
       '</dd>';
     $('queue-bindings').innerHTML = table(
       'queue-bindings',
@@ -1099,6 +1161,7 @@
     users: usersPage,
     vhosts: vhostsPage,
     permissions: permissionsPage,
+    policies: policiesPage,
   };
 
   async function render() {
