@@ -19,6 +19,22 @@ export const queueKey = (vhost: string, name: string): string => `q\u0000${vhost
 export const vhostKey = (vhost: string): string => `v\u0000${vhost}`;
 export const OVERVIEW_KEY = 'overview';
 
+/** Queue depths, as the sampler records them (RabbitMQ's `lengths`). */
+export const LENGTH_FIELDS = ['messages', 'messages_ready', 'messages_unacknowledged'] as const;
+/** Message counters, as the sampler records them (RabbitMQ's `msg_rates`). */
+export const RATE_FIELDS = [
+  'publish',
+  'deliver',
+  'deliver_no_ack',
+  'get',
+  'get_no_ack',
+  'deliver_get',
+  'redeliver',
+  'ack',
+] as const;
+/** The fields kept in chart history. */
+export const HISTORY_FIELDS: readonly string[] = [...LENGTH_FIELDS, ...RATE_FIELDS];
+
 export function statCounters(c: MessageCounters): Counters {
   return {
     publish: c.publish,
