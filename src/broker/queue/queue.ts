@@ -441,11 +441,11 @@ export class Queue implements QueueHandle, Dispatchable {
 
   /** Restarts the x-expires countdown (declare, get, consumer changes). */
   touch(): void {
-    const expires = this.config.expires;
-    if (expires === undefined || this.deleted) return;
+    // Cleared first: a policy that set expires may just have been cleared.
     if (this.unusedTimer !== undefined) this.env.clock.clearTimeout(this.unusedTimer);
     this.unusedTimer = undefined;
-    if (this.consumers.count > 0) return;
+    const expires = this.config.expires;
+    if (expires === undefined || this.deleted || this.consumers.count > 0) return;
     this.unusedTimer = this.env.clock.setTimeout(() => {
       this.unusedTimer = undefined;
       this.env.scheduler.run(() => {
