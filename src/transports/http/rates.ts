@@ -6,7 +6,8 @@
  * A sweep is incremental: it reads at most `sliceSize` keys per event-loop turn and yields
  * (setImmediate) in between, so a broker with 100k queues keeps serving AMQP while it is
  * sampled; each key carries the time it was read, so rates stay exact however long a sweep
- * takes. A sweep still running when the next one is due is not started twice. Keys not seen
+ * takes. A sweep still running when the next one is due is not started twice, and a slow
+ * sweep delays the next (sweepSpacing: sampling keeps at most a tenth of the time). Keys not seen
  * in a finished sweep (deleted queues) are forgotten. The timer is unref'd and stopped by the
  * management server's close(). At the end of each sweep the latest samples of the keys a
  * SampleHistory keeps (the overview, watched queues) are appended to it (sample-history.ts).
@@ -28,6 +29,18 @@ interface KeySamples {
   latest: Sample;
 }
 
+/** At most this share of the time is spent sweeping in the background. */
+export const MAX_SWEEP_SHARE = 0.1;
+
+/**
+ * How long after a sweep's start the next may start: the interval, or longer when sweeps are
+ * slow (100k queues on a busy machine), so sampling takes at most MAX_SWEEP_SHARE of the
+ * time and AMQP keeps the rest; rates stay exact (each sample carries its time).
+ */
+export function sweepSpacing(tookMs: number, intervalMs: number): number {
+  return Math.max(intervalMs, Math.ceil(tookMs / MAX_SWEEP_SHARE));
+}
+
 /** Keys read per event-loop turn by a background sweep. */
 export const DEFAULT_SLICE_SIZE = 2000;
 
@@ -35,6 +48,8 @@ export class RateSampler {
   private samples = new Map<string, KeySamples>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping = false;
+  /** The timer starts no sweep before this (ms since the epoch). */
+  private nextSweepAt = 0;
   /** Completed sweeps (tests and the dashboard's history read it). */
   sweeps = 0;
 
@@ -57,9 +72,20 @@ export class RateSampler {
 
   start(): void {
     if (this.timer !== undefined) return;
-    void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), this.intervalMs);
+    void this.timedSweep();
+    this.timer = setInterval(() => {
+      if (Date.now() >= this.nextSweepAt) void this.timedSweep();
+    }, this.intervalMs);
     this.timer.unref();
+  }
+
+  /** A background sweep that spaces the next one by its own duration (see sweepSpacing). */
+  private async timedSweep(): Promise<void> {
+    if (this.sweeping) return;
+    const started = Date.now();
+    await this.sweep();
+    const took = Date.now() - started;
+    this.nextSweepAt = started + sweepSpacing(took, this.intervalMs);
   }
 
   stop(): void {
