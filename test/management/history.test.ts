@@ -24,6 +24,7 @@ test('GET /api/overview/history: samples over time with depths and rates, thinne
       for (let i = 0; i < 5; i++) await publish();
       for (let i = 0; i < 100 && s.mgmt.context.sampler.sweeps < before + 2; i++) await sleep(50);
     }
+    s.mgmt.context.sampler.stop(); // no sweep between the reads compared below
     const r = await api(s, 'GET', '/overview/history?age=3600');
     assert.equal(r.status, 200);
     const samples = r.body.samples as { t: number; messages_ready: number; publish_rate: number }[];
