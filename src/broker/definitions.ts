@@ -1,9 +1,10 @@
 /**
  * The definitions hook: called for durable entities only (durable exchanges, durable
- * queues, bindings between durable ends), after the change took effect, so a definitions
+ * queues, bindings between durable ends, policies), after the change took effect, so a definitions
  * store can record them and re-declare them at boot. Listeners must not throw.
  */
 import type { FieldTable } from '../protocol/field-value.js';
+import type { Policy } from './policies.js';
 
 export interface ExchangeDefinition {
   vhost: string;
@@ -43,6 +44,9 @@ export interface DefinitionsListener {
   queueDeleted?(vhost: string, name: string): void;
   bindingAdded?(def: BindingDefinition): void;
   bindingRemoved?(def: BindingDefinition): void;
+  /** A policy was set (added or replaced); policies are always durable, as RabbitMQ's. */
+  policySet?(policy: Policy): void;
+  policyCleared?(vhost: string, name: string): void;
   /**
    * Changes not yet on disk: a promise that settles once every change made so far is
    * written and synced (rejecting if that write failed), or undefined when nothing is

@@ -8,6 +8,7 @@
 import type { BindingDefinition, ExchangeDefinition, QueueDefinition } from './definitions.js';
 import type { DelayedHold } from './delayed/delayed-hold.js';
 import type { Message } from './message.js';
+import type { Policy } from './policies.js';
 import { Method } from './methods.js';
 import { MESSAGE_OVERHEAD } from './queue/paged-tail.js';
 import { Queue } from './queue/queue.js';
@@ -18,6 +19,7 @@ export interface SavedDefinitions {
   readonly exchanges: ReadonlyMap<string, ExchangeDefinition>;
   readonly queues: ReadonlyMap<string, QueueDefinition>;
   readonly bindings: ReadonlyMap<string, BindingDefinition>;
+  readonly policies: ReadonlyMap<string, Policy>;
 }
 
 /** The logged messages (file-store.ts FileStore). */
@@ -34,7 +36,10 @@ export interface LoggedMessages {
 /** Bytes of records read per batch. */
 const READ_BATCH = 4 * 1024 * 1024;
 
-/** Re-declares the saved exchanges, queues and bindings of `vhosts`, then restores messages. */
+/**
+ * Re-declares the saved policies (first, so queues start under theirs), exchanges, queues and
+ * bindings of `vhosts`, then restores messages.
+ */
 export function restore(vhosts: readonly Vhost[], saved: SavedDefinitions, log: LoggedMessages): void {
   const byName = new Map(vhosts.map((v) => [v.name, v]));
   restoreDefinitions(byName, saved);
@@ -42,6 +47,7 @@ export function restore(vhosts: readonly Vhost[], saved: SavedDefinitions, log: 
 }
 
 function restoreDefinitions(vhosts: ReadonlyMap<string, Vhost>, saved: SavedDefinitions): void {
+  for (const p of [...saved.policies.values()]) vhosts.get(p.vhost)?.setPolicy(p);
   for (const q of [...saved.queues.values()]) {
     const v = vhosts.get(q.vhost);
     if (v === undefined || v.queues.has(q.name)) continue;

@@ -18,6 +18,8 @@ import { Exchange } from './exchange/exchange-record.js';
 import type { Destination } from './exchange/exchange-record.js';
 import { createRouter, isExchangeType, unknownExchangeType, validateBinding } from './exchange/index.js';
 import type { Message } from './message.js';
+import { PolicyRegistry } from './policies.js';
+import type { Policy } from './policies.js';
 import { Method } from './methods.js';
 import { deadLetteredCopy, isDeathCycle, publishedRoutingKeys } from './queue/dead-letter.js';
 import type { DeathReason } from './queue/dead-letter.js';
@@ -68,6 +70,8 @@ export class Vhost implements QueueEnv {
   readonly router: Router;
   /** Publish/delivery observation: counters and the firehose (stats/vhost-monitor.ts). */
   readonly monitor = new VhostMonitor();
+  /** Policies: run-time optional arguments for queues and exchanges by name (policies.ts). */
+  readonly policies = new PolicyRegistry();
   readonly clock: Clock;
   readonly scheduler: Scheduler;
   readonly store: MessageStore;
@@ -137,6 +141,7 @@ export class Vhost implements QueueEnv {
       throw accessRefused(`exchange name '${name}' contains reserved prefix 'amq.*'`, method);
     }
     const x = new Exchange({ name, ...d }, this.newRouter(delayedType ?? d.type));
+    x.applyPolicy(this.policies.match(name, { kind: 'exchange' }));
     this.exchanges.set(name, x);
     if (delayedType !== undefined) this.delayed.set(x, new DelayedHold(this, x));
     if (x.durable) this.definitions.exchangeDeclared?.({ vhost: this.name, name, ...d });
@@ -195,6 +200,42 @@ export class Vhost implements QueueEnv {
     if (set === undefined) return;
     set.delete(source);
     if (set.size === 0) this.bindingSources.delete(dest);
+  }
+
+  // ---- policies ----
+
+  /** The policy a new queue named `name` starts with. */
+  queuePolicy(name: string, quorum: boolean): Policy | undefined {
+    return this.policies.match(name, { kind: 'queue', quorum });
+  }
+
+  /** Adds or replaces a (validated) policy; it takes effect on every queue and exchange at once. */
+  setPolicy(policy: Policy): void {
+    this.policies.set(policy);
+    this.definitions.policySet?.(policy);
+    this.reapplyPolicies();
+  }
+
+  /** Removes a policy and its effect; false when there is none by that name. */
+  clearPolicy(name: string): boolean {
+    if (!this.policies.delete(name)) return false;
+    this.definitions.policyCleared?.(this.name, name);
+    this.reapplyPolicies();
+    return true;
+  }
+
+  private reapplyPolicies(): void {
+    this.scheduler.run(() => {
+      for (const q of [...this.queues.values()]) {
+        const p = this.queuePolicy(q.name, q.isQuorum);
+        if (p !== q.policy) q.applyPolicy(p);
+      }
+      for (const x of this.exchanges.values()) {
+        if (x.router === null) continue;
+        const p = this.policies.match(x.name, { kind: 'exchange' });
+        if (p !== x.policy) x.applyPolicy(p);
+      }
+    });
   }
 
   // ---- bindings ----

@@ -26,6 +26,8 @@ export const CONNECTION_OPTIONS = {
   configure: { type: 'string' },
   write: { type: 'string' },
   read: { type: 'string' },
+  priority: { type: 'string' },
+  'apply-to': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export const CONNECTION_HELP = [

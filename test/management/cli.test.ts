@@ -134,3 +134,44 @@ test('warren status, list, users, permissions, definitions via the management AP
     await s.close();
   }
 });
+
+test('warren policies set, list, clear (as rabbitmqctl set_policy / list_policies / clear_policy)', async () => {
+  const s = await startStack();
+  try {
+    const set = await warren(
+      [
+        'policies',
+        'set',
+        'ttl',
+        '^jobs\\.',
+        '{"message-ttl":60000}',
+        '--priority',
+        '2',
+        '--apply-to',
+        'queues',
+      ],
+      s.httpUrl,
+    );
+    assert.equal(set.code, 0, set.err);
+    assert.deepEqual(s.broker.vhost('/')?.policies.get('ttl')?.definition, { 'message-ttl': 60000 });
+    const list = await warren(['policies', 'list'], s.httpUrl);
+    assert.equal(list.code, 0, list.err);
+    assert.match(list.out, /^vhost\s+name\s+pattern\s+apply-to\s+definition\s+priority/m);
+    assert.match(list.out, /^\/\s+ttl\s+\^jobs\\\.\s+queues\s+\{"message-ttl":60000\}\s+2$/m);
+    const bad = await warren(['policies', 'set', 'bad', '.*', '{"bogus":1}'], s.httpUrl);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /400 Validation failed/);
+    assert.match(bad.err, /are not recognised policy settings/);
+    const notJson = await warren(['policies', 'set', 'bad', '.*', '{nope'], s.httpUrl);
+    assert.equal(notJson.code, 1);
+    assert.match(notJson.err, /the definition is not valid JSON/);
+    const clear = await warren(['policies', 'clear', 'ttl'], s.httpUrl);
+    assert.equal(clear.code, 0, clear.err);
+    assert.equal(s.broker.vhost('/')?.policies.size, 0);
+    const again = await warren(['policies', 'clear', 'ttl'], s.httpUrl);
+    assert.equal(again.code, 1);
+    assert.match(again.err, /404/);
+  } finally {
+    await s.close();
+  }
+});

@@ -1,7 +1,8 @@
 // The dashboard's operator pages in Debian's chromium (playwright-core), as an operator uses
 // them: vhosts added and picked in the selector, queues and exchanges created and deleted,
 // a message published through the default exchange, a binding added and removed, a
-// connection closed, channels listed, a user added and given permissions, an unknown route
+// connection closed, channels listed, a user added and given permissions, a policy added
+// (in effect on a queue, shown on its page), refused with RabbitMQ's reason and deleted, an unknown route
 // shown as not found, and the whole thing usable at 420 px wide. Screenshots go to
 // .artifacts/screenshots/.
 import { test } from 'node:test';
@@ -143,6 +144,33 @@ test(
       await page.click('button[data-action=clear-permission][data-user=webuser]');
       await until('permission cleared', () => s.users.getPermissions('webuser', '/') === undefined);
 
+      await page.click('a[data-page=policies]');
+      await submit(page, 'form-set-policy', {
+        name: 'ui-cap',
+        pattern: '^made-in-ui$',
+        applyTo: 'queues',
+        priority: '1',
+        definition: '{"max-length": 1}',
+      });
+      await until('policy in effect', () => root().queues.get('made-in-ui')?.policy?.name === 'ui-cap');
+      await page.waitForSelector('button[data-action=delete-policy][data-name=ui-cap]');
+      await submit(page, 'form-set-policy', { name: 'ui-bad', definition: '{"bogus": 1}' });
+      await page.waitForFunction(() =>
+        (document.querySelector('#toast')?.textContent ?? '').includes('are not recognised policy settings'),
+      );
+      assert.equal(root().policies.get('ui-bad'), undefined);
+      await page.screenshot({ path: join(SHOTS, '22-policies.png'), fullPage: true });
+      await page.goto(`${s.httpUrl}/#/queues/%2F/made-in-ui`);
+      await page.waitForFunction(() =>
+        (document.querySelector('#queue-policy')?.textContent ?? '').includes('ui-cap'),
+      );
+      await page.goto(`${s.httpUrl}/#/policies`);
+      await page.click('button[data-action=delete-policy][data-name=ui-cap]');
+      await until(
+        'policy deleted',
+        () => root().policies.size === 0 && !root().queues.get('made-in-ui')?.policy,
+      );
+
       await page.selectOption('#vhost-select', 'dash');
       await page.click('a[data-page=queues]');
       await submit(page, 'form-add-queue', { name: 'in-dash' });
@@ -155,7 +183,7 @@ test(
       await page.waitForSelector('#not-found');
 
       await page.setViewportSize({ width: 420, height: 860 });
-      for (const hash of ['#/overview', '#/queues', '#/dead', '#/users']) {
+      for (const hash of ['#/overview', '#/queues', '#/dead', '#/users', '#/policies']) {
         await page.goto(`${s.httpUrl}/${hash}`);
         await page.waitForSelector('#main .card');
         const { scrollWidth, clientWidth } = await page.evaluate(() => ({

@@ -1,5 +1,6 @@
 // The dashboard in a real browser (Debian's chromium through playwright-core): log in,
-// watch a queue's depth change after an AMQP publish, purge it from the UI; screenshots go
+// watch a queue's depth change after an AMQP publish, its charts drawn from server-kept samples
+// (still there after a reload), purge it from the UI; screenshots go
 // to .artifacts/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,14 +12,16 @@ import { chromium } from 'playwright-core';
 import { startStack } from './stack.js';
 
 // Page functions run in the browser; this file is compiled without the DOM lib.
-declare const document: { querySelector(selector: string): { textContent: string | null } | null };
+declare const document: {
+  querySelector(selector: string): { textContent: string | null; dataset?: Record<string, string> } | null;
+};
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), '.artifacts', 'screenshots');
 
 test(
   'dashboard: login, live queue depth, purge from the UI',
-  { skip: !existsSync(CHROMIUM), timeout: 60_000 },
+  { skip: !existsSync(CHROMIUM), timeout: 120_000 },
   async () => {
     mkdirSync(SHOTS, { recursive: true });
     const s = await startStack();
@@ -63,6 +66,21 @@ test(
       await page.waitForFunction(() => document.querySelector('#queue-ready .value')?.textContent === '20');
       for (let i = 0; i < 3; i++) ch.publish('events', 'order.paid', Buffer.from('{}'));
       await page.waitForFunction(() => document.querySelector('#queue-ready .value')?.textContent === '23');
+      // The queue's chart samples are kept by the server: after a reload the chart still has
+      // the points of the time before it (a client-side history would restart at one point).
+      await page.waitForFunction(
+        () => Number(document.querySelector('#chart-queue')?.dataset?.['points']) >= 2,
+        null,
+        {
+          timeout: 30_000,
+        },
+      );
+      await page.reload();
+      await page.waitForFunction(() => document.querySelector('#queue-ready .value')?.textContent === '23');
+      const points = await page.evaluate(() =>
+        Number(document.querySelector('#chart-queue')?.dataset?.['points']),
+      );
+      assert.ok(points >= 2, `${points} points after a reload`);
       await page.screenshot({ path: join(SHOTS, '04-queue.png'), fullPage: true });
       await page.click('#btn-purge');
       await page.click('#modal-ok');

@@ -4,7 +4,7 @@
 // and deleted queues are forgotten.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateSampler } from '../../src/transports/http/rates.js';
+import { MAX_SWEEP_SHARE, RateSampler, sweepSpacing } from '../../src/transports/http/rates.js';
 import { OVERVIEW_KEY, counterEntries, queueKey } from '../../src/transports/http/views.js';
 import { publishAll, setup } from '../helpers/engine.js';
 
@@ -49,4 +49,10 @@ test('a sweep is not started twice while one runs', async () => {
   const b = sampler.sweep();
   await Promise.all([a, b]);
   assert.equal(sampler.sweeps, 1);
+});
+
+test('slow sweeps space the next one out so sampling keeps at most a tenth of the time', () => {
+  assert.equal(sweepSpacing(20, 1000), 1000, 'a quick sweep: the interval');
+  assert.equal(sweepSpacing(300, 1000), 3000);
+  assert.equal(sweepSpacing(300, 1000) * MAX_SWEEP_SHARE, 300, 'the sweep is a tenth of the spacing');
 });

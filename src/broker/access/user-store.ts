@@ -48,13 +48,12 @@ export const MAX_PATTERN_LENGTH = 1024;
  * patterns. What is left (quantifiers on single atoms and classes, anchors, plain groups)
  * matches in time linear in the resource name, which AMQP caps at 255 bytes.
  */
-export function checkPatternSafety(pattern: string): void {
+export function checkPatternSafety(pattern: string, what = 'permission pattern'): void {
   if (pattern.length > MAX_PATTERN_LENGTH) {
-    throw new RangeError(`permission pattern longer than ${MAX_PATTERN_LENGTH} characters`);
+    throw new RangeError(`${what} longer than ${MAX_PATTERN_LENGTH} characters`);
   }
   new RegExp(pattern); // a SyntaxError for an invalid one
-  if (/\\[1-9]|\\k</.test(pattern))
-    throw new RangeError(`permission pattern '${pattern}' uses a back-reference`);
+  if (/\\[1-9]|\\k</.test(pattern)) throw new RangeError(`${what} '${pattern}' uses a back-reference`);
   const groups: { risky: boolean }[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
@@ -70,7 +69,7 @@ export function checkPatternSafety(pattern: string): void {
     else if (c === ')') {
       const group = groups.pop();
       if (group?.risky === true && isQuantifier(pattern, i + 1)) {
-        throw new RangeError(`permission pattern '${pattern}' nests quantifiers (catastrophic backtracking)`);
+        throw new RangeError(`${what} '${pattern}' nests quantifiers (catastrophic backtracking)`);
       }
       if (group?.risky === true && groups.length > 0) groups[groups.length - 1]!.risky = true;
     } else if ((c === '|' || isQuantifier(pattern, i)) && groups.length > 0) {

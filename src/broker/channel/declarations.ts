@@ -76,6 +76,7 @@ export function declareQueue(
     exclusiveOwner: flags.exclusive ? owner : null,
     arguments: args,
     config,
+    policy: vhost.queuePolicy(name, config.type === 'quorum'),
   });
   vhost.addQueue(q);
   return { queue: name, messageCount: 0, consumerCount: 0 };

@@ -6,6 +6,7 @@
  * Invariant: `router` is null exactly for the default exchange.
  */
 import type { FieldTable } from '../../protocol/field-value.js';
+import type { Policy } from '../policies.js';
 import type { ExchangeRouter } from './exchange-router.js';
 import type { Queue } from '../queue/queue.js';
 
@@ -27,7 +28,11 @@ export class Exchange {
   readonly autoDelete: boolean;
   readonly internal: boolean;
   readonly arguments: FieldTable;
-  readonly alternateExchange: string | undefined;
+  /** In effect: the alternate-exchange argument, else the policy's (the argument wins, as RabbitMQ). */
+  alternateExchange: string | undefined;
+  /** The vhost's policy for this exchange, if any. */
+  policy: Policy | undefined;
+  private readonly argAlternateExchange: string | undefined;
   deleted = false;
 
   constructor(
@@ -41,7 +46,14 @@ export class Exchange {
     this.internal = options.internal;
     this.arguments = options.arguments;
     const ae = options.arguments['alternate-exchange'];
-    this.alternateExchange =
+    this.argAlternateExchange =
       typeof ae === 'string' ? ae : Buffer.isBuffer(ae) ? ae.toString('utf8') : undefined;
+    this.alternateExchange = this.argAlternateExchange;
+  }
+
+  applyPolicy(policy: Policy | undefined): void {
+    this.policy = policy;
+    const ae = policy?.definition['alternate-exchange'];
+    this.alternateExchange = this.argAlternateExchange ?? (typeof ae === 'string' ? ae : undefined);
   }
 }

@@ -2,7 +2,8 @@
  * Queue arguments: validation at declare (RabbitMQ's 406 texts) and the parsed, typed
  * configuration a Queue runs with. Also the equivalence check on redeclare.
  *
- * Invariant: a QueueConfig is immutable once the queue exists (no policies here).
+ * Invariant: a QueueConfig is immutable; a policy gives the queue a new effective one
+ * (queue-policy.ts) built from the one parsed here.
  */
 import { preconditionFailed } from '../../protocol/errors.js';
 import type { FieldTable, FieldValue } from '../../protocol/field-value.js';

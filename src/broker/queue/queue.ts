@@ -25,6 +25,8 @@ import { HeadExpiry } from './head-expiry.js';
 import type { DeathReason } from './dead-letter.js';
 import { parseQueueConfig } from './queue-config.js';
 import type { QueueConfig } from './queue-config.js';
+import { effectiveQueueConfig } from './queue-policy.js';
+import type { Policy } from '../policies.js';
 import { MESSAGE_OVERHEAD, PagedTail } from './paged-tail.js';
 import { ReadyList } from './ready-list.js';
 import { MessageCounters } from '../stats/message-counters.js';
@@ -56,7 +58,10 @@ export interface QueueOptions {
   /** The owning connection of an exclusive queue, null otherwise. */
   exclusiveOwner: object | null;
   arguments: FieldTable;
+  /** What the arguments configure (parseQueueConfig). */
   config: QueueConfig;
+  /** The vhost's policy for this queue at declare time, if any. */
+  policy?: Policy | undefined;
 }
 
 export class Queue implements QueueHandle, Dispatchable {
@@ -65,7 +70,10 @@ export class Queue implements QueueHandle, Dispatchable {
   readonly autoDelete: boolean;
   readonly exclusiveOwner: object | null;
   readonly arguments: FieldTable;
-  readonly config: QueueConfig;
+  /** The configuration in effect: the arguments' with the policy applied (queue-policy.ts). */
+  config: QueueConfig;
+  /** The policy in effect, if any (the vhost re-applies policies when they change). */
+  policy: Policy | undefined;
   readonly storeKey: string;
   readonly consumers: ConsumerSet;
   /** message_stats for the management API and /metrics. */
@@ -79,7 +87,8 @@ export class Queue implements QueueHandle, Dispatchable {
   private nextSeq = 1;
   private hadConsumer = false;
   private readonly expiry: HeadExpiry;
-  private readonly limited: boolean;
+  private limited: boolean;
+  private readonly argsConfig: QueueConfig;
   private unusedTimer: TimerHandle | undefined;
 
   /** A queue as declared: its arguments parsed into its config (406 for bad ones). */
@@ -97,16 +106,18 @@ export class Queue implements QueueHandle, Dispatchable {
     this.autoDelete = options.autoDelete;
     this.exclusiveOwner = options.exclusiveOwner;
     this.arguments = options.arguments;
-    this.config = options.config;
+    this.argsConfig = options.config;
+    this.policy = options.policy;
+    this.config = effectiveQueueConfig(options.config, options.arguments, options.policy);
     this.storeKey = `${env.vhostName}\u0000${options.name}`;
-    this.ready = new ReadyList(options.config.maxPriority);
+    this.ready = new ReadyList(this.config.maxPriority);
     this.consumers = new ConsumerSet(
       options.config.singleActiveConsumer,
       options.config.singleActiveConsumer && options.config.type === 'quorum',
     );
     this.expiry = new HeadExpiry(env.clock, env.scheduler, this.ready, () => this.expireHeads());
-    this.limited = options.config.maxLength !== undefined || options.config.maxLengthBytes !== undefined;
-    this.pager = PagedTail.forQueue(env.store, this.storeKey, this.durable, options.config, {
+    this.limited = this.config.maxLength !== undefined || this.config.maxLengthBytes !== undefined;
+    this.pager = PagedTail.forQueue(env.store, this.storeKey, this.durable, this.config, {
       name: this.name,
       push: (m) => this.pagedIn(m),
       batchDone: () => this.pagedInBatch(),
@@ -193,21 +204,43 @@ export class Queue implements QueueHandle, Dispatchable {
     return result;
   }
 
+  /**
+   * Applies the vhost's policy for this queue (undefined: none), as RabbitMQ does when a
+   * policy is set or cleared: limits, TTL, expiry, dead-lettering and the delivery limit
+   * change from now on; messages already queued keep the expiry they got when enqueued; a
+   * lower max-length with drop-head drops the excess heads at once.
+   */
+  applyPolicy(policy: Policy | undefined): void {
+    if (this.deleted) return;
+    const before = this.config;
+    this.policy = policy;
+    this.config = effectiveQueueConfig(this.argsConfig, this.arguments, policy);
+    this.limited = this.config.maxLength !== undefined || this.config.maxLengthBytes !== undefined;
+    if (this.limited && this.config.overflow === 'drop-head') this.dropOverLimit();
+    if (this.config.expires !== before.expires) this.touch();
+    this.wake();
+  }
+
   private isFull(): boolean {
     const { maxLength, maxLengthBytes } = this.config;
     return (
-      (maxLength !== undefined && this.ready.length >= maxLength) ||
-      (maxLengthBytes !== undefined && this.ready.bytes >= maxLengthBytes)
+      (maxLength !== undefined && this.messageCount >= maxLength) ||
+      (maxLengthBytes !== undefined && this.messageBytes >= maxLengthBytes)
     );
   }
 
+  /** Drops heads past the limits; a paged tail (a limit set by a later policy) is read in to do so. */
   private dropOverLimit(): void {
     const { maxLength, maxLengthBytes } = this.config;
     while (
-      this.ready.length > 0 &&
-      ((maxLength !== undefined && this.ready.length > maxLength) ||
-        (maxLengthBytes !== undefined && this.ready.bytes > maxLengthBytes))
+      (maxLength !== undefined && this.messageCount > maxLength) ||
+      (maxLengthBytes !== undefined && this.messageBytes > maxLengthBytes)
     ) {
+      if (this.ready.length === 0) {
+        if (this.pager?.active !== true || this.headUnsynced) return;
+        this.pager.readSync();
+        if (this.ready.length === 0) return;
+      }
       const head = this.ready.shift()!;
       this.forget(head);
       this.env.deadLetter(this, head, 'maxlen');
@@ -416,11 +449,11 @@ export class Queue implements QueueHandle, Dispatchable {
 
   /** Restarts the x-expires countdown (declare, get, consumer changes). */
   touch(): void {
-    const expires = this.config.expires;
-    if (expires === undefined || this.deleted) return;
+    // Cleared first: a policy that set expires may just have been cleared.
     if (this.unusedTimer !== undefined) this.env.clock.clearTimeout(this.unusedTimer);
     this.unusedTimer = undefined;
-    if (this.consumers.count > 0) return;
+    const expires = this.config.expires;
+    if (expires === undefined || this.deleted || this.consumers.count > 0) return;
     this.unusedTimer = this.env.clock.setTimeout(() => {
       this.unusedTimer = undefined;
       this.env.scheduler.run(() => {

@@ -21,6 +21,7 @@ import type {
   QueueDefinition,
 } from '../definitions.js';
 import type { PermissionPatterns, User } from '../access/user-store.js';
+import type { Policy } from '../policies.js';
 import { parseDefinitions } from './definitions-shape.js';
 import { DamagedDataDirError } from './store-errors.js';
 import { syncDir } from './sync-dir.js';
@@ -40,6 +41,8 @@ interface Snapshot {
   queues: Stored<QueueDefinition>[];
   bindings: Stored<BindingDefinition>[];
   users?: UsersSnapshot;
+  /** Absent in files written before policies existed. */
+  policies?: Policy[];
 }
 
 export const DEFINITIONS_FILE = 'definitions.json';
@@ -67,6 +70,7 @@ export class DefinitionsFile implements DefinitionsListener {
   readonly exchanges = new Map<string, ExchangeDefinition>();
   readonly queues = new Map<string, QueueDefinition>();
   readonly bindings = new Map<string, BindingDefinition>();
+  readonly policies = new Map<string, Policy>();
   users: UsersSnapshot | undefined;
   /** Collects the users snapshot when saving (set by DefinitionsStore.bindUsers). */
   usersSource: (() => UsersSnapshot) | undefined;
@@ -89,6 +93,7 @@ export class DefinitionsFile implements DefinitionsListener {
       const def = unpack<BindingDefinition>(b);
       this.bindings.set(bindingKey(def), def);
     }
+    for (const p of s.policies ?? []) this.policies.set(k2(p.vhost, p.name), p);
     this.users = s.users;
   }
 
@@ -101,7 +106,8 @@ export class DefinitionsFile implements DefinitionsListener {
   vhostDeleted(name: string): void {
     this.change(() => {
       this.vhosts.delete(name);
-      for (const m of [this.exchanges, this.queues, this.bindings] as Map<string, { vhost: string }>[])
+      const maps = [this.exchanges, this.queues, this.bindings, this.policies];
+      for (const m of maps as Map<string, { vhost: string }>[])
         for (const [k, d] of m) if (d.vhost === name) m.delete(k);
     });
   }
@@ -129,6 +135,14 @@ export class DefinitionsFile implements DefinitionsListener {
 
   bindingRemoved(def: BindingDefinition): void {
     this.change(() => this.bindings.delete(bindingKey(def)));
+  }
+
+  policySet(policy: Policy): void {
+    this.change(() => this.policies.set(k2(policy.vhost, policy.name), policy));
+  }
+
+  policyCleared(vhost: string, name: string): void {
+    this.change(() => this.policies.delete(k2(vhost, name)));
   }
 
   pendingSave(): Promise<void> | undefined {
@@ -170,6 +184,7 @@ export class DefinitionsFile implements DefinitionsListener {
       queues: [...this.queues.values()].map(pack),
       bindings: [...this.bindings.values()].map(pack),
       users: this.usersSource?.() ?? this.users,
+      policies: [...this.policies.values()],
     };
   }
 

@@ -95,6 +95,19 @@ const snapshotShape = object({
     }),
   ),
   users: optional(usersShape),
+  policies: optional(
+    list(
+      object({
+        vhost: str,
+        name: str,
+        pattern: regex,
+        applyTo: oneOf('queues', 'exchanges', 'all'),
+        priority: (v, at) => (typeof v === 'number' ? undefined : `${at} is not a number`),
+        definition: (v, at) =>
+          typeof v === 'object' && v !== null && !Array.isArray(v) ? undefined : `${at} is not an object`,
+      }),
+    ),
+  ),
 });
 
 /** Parses definitions.json text: the snapshot, or what is wrong with it (one line). */

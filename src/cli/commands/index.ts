@@ -17,6 +17,7 @@ import { listCommand } from './list.js';
 import { vhostsCommand } from './vhosts.js';
 import { usersCommand } from './users.js';
 import { permissionsCommand } from './permissions.js';
+import { policiesCommand } from './policies.js';
 import { definitionsCommand } from './definitions.js';
 import { resetCommand } from './reset.js';
 import { traceCommand } from './trace.js';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly CliCommand[] = [
   vhostsCommand,
   usersCommand,
   permissionsCommand,
+  policiesCommand,
   definitionsCommand,
   resetCommand,
   traceCommand,

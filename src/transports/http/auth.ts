@@ -1,14 +1,15 @@
 /**
  * HTTP basic authentication against the broker's users, with RabbitMQ management's tag
  * rules: `administrator` may do everything; `monitoring` may read everything; `management`
- * may read and act on the vhosts it has permissions for; users without one of these tags
+ * may read and act on the vhosts it has permissions for; `policymaker` may do what management
+ * may plus policies on those vhosts (routes-policies.ts); users without one of these tags
  * are refused (401 "Not management user"). guest stays loopback-only, as on AMQP.
  */
 import type { IncomingMessage } from 'node:http';
 import type { User, UserStore } from '../../broker/access/user-store.js';
 import { isLoopback, notAuthorised } from './http-util.js';
 
-export const MANAGEMENT_TAGS = ['administrator', 'monitoring', 'management'] as const;
+export const MANAGEMENT_TAGS = ['administrator', 'monitoring', 'policymaker', 'management'] as const;
 
 export class Principal {
   constructor(
@@ -22,6 +23,11 @@ export class Principal {
 
   get isAdmin(): boolean {
     return this.user.tags.includes('administrator');
+  }
+
+  /** administrator or policymaker: may read and change policies (on the vhosts it may see). */
+  get isPolicymaker(): boolean {
+    return this.isAdmin || this.user.tags.includes('policymaker');
   }
 
   /** administrator or monitoring: sees every vhost. */

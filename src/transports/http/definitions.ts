@@ -1,11 +1,11 @@
 /**
  * Definitions export and import in RabbitMQ's format (GET/POST /api/definitions, and the
  * CLI's `definitions export|import`): vhosts, users (password_hash with
- * rabbit_password_hashing_sha256, so RabbitMQ imports them), permissions, exchanges,
- * queues and bindings. Built-in objects (the default and amq.* exchanges, the default
+ * rabbit_password_hashing_sha256, so RabbitMQ imports them), permissions, policies,
+ * exchanges, queues and bindings. Built-in objects (the default and amq.* exchanges, the default
  * exchange's implicit bindings) and exclusive queues are not exported. Import declares
  * through the engine without permission checks (an administrator's operation), in
- * dependency order: vhosts, users, permissions, exchanges, queues, bindings.
+ * dependency order: vhosts, users, permissions, policies, exchanges, queues, bindings.
  */
 import type { PermissionSource } from '../../broker/access/permissions.js';
 import { UserStore } from '../../broker/access/user-store.js';
@@ -14,6 +14,7 @@ import { withChannel } from './engine-session.js';
 import { jsonToTable, tableToJson } from './field-json.js';
 import { badRequest } from './http-util.js';
 import { parseTags } from './routes-access.js';
+import { policyFromJson, policyJson } from './routes-policies.js';
 import { bindingsOf, exchangeDefinition } from './views.js';
 
 const EVERYTHING: PermissionSource = { isPermitted: () => true };
@@ -41,7 +42,7 @@ export function exportDefinitions(
     topic_permissions: [],
     parameters: [],
     global_parameters: [],
-    policies: [],
+    policies: vhosts.flatMap((v) => v.policies.list().map(policyJson)),
     queues: vhosts.flatMap((v) =>
       [...v.queues.values()]
         .filter((q) => q.exclusiveOwner === null)
@@ -134,6 +135,10 @@ export function importDefinitions(broker: Broker, users: UserStore, defs: Def): 
 
 function applyDefinitions(broker: Broker, users: UserStore, defs: Def): void {
   importAccess(broker, users, defs);
+  for (const p of list(defs, 'policies')) {
+    const vhost = str(p, 'vhost', '/');
+    broker.addVhost(vhost).setPolicy(policyFromJson(vhost, str(p, 'name'), p));
+  }
   for (const x of list(defs, 'exchanges')) {
     inVhost(broker, str(x, 'vhost', '/'), (ch) =>
       ch.exchangeDeclare({
@@ -168,7 +173,7 @@ function applyDefinitions(broker: Broker, users: UserStore, defs: Def): void {
 
 /**
  * `warren reset`: every vhost but "/" is deleted, "/" is emptied (queues with their
- * messages, exchanges other than the built-in ones) and tracing is turned off. Users and
+ * messages, exchanges other than the built-in ones, policies) and tracing is turned off. Users and
  * their permissions on "/" stay, so the operator can still log in.
  */
 export function resetBroker(broker: Broker, users: UserStore): void {
@@ -179,6 +184,7 @@ export function resetBroker(broker: Broker, users: UserStore): void {
   }
   const root = broker.vhost('/') ?? broker.addVhost('/');
   root.monitor.tracer = null;
+  for (const p of root.policies.list()) root.clearPolicy(p.name);
   root.scheduler.run(() => {
     for (const q of [...root.queues.values()]) root.deleteQueue(q);
   });

@@ -39,10 +39,12 @@ import type { Call, ManagementContext, Result, Route } from './route.js';
 import { ACCESS_ROUTES } from './routes-access.js';
 import { DEAD_LETTER_ROUTES } from './routes-dead-letters.js';
 import { OVERVIEW_ROUTES } from './routes-overview.js';
+import { POLICY_ROUTES } from './routes-policies.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
-import { counterEntries, OVERVIEW_KEY } from './views.js';
+import { SampleHistory } from './sample-history.js';
+import { counterEntries, HISTORY_FIELDS, OVERVIEW_KEY } from './views.js';
 
-/** How long the overview's chart history is kept (RabbitMQ keeps an hour of samples too). */
+/** How long chart history is kept, the overview's and watched queues' (RabbitMQ keeps an hour of samples too). */
 export const HISTORY_RETENTION_MS = 3_600_000;
 
 export interface ManagementServerOptions {
@@ -119,6 +121,7 @@ export class ManagementServer {
     ...RESOURCE_ROUTES,
     ...ACCESS_ROUTES,
     ...DEAD_LETTER_ROUTES,
+    ...POLICY_ROUTES,
     ...adminRoutes(),
   ];
   private readonly assets = new Map<string, string>();
@@ -135,10 +138,15 @@ export class ManagementServer {
       server: options.server,
       node: options.node ?? `warren@${hostname()}`,
       version: options.version ?? '0.1.0',
-      sampler: new RateSampler(() => counterEntries(broker), interval, DEFAULT_SLICE_SIZE, {
-        key: OVERVIEW_KEY,
-        limit: Math.ceil(HISTORY_RETENTION_MS / interval),
-      }),
+      sampler: new RateSampler(
+        () => counterEntries(broker),
+        interval,
+        DEFAULT_SLICE_SIZE,
+        new SampleHistory(HISTORY_FIELDS, {
+          capacity: Math.ceil(HISTORY_RETENTION_MS / interval),
+          pinned: [OVERVIEW_KEY],
+        }),
+      ),
     };
     this.http = createServer((req, res) => void this.handle(req, res));
   }

@@ -6,10 +6,14 @@
  * A sweep is incremental: it reads at most `sliceSize` keys per event-loop turn and yields
  * (setImmediate) in between, so a broker with 100k queues keeps serving AMQP while it is
  * sampled; each key carries the time it was read, so rates stay exact however long a sweep
- * takes. A sweep still running when the next one is due is not started twice. Keys not seen
+ * takes. A sweep still running when the next one is due is not started twice, and a slow
+ * sweep delays the next (sweepSpacing: sampling keeps at most a tenth of the time). Keys not seen
  * in a finished sweep (deleted queues) are forgotten. The timer is unref'd and stopped by the
- * management server's close().
+ * management server's close(). At the end of each sweep the latest samples of the keys a
+ * SampleHistory keeps (the overview, watched queues) are appended to it (sample-history.ts).
  */
+import type { SampleHistory } from './sample-history.js';
+
 export type Counters = Record<string, number>;
 
 /** Every key with its counters, read lazily (a generator). */
@@ -25,6 +29,18 @@ interface KeySamples {
   latest: Sample;
 }
 
+/** At most this share of the time is spent sweeping in the background. */
+export const MAX_SWEEP_SHARE = 0.1;
+
+/**
+ * How long after a sweep's start the next may start: the interval, or longer when sweeps are
+ * slow (100k queues on a busy machine), so sampling takes at most MAX_SWEEP_SHARE of the
+ * time and AMQP keeps the rest; rates stay exact (each sample carries its time).
+ */
+export function sweepSpacing(tookMs: number, intervalMs: number): number {
+  return Math.max(intervalMs, Math.ceil(tookMs / MAX_SWEEP_SHARE));
+}
+
 /** Keys read per event-loop turn by a background sweep. */
 export const DEFAULT_SLICE_SIZE = 2000;
 
@@ -32,32 +48,44 @@ export class RateSampler {
   private samples = new Map<string, KeySamples>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping = false;
+  /** The timer starts no sweep before this (ms since the epoch). */
+  private nextSweepAt = 0;
   /** Completed sweeps (tests and the dashboard's history read it). */
   sweeps = 0;
-
-  /** Samples of `history.key` at the end of each sweep, oldest first, at most `history.limit`. */
-  private readonly kept: Sample[] = [];
 
   constructor(
     private readonly collect: CounterSource,
     private readonly intervalMs = 1000,
     private readonly sliceSize = DEFAULT_SLICE_SIZE,
-    private readonly history: { key: string; limit: number } | undefined = undefined,
+    private readonly history: SampleHistory | undefined = undefined,
   ) {}
 
-  /** The kept samples of the history key no older than `ageMs` (oldest first). */
-  historySince(ageMs: number, now = Date.now()): readonly Sample[] {
-    const from = now - ageMs;
-    let i = 0;
-    while (i < this.kept.length && this.kept[i]!.t < from) i++;
-    return this.kept.slice(i);
+  /** The kept samples of `key` no older than `ageMs` (oldest first; [] when not kept). */
+  historySince(key: string, ageMs: number, now = Date.now()): readonly Sample[] {
+    return this.history?.since(key, ageMs, now) ?? [];
+  }
+
+  /** Keeps `key`'s history from now on (for an hour after the last call), seeded with its latest sample. */
+  watch(key: string, now = Date.now()): void {
+    this.history?.watch(key, now, this.samples.get(key)?.latest);
   }
 
   start(): void {
     if (this.timer !== undefined) return;
-    void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), this.intervalMs);
+    void this.timedSweep();
+    this.timer = setInterval(() => {
+      if (Date.now() >= this.nextSweepAt) void this.timedSweep();
+    }, this.intervalMs);
     this.timer.unref();
+  }
+
+  /** A background sweep that spaces the next one by its own duration (see sweepSpacing). */
+  private async timedSweep(): Promise<void> {
+    if (this.sweeping) return;
+    const started = Date.now();
+    await this.sweep();
+    const took = Date.now() - started;
+    this.nextSweepAt = started + sweepSpacing(took, this.intervalMs);
   }
 
   stop(): void {
@@ -73,7 +101,7 @@ export class RateSampler {
   tick(now = Date.now()): void {
     const seen = new Set<string>();
     for (const [key, values] of this.collect()) this.record(key, values, now, seen);
-    this.finish(seen);
+    this.finish(seen, now);
   }
 
   /** Starts a background sweep unless one is running; resolves when it has finished. */
@@ -88,7 +116,7 @@ export class RateSampler {
         for (let i = 0; i < this.sliceSize; i++) {
           const next = entries.next();
           if (next.done === true) {
-            this.finish(seen);
+            this.finish(seen, now);
             this.sweeping = false;
             resolve();
             return;
@@ -131,13 +159,15 @@ export class RateSampler {
     this.samples.set(key, { previous: this.samples.get(key)?.latest, latest: { t, values } });
   }
 
-  private finish(seen: Set<string>): void {
+  private finish(seen: Set<string>, now: number): void {
     for (const key of this.samples.keys()) if (!seen.has(key)) this.samples.delete(key);
     this.sweeps++;
     const h = this.history;
-    const sample = h === undefined ? undefined : this.samples.get(h.key)?.latest;
-    if (h === undefined || sample === undefined) return;
-    this.kept.push(sample);
-    if (this.kept.length > h.limit) this.kept.splice(0, this.kept.length - h.limit);
+    if (h === undefined) return;
+    h.prune(now, (key) => !this.samples.has(key));
+    for (const key of h.keys()) {
+      const sample = this.samples.get(key)?.latest;
+      if (sample !== undefined) h.record(key, sample);
+    }
   }
 }

@@ -175,7 +175,7 @@ const HISTORY_RATES = ['publish', 'deliver_get', 'ack'];
 function overviewHistory(call: Call) {
   const age = numberParam(call, 'age', 3600, 1, 3600);
   const points = numberParam(call, 'points', 360, 2, 3600);
-  const kept = call.ctx.sampler.historySince(age * 1000);
+  const kept = call.ctx.sampler.historySince(OVERVIEW_KEY, age * 1000);
   const stride = Math.max(1, Math.ceil(kept.length / points));
   const out = [];
   for (let i = kept.length - 1; i >= 0; i -= stride) {

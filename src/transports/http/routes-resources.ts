@@ -13,7 +13,8 @@ import { getResultJson, payloadFromJson, propertiesFromJson } from './message-js
 import { paginate } from './pagination.js';
 import { created, noContent, ok } from './route.js';
 import type { Call, Route } from './route.js';
-import { bindingsOf, exchangeView, propertiesKey, queueView } from './views.js';
+import { addQueueHistory } from './history-details.js';
+import { bindingsOf, exchangeView, propertiesKey, queueKey, queueView } from './views.js';
 
 /** The vhosts a call lists: one (checked) or all the user may see. */
 export function visibleVhosts(call: Call): Vhost[] {
@@ -54,7 +55,9 @@ function getQueue(call: Call) {
   const v = vhostOf(call);
   const q = v.queues.get(call.params['name']!);
   if (q === undefined) throw notFound();
-  return ok(queueView(v, q, call.ctx.sampler));
+  const view = queueView(v, q, call.ctx.sampler);
+  addQueueHistory(view, queueKey(v.name, q.name), call.query, call.ctx.sampler);
+  return ok(view);
 }
 
 async function putQueue(call: Call) {

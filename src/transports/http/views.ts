@@ -19,6 +19,22 @@ export const queueKey = (vhost: string, name: string): string => `q\u0000${vhost
 export const vhostKey = (vhost: string): string => `v\u0000${vhost}`;
 export const OVERVIEW_KEY = 'overview';
 
+/** Queue depths, as the sampler records them (RabbitMQ's `lengths`). */
+export const LENGTH_FIELDS = ['messages', 'messages_ready', 'messages_unacknowledged'] as const;
+/** Message counters, as the sampler records them (RabbitMQ's `msg_rates`). */
+export const RATE_FIELDS = [
+  'publish',
+  'deliver',
+  'deliver_no_ack',
+  'get',
+  'get_no_ack',
+  'deliver_get',
+  'redeliver',
+  'ack',
+] as const;
+/** The fields kept in chart history. */
+export const HISTORY_FIELDS: readonly string[] = [...LENGTH_FIELDS, ...RATE_FIELDS];
+
 export function statCounters(c: MessageCounters): Counters {
   return {
     publish: c.publish,
@@ -103,7 +119,9 @@ export function queueView(v: Vhost, q: Queue, sampler: RateSampler): Record<stri
     message_stats: sampler.details(key, statCounters(q.stats)),
     single_active_consumer_tag: active?.tag ?? null,
     exclusive_consumer_tag: q.consumers.exclusive?.tag ?? null,
-    policy: null,
+    policy: q.policy?.name ?? null,
+    operator_policy: null,
+    effective_policy_definition: q.policy?.definition ?? {},
   };
 }
 
@@ -121,7 +139,11 @@ export function exchangeDefinition(v: Vhost, x: Exchange): Record<string, unknow
 }
 
 export function exchangeView(v: Vhost, x: Exchange): Record<string, unknown> {
-  return { ...exchangeDefinition(v, x), bindings: x.router?.size ?? v.queues.size };
+  return {
+    ...exchangeDefinition(v, x),
+    bindings: x.router?.size ?? v.queues.size,
+    policy: x.policy?.name ?? null,
+  };
 }
 
 /** RabbitMQ's properties_key: the routing key ("~" when empty), plus a hash of any arguments. */

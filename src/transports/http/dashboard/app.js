@@ -6,8 +6,9 @@
   const $ = (id) => document.getElementById(id);
   const KEY = 'warren.auth';
   const POLL_MS = 2000;
-  const HISTORY = 90;
-  const state = { sort: {}, filter: {}, timer: 0, page: '', queueHistory: {}, vhost: '' };
+  // A queue page's charts: the last 10 minutes in 5 s steps (RabbitMQ's UI default).
+  const QUEUE_SERIES = '?lengths_age=600&lengths_incr=5&msg_rates_age=600&msg_rates_incr=5';
+  const state = { sort: {}, filter: {}, timer: 0, page: '', vhost: '' };
 
   function esc(v) {
     return String(v === undefined || v === null ? '' : v).replace(
@@ -240,7 +241,7 @@
   // A page listing the API's objects at /<id> (of the selected vhost) in one table, with an
   // optional form card above it. The head and the form are built once per visit (so typing is
   // not wiped by the 2 s refresh); only the table is re-rendered.
-  const PER_VHOST = { queues: true, exchanges: true, bindings: true, consumers: true };
+  const PER_VHOST = { queues: true, exchanges: true, bindings: true, consumers: true, policies: true };
   const listPage = (heading, id, columns, opts) => async (main) => {
     const o = opts || {};
     const vhost = state.vhost;
@@ -341,6 +342,8 @@
     'delete-vhost': (d) => act(() => api('DELETE', '/vhosts/' + enc(d.name)), 'Vhost deleted'),
     'clear-permission': (d) =>
       act(() => api('DELETE', '/permissions/' + enc(d.vhost) + '/' + enc(d.user)), 'Permissions cleared'),
+    'delete-policy': (d) =>
+      act(() => api('DELETE', '/policies/' + enc(d.vhost) + '/' + enc(d.name)), 'Policy deleted'),
   };
 
   async function fillVhostSelect() {
@@ -731,6 +734,62 @@
     },
   );
 
+  /** A policy's definition from the form: JSON, with a readable error when it is not. */
+  function policyDefinition(text) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new Error('Definition is not valid JSON: ' + e.message);
+    }
+  }
+
+  const policiesPage = listPage(
+    'Policies',
+    'policies',
+    [
+      { key: 'name', label: 'Name', get: (r) => r.name },
+      { key: 'vhost', label: 'Vhost', get: (r) => r.vhost },
+      codeColumn('pattern', 'Pattern', (r) => r.pattern),
+      { key: 'apply', label: 'Apply to', get: (r) => r['apply-to'] },
+      codeColumn('definition', 'Definition', (r) => JSON.stringify(r.definition)),
+      { key: 'priority', label: 'Priority', num: true, get: (r) => r.priority },
+      {
+        key: 'actions',
+        label: '',
+        get: () => '',
+        html: (r) => rowButton('Delete', 'delete-policy', { vhost: r.vhost, name: r.name }, true),
+      },
+    ],
+    {
+      title: 'User policies',
+      form: {
+        html: () =>
+          formCard(
+            'Add or update a policy',
+            'form-set-policy',
+            '<label>Name<input name="name" required></label><label>Pattern<input name="pattern" required placeholder="^jobs\\."></label>' +
+              '<label>Apply to<select name="applyTo"><option value="all">Exchanges and queues</option>' +
+              '<option value="queues">Queues</option><option value="exchanges">Exchanges</option></select></label>' +
+              '<label>Priority<input name="priority" type="number" value="0"></label>' +
+              '<label class="grow">Definition (JSON)<input name="definition" required placeholder=\'{"message-ttl": 60000}\'></label>',
+            'Save policy',
+          ),
+        bind: () =>
+          onForm(
+            'form-set-policy',
+            (v) =>
+              api('PUT', '/policies/' + enc(formVhost()) + '/' + enc(v.name), {
+                pattern: v.pattern,
+                definition: policyDefinition(v.definition),
+                priority: Number(v.priority || 0),
+                'apply-to': v.applyTo,
+              }),
+            'Policy saved',
+          ),
+      },
+    },
+  );
+
   function notFoundPage(main) {
     main.innerHTML =
       '<div class="card card-pad" id="not-found"><h2>Page not found</h2><p class="muted">No page at <code>' +
@@ -759,12 +818,10 @@
 
   async function queuePage(main, vhost, name) {
     const path = '/queues/' + enc(vhost) + '/' + enc(name);
-    const q = await api('GET', path);
+    // The charts' samples are kept by the server (RabbitMQ's lengths/msg_rates series).
+    const q = await api('GET', path + QUEUE_SERIES);
     const bindings = await api('GET', path + '/bindings');
     const key = vhost + '\u0000' + name;
-    const hist = (state.queueHistory[key] = state.queueHistory[key] || []);
-    hist.push({ t: Date.now(), ready: q.messages_ready, unacked: q.messages_unacknowledged });
-    if (hist.length > HISTORY) hist.shift();
     const keep = main.querySelector('#queue-forms');
     if (!keep || main.dataset.queue !== key) {
       main.dataset.queue = key;
@@ -780,6 +837,11 @@
         chartCard('chart-queue', 'Queue depth', [
           { label: 'Ready', color: C.c1 },
           { label: 'Unacked', color: C.c4 },
+        ]) +
+        chartCard('chart-queue-rates', 'Message rates', [
+          { label: 'Publish', color: C.c1 },
+          { label: 'Deliver', color: C.c2 },
+          { label: 'Ack', color: C.c3 },
         ]) +
         '<div class="card"><div class="card-head"><h2>Details</h2></div><div class="card-pad"><dl class="kv" id="queue-kv"></dl></div></div></div>' +
         '<div class="grid charts" id="queue-forms">' +
@@ -905,6 +967,10 @@
         : args
             .map((k) => '<code>' + esc(k) + '=' + esc(JSON.stringify(q.arguments[k])) + '</code>')
             .join('<br>')) +
+      '</dd><dt>Policy</dt><dd id="queue-policy">' +
+      (q.policy
+        ? esc(q.policy) + ' <code>' + esc(JSON.stringify(q.effective_policy_definition)) + '</code>'
+        : '<span class="muted">none</span>') +
       '</dd>';
     $('queue-bindings').innerHTML = table(
       'queue-bindings',
@@ -917,13 +983,40 @@
     );
     window.WarrenCharts.drawChart(
       $('chart-queue'),
-      hist.map((h) => h.t),
+      series(q.messages_ready_details).times,
       [
-        { color: C.c1, values: hist.map((h) => h.ready) },
-        { color: C.c4, values: hist.map((h) => h.unacked) },
+        { color: C.c1, values: series(q.messages_ready_details).values },
+        { color: C.c4, values: series(q.messages_unacknowledged_details).values },
       ],
       { area: true },
     );
+    const stats = q.message_stats || {};
+    const publish = rateSeries(stats.publish_details);
+    $('chart-queue').dataset.points = String(series(q.messages_ready_details).times.length);
+    window.WarrenCharts.drawChart($('chart-queue-rates'), publish.times, [
+      { color: C.c1, values: publish.values },
+      { color: C.c2, values: rateSeries(stats.deliver_get_details).values },
+      { color: C.c3, values: rateSeries(stats.ack_details).values },
+    ]);
+  }
+
+  /** A RabbitMQ sample series (newest first) as oldest-first times and values. */
+  function series(details) {
+    const samples = ((details && details.samples) || []).slice().reverse();
+    return { times: samples.map((s) => s.timestamp), values: samples.map((s) => s.sample) };
+  }
+
+  /** Per-second rates between consecutive samples of a counter series (oldest first). */
+  function rateSeries(details) {
+    const s = series(details);
+    const times = [];
+    const values = [];
+    for (let i = 1; i < s.times.length; i++) {
+      const dt = (s.times[i] - s.times[i - 1]) / 1000;
+      times.push(s.times[i]);
+      values.push(dt > 0 ? Math.max(0, (s.values[i] - s.values[i - 1]) / dt) : 0);
+    }
+    return { times: times, values: values };
   }
 
   // ---- failed jobs: <queue>.dead through /api/dead-letters ----
@@ -1099,6 +1192,7 @@
     users: usersPage,
     vhosts: vhostsPage,
     permissions: permissionsPage,
+    policies: policiesPage,
   };
 
   async function render() {
