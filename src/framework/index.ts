@@ -174,6 +174,8 @@ export { MemoryJobStore } from './jobs/memory-job-store.js';
 export { FileJobStore } from './jobs/file-job-store.js';
 export { PostgresJobStore } from './jobs/postgres-job-store.js';
 export type { PostgresJobStoreOptions } from './jobs/postgres-job-store.js';
+export { RedisJobStore } from './jobs/redis-job-store.js';
+export type { RedisJobStoreOptions } from './jobs/redis-job-store.js';
 export { JOBS_EXCHANGE } from './jobs/job-service.js';
 export type { JobEvent } from './jobs/job-service.js';
 export { MAX_ATTEMPTS_HEADER } from './jobs/job-overrides.js';

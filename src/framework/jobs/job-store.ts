@@ -1,5 +1,5 @@
 /**
- * The interface every job state store implements (memory, file, PostgreSQL). Transitions are
+ * The interface every job state store implements (memory, file, PostgreSQL, Redis). Transitions are
  * conditional on the current state (`from`), so a cancel and a worker's start cannot both win:
  * whichever the store applies first decides, on one process or on many sharing a database.
  */
@@ -26,6 +26,8 @@ export interface ListQuery {
   state?: JobState;
   /** At most this many, newest first (default 100). */
   limit?: number;
+  /** Skip this many of the newest first (paging; default 0). */
+  offset?: number;
 }
 
 export interface JobStore {

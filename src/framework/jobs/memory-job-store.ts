@@ -104,7 +104,8 @@ export class MemoryJobStore implements JobStore {
     const all: JobRecord[] = [];
     for (const m of maps) if (m) for (const r of m.values()) all.push(r);
     all.sort((a, b) => b.updatedAt - a.updatedAt);
-    return Promise.resolve(all.slice(0, limit).map((r) => ({ ...r })));
+    const offset = query.offset ?? 0;
+    return Promise.resolve(all.slice(offset, offset + limit).map((r) => ({ ...r })));
   }
 
   counts(task: string): Promise<Partial<Record<JobState, number>>> {

@@ -201,14 +201,14 @@ export class PostgresJobStore implements JobStore {
   }
 
   async list(query: ListQuery): Promise<JobRecord[]> {
-    const params: unknown[] = [query.task, query.limit ?? 100];
+    const params: unknown[] = [query.task, query.limit ?? 100, query.offset ?? 0];
     let where = 'task = $1';
     if (query.state) {
       params.push(query.state);
-      where += ' AND state = $3';
+      where += ' AND state = $4';
     }
     const { rows } = await this.#pool.query<QueryResultRow>(
-      `SELECT * FROM ${this.#table} WHERE ${where} ORDER BY updated_at DESC LIMIT $2`,
+      `SELECT * FROM ${this.#table} WHERE ${where} ORDER BY updated_at DESC LIMIT $2 OFFSET $3`,
       params,
     );
     return rows.map(fromRow);
