@@ -175,6 +175,8 @@ export { FileJobStore } from './jobs/file-job-store.js';
 export { PostgresJobStore } from './jobs/postgres-job-store.js';
 export type { PostgresJobStoreOptions } from './jobs/postgres-job-store.js';
 export { RedisJobStore } from './jobs/redis-job-store.js';
+export { cancelOnBroker, jobsProvider } from './jobs/job-dashboard.js';
+export type { JobsProviderOptions } from './jobs/job-dashboard.js';
 export type { RedisJobStoreOptions } from './jobs/redis-job-store.js';
 export { JOBS_EXCHANGE } from './jobs/job-service.js';
 export type { JobEvent } from './jobs/job-service.js';

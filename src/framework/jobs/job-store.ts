@@ -51,6 +51,8 @@ export interface JobStore {
   ): Promise<JobRecord | undefined>;
   /** A task's jobs, newest first, optionally in one state. */
   list(query: ListQuery): Promise<JobRecord[]>;
+  /** The task names with jobs recorded (optional: the dashboard lists them). */
+  tasks?(): Promise<string[]>;
   /** Counts of a task's jobs per state. */
   counts(task: string): Promise<Partial<Record<JobState, number>>>;
   delete(id: string): Promise<void>;

@@ -108,6 +108,10 @@ export class MemoryJobStore implements JobStore {
     return Promise.resolve(all.slice(offset, offset + limit).map((r) => ({ ...r })));
   }
 
+  tasks(): Promise<string[]> {
+    return Promise.resolve([...this.#byTask.keys()]);
+  }
+
   counts(task: string): Promise<Partial<Record<JobState, number>>> {
     const out: Partial<Record<JobState, number>> = {};
     for (const [state, m] of this.#byTask.get(task) ?? []) if (m.size > 0) out[state] = m.size;

@@ -214,6 +214,11 @@ export class PostgresJobStore implements JobStore {
     return rows.map(fromRow);
   }
 
+  async tasks(): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ task: string }>(`SELECT DISTINCT task FROM ${this.#table}`);
+    return rows.map((r) => r.task);
+  }
+
   async counts(task: string): Promise<Partial<Record<JobState, number>>> {
     const { rows } = await this.#pool.query<{ state: JobState; n: string }>(
       `SELECT state, count(*) AS n FROM ${this.#table} WHERE task = $1 GROUP BY state`,

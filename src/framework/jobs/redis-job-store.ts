@@ -18,11 +18,14 @@ import {
 import { ACQUIRE, COUNTS, CREATE, DELETE, LIST, PRUNE_TASK, UPDATE } from './redis-job-scripts.js';
 
 export interface RedisJobStoreOptions {
-  /** redis:// or rediss:// URL (database number as the path: redis://host:6379/2). */
+  /**
+   * redis:// or rediss:// URL (database number as the path: redis://host:6379/2); a `prefix`
+   * query parameter sets the prefix (redis://host/0?prefix=app1:{jobs}:).
+   */
   url: string;
   /**
-   * Prefix of every key (default `warren:{jobs}:`). The braces are a Redis Cluster hash tag:
-   * the scripts touch several keys of one prefix, which must share a slot.
+   * Prefix of every key (default `warren:{jobs}:`; wins over the URL's). The braces are a Redis
+   * Cluster hash tag: the scripts touch several keys of one prefix, which must share a slot.
    */
   prefix?: string;
   retention?: RetentionOptions;
@@ -70,8 +73,9 @@ export class RedisJobStore implements JobStore {
   /** Connects (loading `ioredis`); rejects when the server cannot be reached. */
   static async open(options: RedisJobStoreOptions): Promise<RedisJobStore> {
     const Redis = await loadIoredis();
+    const { url, prefix } = splitPrefix(options.url);
     // Commands wait for a reconnect for a while, then fail (reported, never failing a task).
-    const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
     // Later connection errors reach the commands that need the connection (and are reported).
     let cause: unknown;
     redis.on('error', (err: unknown) => (cause ??= err));
@@ -81,7 +85,7 @@ export class RedisJobStore implements JobStore {
       redis.disconnect();
       throw cause ?? err; // the socket's error (ECONNREFUSED…), not ioredis' "Connection is closed"
     }
-    return new RedisJobStore(redis, options.prefix ?? 'warren:{jobs}:', options.retention);
+    return new RedisJobStore(redis, options.prefix ?? prefix ?? 'warren:{jobs}:', options.retention);
   }
 
   /** The arguments every writing script starts with: prefix, retention count, age cutoff. */
@@ -141,6 +145,11 @@ export class RedisJobStore implements JobStore {
     return reply.map(fromHash).filter((r): r is JobRecord => r !== undefined);
   }
 
+  /** Every task that ever had a job under this prefix. */
+  async tasks(): Promise<string[]> {
+    return (await this.#redis.call('SMEMBERS', `${this.#prefix}tasks`)) as string[];
+  }
+
   async counts(task: string): Promise<Partial<Record<JobState, number>>> {
     const sizes = (await this.#scripts.warrenJobCounts(this.#prefix, task, ...JOB_STATES)) as number[];
     const out: Partial<Record<JobState, number>> = {};
@@ -168,8 +177,7 @@ export class RedisJobStore implements JobStore {
 
   /** Retention for every task, in batches (each script call removes at most 1000 per state). */
   async prune(): Promise<void> {
-    const tasks = (await this.#redis.call('SMEMBERS', `${this.#prefix}tasks`)) as string[];
-    for (const task of tasks) {
+    for (const task of await this.tasks()) {
       for (let batch = 0; batch < 1_000_000; batch++)
         if ((await this.#scripts.warrenJobPruneTask(...this.#head(), task)) === 0) break;
     }
@@ -200,6 +208,14 @@ async function loadIoredis(): Promise<typeof RedisClient> {
   } catch (err) {
     throw new Error('the Redis job store needs the "ioredis" package: npm install ioredis', { cause: err });
   }
+}
+
+/** The URL without its `prefix` query parameter (ioredis would not know it), and the prefix. */
+function splitPrefix(raw: string): { url: string; prefix: string | undefined } {
+  const url = new URL(raw);
+  const prefix = url.searchParams.get('prefix') ?? undefined;
+  url.searchParams.delete('prefix');
+  return { url: url.toString(), prefix };
 }
 
 /** A record or patch as hash field/value pairs, and the fields it clears (set to undefined). */

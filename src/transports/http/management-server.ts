@@ -37,7 +37,9 @@ import { DEFAULT_SLICE_SIZE, RateSampler } from './rates.js';
 import { matchPath, noContent, ok } from './route.js';
 import type { Call, ManagementContext, Result, Route } from './route.js';
 import { ACCESS_ROUTES } from './routes-access.js';
+import type { JobsProvider } from './jobs-provider.js';
 import { DEAD_LETTER_ROUTES } from './routes-dead-letters.js';
+import { JOB_ROUTES } from './routes-jobs.js';
 import { OVERVIEW_ROUTES } from './routes-overview.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
 import { counterEntries, OVERVIEW_KEY } from './views.js';
@@ -68,6 +70,8 @@ export interface ManagementServerOptions {
    * main port /metrics always needs a management user's basic auth.
    */
   metrics?: { port: number; host?: string };
+  /** The job store's view for /api/jobs and the dashboard's Jobs page (jobs-provider.ts). */
+  jobs?: JobsProvider;
 }
 
 const ASSETS: Record<string, [file: string, type: string]> = {
@@ -119,6 +123,7 @@ export class ManagementServer {
     ...RESOURCE_ROUTES,
     ...ACCESS_ROUTES,
     ...DEAD_LETTER_ROUTES,
+    ...JOB_ROUTES,
     ...adminRoutes(),
   ];
   private readonly assets = new Map<string, string>();
@@ -139,6 +144,7 @@ export class ManagementServer {
         key: OVERVIEW_KEY,
         limit: Math.ceil(HISTORY_RETENTION_MS / interval),
       }),
+      jobs: options.jobs,
     };
     this.http = createServer((req, res) => void this.handle(req, res));
   }

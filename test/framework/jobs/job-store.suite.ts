@@ -121,6 +121,8 @@ export function jobStoreTests(open: StoreFactory): void {
       );
       assert.equal((await s.list({ task, limit: 2 })).length, 2);
       assert.deepEqual(await s.counts(task), { failed: 3, waiting: 2 });
+      const tasks = await s.tasks?.();
+      assert.ok(tasks?.includes(task) && tasks.includes('t.elsewhere'), `tasks: ${String(tasks)}`);
       assert.deepEqual(await s.list({ task: 'no.such.task' }), []);
     }),
   );
