@@ -2,16 +2,18 @@
 // (enqueue → handler → ack, concurrency 50, 100 enqueues in flight, ≤ BENCH_SECONDS each) on
 // Warren's embedded broker: without tracking (`jobs: false`), with the default in-memory store
 // (without and with job events on warren.jobs), and with the PostgreSQL store on the server
-// here; BullMQ on the Redis at 6379 removing jobs on completion (no state kept) and keeping
+// here and the Redis store on the Redis at 6379; BullMQ on the Redis at 6379 removing jobs on completion (no state kept) and keeping
 // them (its state store). Cost per job = 1/rate − 1/rate(without state), in µs.
 import { Service, Task, Warren, type JobsOptions } from '../src/framework/index.js';
 import { PostgresJobStore } from '../src/framework/jobs/postgres-job-store.js';
+import { RedisJobStore } from '../src/framework/jobs/redis-job-store.js';
 import { Queue, Worker } from 'bullmq';
 import { REDIS } from './lib/framework-bullmq.js';
 import { produceAndDrain, uniqueName, type TaskResult } from './lib/framework-stats.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 const POSTGRES_URL = process.env['WARREN_POSTGRES_URL'] ?? 'postgres://root@127.0.0.1/test';
+const REDIS_URL = process.env['WARREN_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const S = { window: 100, maxJobs: 300_000, seconds: SECONDS };
 const CONCURRENCY = 50;
 
@@ -41,6 +43,16 @@ async function warren(jobs: JobsOptions | false): Promise<TaskResult> {
 async function warrenPostgres(): Promise<TaskResult> {
   const table = `warren_jobs_bench_${process.pid}`;
   const store = await PostgresJobStore.open({ url: POSTGRES_URL, table });
+  try {
+    return await warren({ store, events: false });
+  } finally {
+    await store.drop();
+    await store.close();
+  }
+}
+
+async function warrenRedis(): Promise<TaskResult> {
+  const store = await RedisJobStore.open({ url: REDIS_URL, prefix: `warren-bench:{${process.pid}}:` });
   try {
     return await warren({ store, events: false });
   } finally {
@@ -85,6 +97,7 @@ async function main(): Promise<void> {
   rows.push(['Warren embedded, memory store (default)', await warren({}), off]);
   rows.push(['Warren embedded, memory store, events on', await warren({ events: true }), off]);
   rows.push(['Warren embedded, PostgreSQL store', await warrenPostgres(), off]);
+  rows.push(['Warren embedded, Redis store', await warrenRedis(), off]);
   console.log(
     `\nJob state: trivial task, concurrency ${CONCURRENCY}, ${S.window} in flight, ≤ ${SECONDS} s each`,
   );

@@ -31,6 +31,7 @@ import type { ChainHandle } from './job-chain.js';
 import { CHAIN_HEADER, continueChain, enqueueChain, type ChainStep } from './job-chain.js';
 import { JobHandle, type JobAccess, type WaitOptions } from './job-handle.js';
 import {
+  fixedShape,
   isFinal,
   LIVE_STATES,
   recordError,
@@ -38,10 +39,13 @@ import {
   type JobRecord,
   type JobState,
 } from './job-record.js';
-import { abortHere, changeOrTimeout, jobChanged, runningHere } from './job-signals.js';
+import { abortHere, changeOrTimeout, jobChanged, notRunningHere, runningHere } from './job-signals.js';
 import type { JobStore } from './job-store.js';
 import { MemoryJobStore } from './memory-job-store.js';
 import { REDRIVEN_HEADER } from '../../transports/dead-letters/dead-letter.js';
+
+/** The state a worker's reports about an attempt apply from (one array, not one per report). */
+const ACTIVE: readonly JobState[] = ['active'];
 
 /** States a re-driven message may revive (a completed or cancelled job stays as it is). */
 const REVIVABLE: readonly JobState[] = ['dead', 'failed'];
@@ -61,7 +65,7 @@ function firstSeen(
   attempts: number,
 ): JobRecord {
   const ts = delivery.message.properties.timestamp;
-  return {
+  return fixedShape({
     id,
     task,
     state: 'active',
@@ -70,7 +74,7 @@ function firstSeen(
     createdAt: ts === undefined ? now : ts * 1000,
     updatedAt: now,
     startedAt: now,
-  };
+  });
 }
 
 /** An operator's re-drive (warren dead retry, the dashboard) brings a dead job back to life. */
@@ -138,15 +142,21 @@ export class JobService implements JobAccess {
       return new JobHandle(job.id, this);
     }
     const now = Date.now();
+    // One fixed shape (the in-process store keeps this object as it is).
     const record: JobRecord = {
       id: job.id,
       task: job.task,
       state: job.runAt !== undefined && job.runAt > now ? 'delayed' : 'waiting',
       attempts: 0,
+      maxAttempts: job.attempts,
+      progress: undefined,
+      result: undefined,
+      error: undefined,
       createdAt: now,
       updatedAt: now,
-      ...(job.attempts !== undefined ? { maxAttempts: job.attempts } : {}),
-      ...(job.runAt !== undefined ? { runAt: job.runAt } : {}),
+      startedAt: undefined,
+      finishedAt: undefined,
+      runAt: job.runAt,
     };
     const memory = this.#memory;
     const created = memory
@@ -324,14 +334,9 @@ export class JobService implements JobAccess {
 
   /** An admitted job runs here: a cancel reaches its delivery's signal. */
   #started(id: string, delivery: Delivery, record: JobRecord): void {
-    this.#forget.set(
-      id,
-      runningHere(id, (reason) => delivery.abort(reason)),
-    );
+    runningHere(id, delivery);
     this.#changed(record);
   }
-
-  readonly #forget = new Map<string, () => void>();
 
   /**
    * Wraps the handler runner: task handlers get `ctx.client` and a `ctx.progress` that records,
@@ -346,15 +351,15 @@ export class JobService implements JobAccess {
       const store = this.store;
       if (!store) return run(call);
       const id = ctx.messageId;
-      const emitProgress = ctx.progress.bind(ctx);
+      const emitProgress = ctx.progress;
       const attempt = ctx.attempt;
       ctx.progress = (data: unknown) =>
-        emitProgress(data).then(() => this.#record(id, { progress: data }, ['active'], attempt));
+        emitProgress.call(ctx, data).then(() => this.#record(id, { progress: data }, ACTIVE, attempt));
       return run(call).then((result) => {
         const recorded = this.#record(
           id,
           { state: 'completed', result, finishedAt: Date.now() },
-          ['active'],
+          ACTIVE,
           attempt,
         );
         const chained =
@@ -384,10 +389,7 @@ export class JobService implements JobAccess {
   #client: (() => Client) | undefined;
 
   #listen(events: LifecycleEmitter): void {
-    const done = (e: { messageId: string }): void => {
-      this.#forget.get(e.messageId)?.();
-      this.#forget.delete(e.messageId);
-    };
+    const done = (e: { messageId: string }): void => notRunningHere(e.messageId);
     events.on('task.succeeded', done);
     events.on('task.failed', done);
     events.on('task.retried', (e) => {
@@ -395,7 +397,7 @@ export class JobService implements JobAccess {
       void this.#record(
         e.messageId,
         { state: 'delayed', runAt: now + e.delayMs, error: recordError(e.error) },
-        ['active'],
+        ACTIVE,
         e.attempt,
       );
     });
@@ -403,7 +405,7 @@ export class JobService implements JobAccess {
       const state =
         e.reason === 'redelivered-too-often' || e.error instanceof ValidationError ? 'dead' : 'failed';
       const patch: JobPatch = { state, error: recordError(e.error), finishedAt: Date.now() };
-      void this.#record(e.messageId, patch, ['active'], e.attempt);
+      void this.#record(e.messageId, patch, ACTIVE, e.attempt);
     });
   }
 
