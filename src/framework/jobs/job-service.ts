@@ -351,6 +351,8 @@ export class JobService implements JobAccess {
       const store = this.store;
       if (!store) return run(call);
       const id = ctx.messageId;
+      // Called with ctx as `this` (.call below): no bound copy per run.
+      // eslint-disable-next-line @typescript-eslint/unbound-method
       const emitProgress = ctx.progress;
       const attempt = ctx.attempt;
       ctx.progress = (data: unknown) =>
