@@ -1,9 +1,11 @@
 // What job state costs per job, beside BullMQ in the same run. The same trivial task
 // (enqueue → handler → ack, concurrency 50, 100 enqueues in flight, ≤ BENCH_SECONDS each) on
 // Warren's embedded broker: without tracking (`jobs: false`), with the default in-memory store
-// (without and with job events on warren.jobs), and with the PostgreSQL store on the server
-// here and the Redis store on the Redis at 6379; BullMQ on the Redis at 6379 removing jobs on completion (no state kept) and keeping
-// them (its state store). Cost per job = 1/rate − 1/rate(without state), in µs.
+// (without and with job events on warren.jobs), with the PostgreSQL store on the server here
+// and with the Redis store; BullMQ on the Redis at 6379 removing jobs on completion (no state
+// kept) and keeping them (its state store). Cost per job = 1/rate − 1/rate(without state), in µs; CPU per job is
+// this process's user + system time per job (steadier on a loaded machine; a database's or
+// Redis' own CPU is not in it).
 import { Service, Task, Warren, type JobsOptions } from '../src/framework/index.js';
 import { PostgresJobStore } from '../src/framework/jobs/postgres-job-store.js';
 import { RedisJobStore } from '../src/framework/jobs/redis-job-store.js';
@@ -101,12 +103,15 @@ async function main(): Promise<void> {
   console.log(
     `\nJob state: trivial task, concurrency ${CONCURRENCY}, ${S.window} in flight, ≤ ${SECONDS} s each`,
   );
-  console.log('| system | jobs/s | state cost per job | vs BullMQ keeping state |');
-  console.log('| --- | --- | --- | --- |');
+  console.log(
+    '| system | jobs/s | state cost per job | CPU per job (this process) | vs BullMQ keeping state |',
+  );
+  console.log('| --- | --- | --- | --- | --- |');
   for (const [label, r, base] of rows) {
     const vs = `${(r.jobsPerSecond / bullKeep.jobsPerSecond).toFixed(2)}×`;
+    const cpu = `${r.cpuUsPerJob.toFixed(1)} µs`;
     console.log(
-      `| ${label} | ${k(r.jobsPerSecond)} | ${cost(r.jobsPerSecond, base.jobsPerSecond)} | ${vs} |`,
+      `| ${label} | ${k(r.jobsPerSecond)} | ${cost(r.jobsPerSecond, base.jobsPerSecond)} | ${cpu} | ${vs} |`,
     );
   }
 }
