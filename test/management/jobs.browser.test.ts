@@ -5,19 +5,14 @@
 // (its handler is aborted through ctx.signal). Screenshots to .artifacts/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { Service, Task, Warren, type TaskContext } from '../../src/framework/index.js';
+import { closeChromium, HAVE_CHROMIUM, launchChromium, SHOTS } from './chromium.js';
 
 declare const document: {
   querySelector(selector: string): { textContent: string | null } | null;
   querySelectorAll(selector: string): { length: number };
 };
-
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), '.artifacts', 'screenshots');
 
 let flakyRuns = 0;
 let slowAborted = false;
@@ -58,22 +53,10 @@ async function until(predicate: () => Promise<boolean> | boolean, what: string):
 
 test(
   'dashboard: jobs by task and state with paging, a job’s detail, retry of a failed job, cancel of a running one',
-  { skip: !existsSync(CHROMIUM), timeout: 120_000 },
+  { skip: !HAVE_CHROMIUM, timeout: 120_000 },
   async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    const profile = mkdtempSync(join(tmpdir(), 'warren-chromium-'));
     const app = await Warren.start({ services: [new JobsUi()], management: { port: 0 } });
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
+    const browser = await launchChromium();
     try {
       const reports = await Promise.all(
         Array.from({ length: 23 }, (_, n) => app.client.enqueue('jobsui.report', { n })),
@@ -99,7 +82,7 @@ test(
       assert.equal(await cell('jobsui.report', 5), '23');
       assert.equal(await cell('jobsui.flaky', 6), '1');
       assert.equal(await cell('jobsui.slow', 4), '1');
-      await page.screenshot({ path: join(SHOTS, '20-jobs-tasks.png'), fullPage: true });
+      await page.screenshot({ path: join(SHOTS, '30-jobs-tasks.png'), fullPage: true });
 
       await page.click('a[href="#/jobs/jobsui.report"]');
       await page.waitForSelector('#table-jobs tr[data-job]');
@@ -111,7 +94,7 @@ test(
       await page.waitForSelector('#table-jobs td.empty');
       await page.click('#job-tabs button[data-state=completed]');
       await page.waitForFunction(() => document.querySelectorAll('#table-jobs tr[data-job]').length === 20);
-      await page.screenshot({ path: join(SHOTS, '21-jobs-list.png'), fullPage: true });
+      await page.screenshot({ path: join(SHOTS, '31-jobs-list.png'), fullPage: true });
 
       const first = reports[0]!;
       await page.goto(`http://127.0.0.1:${app.managementAddress!.port}/#/jobs/jobsui.report/${first.id}`);
@@ -126,7 +109,7 @@ test(
       await page.goto(`http://127.0.0.1:${app.managementAddress!.port}/#/jobs/jobsui.flaky/${flaky.id}`);
       await page.waitForSelector('#job-error');
       assert.equal(await page.textContent('#job-error'), 'Error: upstream said 503');
-      await page.screenshot({ path: join(SHOTS, '22-job-failed.png'), fullPage: true });
+      await page.screenshot({ path: join(SHOTS, '32-job-failed.png'), fullPage: true });
       await page.click('#job-retry');
       assert.equal(await flaky.result({ timeout: 20_000 }), 'fine now');
       await page.waitForSelector('#job-result');
@@ -141,9 +124,8 @@ test(
         () => document.querySelector('#job-kv .job-state')?.textContent === 'cancelled',
       );
     } finally {
-      await browser.close();
+      await closeChromium(browser);
       await app.close({ timeout: 2000 });
-      rmSync(profile, { recursive: true, force: true });
     }
   },
 );

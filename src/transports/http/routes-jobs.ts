@@ -11,6 +11,7 @@ import { badRequest, HttpError, notFound } from './http-util.js';
 import type { JobInfo, JobsProvider } from './jobs-provider.js';
 import { MAX_PAGE_SIZE } from './pagination.js';
 import { deadLetterSession } from './routes-dead-letters.js';
+import { numberParam } from './routes-overview.js';
 import { ok, type Call, type Route } from './route.js';
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -45,8 +46,8 @@ async function listJobs(call: Call) {
   const state = call.query.get('state') ?? undefined;
   if (state !== undefined && !jobs.states.includes(state))
     throw badRequest(`state must be one of ${jobs.states.join(', ')}`);
-  const page = intParam(call, 'page', 1, Number.MAX_SAFE_INTEGER, 1);
-  const pageSize = intParam(call, 'page_size', 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
+  const page = numberParam(call, 'page', 1, 1, Number.MAX_SAFE_INTEGER);
+  const pageSize = numberParam(call, 'page_size', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
   const counts = await jobs.counts(task);
   const total =
     state === undefined ? Object.values(counts).reduce<number>((a, n) => a + (n ?? 0), 0) : counts[state];
@@ -91,15 +92,6 @@ async function retryJob(call: Call) {
     redriveDeadLetters(ch, { deadQueue: deadQueueOf(q), workQueue: q, selection: { ids: [job.id] } }),
   );
   return ok(outcome); // a job missing from the dead-letter queue is a 400 (DeadLetterSelectionError)
-}
-
-function intParam(call: Call, name: string, min: number, max: number, fallback: number): number {
-  const raw = call.query.get(name);
-  if (raw === null) return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min || n > max)
-    throw badRequest(`${name} must be an integer from ${min} to ${max}`);
-  return n;
 }
 
 function stringField(body: Record<string, unknown>, key: string): string | undefined {
