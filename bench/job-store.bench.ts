@@ -1,17 +1,21 @@
 // What job state costs per job, beside BullMQ in the same run. The same trivial task
 // (enqueue → handler → ack, concurrency 50, 100 enqueues in flight, ≤ BENCH_SECONDS each) on
 // Warren's embedded broker: without tracking (`jobs: false`), with the default in-memory store
-// (without and with job events on warren.jobs), and with the PostgreSQL store on the server
-// here; BullMQ on the Redis at 6379 removing jobs on completion (no state kept) and keeping
-// them (its state store). Cost per job = 1/rate − 1/rate(without state), in µs.
+// (without and with job events on warren.jobs), with the PostgreSQL store on the server here
+// and with the Redis store; BullMQ on the Redis at 6379 removing jobs on completion (no state
+// kept) and keeping them (its state store). Cost per job = 1/rate − 1/rate(without state), in µs; CPU per job is
+// this process's user + system time per job (steadier on a loaded machine; a database's or
+// Redis' own CPU is not in it).
 import { Service, Task, Warren, type JobsOptions } from '../src/framework/index.js';
 import { PostgresJobStore } from '../src/framework/jobs/postgres-job-store.js';
+import { RedisJobStore } from '../src/framework/jobs/redis-job-store.js';
 import { Queue, Worker } from 'bullmq';
 import { REDIS } from './lib/framework-bullmq.js';
 import { produceAndDrain, uniqueName, type TaskResult } from './lib/framework-stats.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 const POSTGRES_URL = process.env['WARREN_POSTGRES_URL'] ?? 'postgres://root@127.0.0.1/test';
+const REDIS_URL = process.env['WARREN_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const S = { window: 100, maxJobs: 300_000, seconds: SECONDS };
 const CONCURRENCY = 50;
 
@@ -41,6 +45,16 @@ async function warren(jobs: JobsOptions | false): Promise<TaskResult> {
 async function warrenPostgres(): Promise<TaskResult> {
   const table = `warren_jobs_bench_${process.pid}`;
   const store = await PostgresJobStore.open({ url: POSTGRES_URL, table });
+  try {
+    return await warren({ store, events: false });
+  } finally {
+    await store.drop();
+    await store.close();
+  }
+}
+
+async function warrenRedis(): Promise<TaskResult> {
+  const store = await RedisJobStore.open({ url: REDIS_URL, prefix: `warren-bench:{${process.pid}}:` });
   try {
     return await warren({ store, events: false });
   } finally {
@@ -85,15 +99,19 @@ async function main(): Promise<void> {
   rows.push(['Warren embedded, memory store (default)', await warren({}), off]);
   rows.push(['Warren embedded, memory store, events on', await warren({ events: true }), off]);
   rows.push(['Warren embedded, PostgreSQL store', await warrenPostgres(), off]);
+  rows.push(['Warren embedded, Redis store', await warrenRedis(), off]);
   console.log(
     `\nJob state: trivial task, concurrency ${CONCURRENCY}, ${S.window} in flight, ≤ ${SECONDS} s each`,
   );
-  console.log('| system | jobs/s | state cost per job | vs BullMQ keeping state |');
-  console.log('| --- | --- | --- | --- |');
+  console.log(
+    '| system | jobs/s | state cost per job | CPU per job (this process) | vs BullMQ keeping state |',
+  );
+  console.log('| --- | --- | --- | --- | --- |');
   for (const [label, r, base] of rows) {
     const vs = `${(r.jobsPerSecond / bullKeep.jobsPerSecond).toFixed(2)}×`;
+    const cpu = `${r.cpuUsPerJob.toFixed(1)} µs`;
     console.log(
-      `| ${label} | ${k(r.jobsPerSecond)} | ${cost(r.jobsPerSecond, base.jobsPerSecond)} | ${vs} |`,
+      `| ${label} | ${k(r.jobsPerSecond)} | ${cost(r.jobsPerSecond, base.jobsPerSecond)} | ${cpu} | ${vs} |`,
     );
   }
 }

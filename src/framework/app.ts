@@ -24,6 +24,8 @@ import type { TypedClient } from './contract.js';
 import { exploreServices, type HandlerDescriptor } from './explorer.js';
 import { createHandlerRunner } from './handler-runner.js';
 import { JobControl, watchJobEvents } from './jobs/job-control.js';
+import { jobsProvider } from './jobs/job-dashboard.js';
+import type { JobsProvider } from '../transports/http/jobs-provider.js';
 import type { JobEvent } from './jobs/job-service.js';
 import { JobService } from './jobs/job-service.js';
 import type { JobStore } from './jobs/job-store.js';
@@ -60,7 +62,12 @@ export class WarrenApp<C = Record<never, never>> {
   readonly #shutdownTimeout: number;
   readonly #ownedBroker: Broker | undefined;
   readonly #metrics: FrameworkMetrics;
-  readonly #jobs: { control: JobControl; ownedStore: JobStore | undefined; onError: (err: unknown) => void };
+  readonly #jobs: {
+    control: JobControl;
+    service: JobService;
+    ownedStore: JobStore | undefined;
+    onError: (err: unknown) => void;
+  };
   readonly #schedules: ScheduleRunner;
   #management: { server: ManagementServer; address: { host: string; port: number } } | undefined;
   #closing: Promise<void> | undefined;
@@ -179,9 +186,20 @@ export class WarrenApp<C = Record<never, never>> {
       port: options.port,
       host: options.host ?? '127.0.0.1',
       extraMetrics: () => this.metrics(),
+      jobs: this.#jobsProvider(),
     });
     const address = await server.listen();
     this.#management = { server, address };
+  }
+
+  /** The dashboard's view of the app's job store (none with `jobs: false`). */
+  #jobsProvider(): JobsProvider | undefined {
+    const service = this.#jobs.service;
+    if (service.store === undefined) return undefined;
+    return jobsProvider(service.store, {
+      cancel: (id) => service.cancel(id),
+      tasks: this.handlers.filter((h) => h.kind === 'task').map((h) => h.name),
+    });
   }
 
   /**
@@ -234,7 +252,12 @@ interface AppParts {
   shutdownTimeout: number;
   /** The persistent broker start() opened for `dataDir` (shut down by close()). */
   ownedBroker?: Broker;
-  jobs: { control: JobControl; ownedStore: JobStore | undefined; onError: (err: unknown) => void };
+  jobs: {
+    control: JobControl;
+    service: JobService;
+    ownedStore: JobStore | undefined;
+    onError: (err: unknown) => void;
+  };
 }
 
 /** Starts an app. */
@@ -455,7 +478,7 @@ function buildApp<C>(
     ownsTransport,
     shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
     ownedBroker,
-    jobs: { control, ownedStore: jobStore?.owned ? jobStore.store : undefined, onError },
+    jobs: { control, service: jobs, ownedStore: jobStore?.owned ? jobStore.store : undefined, onError },
   };
   return { app: new WarrenApp<C>(parts), session, schedules };
 }

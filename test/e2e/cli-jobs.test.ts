@@ -1,5 +1,6 @@
 // `warren jobs <task>` as a user runs it (the real bin): a task's jobs by state from a
-// PostgreSQL store (the server running here, one table per run) and from an app's data dir.
+// PostgreSQL store (the server running here, one table per run), a Redis store (a key prefix
+// per run) and from an app's data dir.
 import 'reflect-metadata';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,11 +10,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PostgresJobStore, Service, Task, Warren, type WarrenStartOptions } from '../../src/index.js';
+import {
+  PostgresJobStore,
+  RedisJobStore,
+  Service,
+  Task,
+  Warren,
+  type WarrenStartOptions,
+} from '../../src/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/warren.js');
 const POSTGRES_URL = process.env['WARREN_POSTGRES_URL'] ?? 'postgres://root@127.0.0.1/test';
+const REDIS_URL = process.env['WARREN_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const { WARREN_JOBS_STORE: _unset, ...baseEnv } = process.env;
 
 function warren(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -71,6 +80,27 @@ test(
 );
 
 test(
+  'warren jobs <task> --store redis://… --prefix lists the jobs of a Redis store',
+  { timeout: 60_000 },
+  async () => {
+    const prefix = `warren-test:{${randomBytes(6).toString('hex')}}:`;
+    const store = await RedisJobStore.open({ url: REDIS_URL, prefix });
+    try {
+      const task = `cli.redis.${randomBytes(3).toString('hex')}`;
+      const { ok, bad } = await runJobs(task, { jobs: { store } });
+      const r = await warren(['jobs', task, '--state', 'failed', '--store', REDIS_URL, '--prefix', prefix]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`^${task.replace(/\./g, '\\.')}: .*completed 1, failed 1`, 'm'));
+      assert.match(r.stdout, new RegExp(`${bad}\\s+failed\\s+1\\s+\\S+\\s+Error: card declined`));
+      assert.doesNotMatch(r.stdout, new RegExp(ok));
+    } finally {
+      await store.drop();
+      await store.close();
+    }
+  },
+);
+
+test(
   'warren jobs --data-dir reads the file store of a persistent embedded broker',
   { timeout: 60_000 },
   async () => {
@@ -102,5 +132,14 @@ test(
     assert.equal(refused.status, 1);
     assert.equal(refused.stderr.trimEnd().split('\n').length, 1, refused.stderr);
     assert.match(refused.stderr, /cannot open job store/);
+    const redisRefused = await warren(['jobs', 't', '--store', 'redis://127.0.0.1:1']);
+    assert.equal(redisRefused.status, 1);
+    assert.match(redisRefused.stderr, /cannot open job store redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+    const unknown = await warren(['jobs', 't', '--store', 'mysql://localhost/db']);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unsupported job store URL/);
+    const jobsWithoutHttp = await warren(['broker', '--port', '0', '--jobs', 'redis://127.0.0.1:6379']);
+    assert.equal(jobsWithoutHttp.status, 2);
+    assert.match(jobsWithoutHttp.stderr, /--jobs needs --http-port/);
   },
 );

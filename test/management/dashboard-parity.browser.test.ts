@@ -7,20 +7,16 @@
 // .artifacts/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqp from 'amqplib';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { closeChromium, HAVE_CHROMIUM, launchChromium, SHOTS } from './chromium.js';
 import { startStack } from './stack.js';
 
 declare const document: {
   querySelector(selector: string): { textContent: string | null } | null;
   documentElement: { scrollWidth: number; clientWidth: number };
 };
-
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), '.artifacts', 'screenshots');
 
 async function submit(page: Page, form: string, fields: Record<string, string>): Promise<void> {
   for (const [name, value] of Object.entries(fields)) {
@@ -43,27 +39,16 @@ async function until(what: string, condition: () => boolean | Promise<boolean>):
 test(
   'dashboard parity: vhosts, queues, exchanges, publish, bindings, connections, channels, users, permissions, not found, 420 px',
   {
-    skip: !existsSync(CHROMIUM),
+    skip: !HAVE_CHROMIUM,
     timeout: 90_000,
   },
   async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const s = await startStack();
     const conn = await amqp.connect(`amqp://admin:admin@127.0.0.1:${s.amqpPort}`);
     let connClosed = false;
     conn.on('error', () => undefined);
     conn.on('close', () => (connClosed = true));
-    const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'warren-chromium-')), {
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
+    const browser = await launchChromium();
     try {
       await conn.createChannel();
       const root = () => s.broker.vhost('/')!;
@@ -199,7 +184,7 @@ test(
       await page.waitForSelector('#table-queues');
       await page.screenshot({ path: join(SHOTS, '21-queues-420px.png'), fullPage: true });
     } finally {
-      await browser.close();
+      await closeChromium(browser);
       await conn.close().catch(() => undefined);
       await s.close();
     }

@@ -4,20 +4,15 @@
 // queue; the queue page's Get shows a message's headers. Screenshots to .artifacts/screenshots/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqp from 'amqplib';
-import { chromium } from 'playwright-core';
+import { closeChromium, HAVE_CHROMIUM, launchChromium, SHOTS } from './chromium.js';
 import { api, startStack } from './stack.js';
 
 declare const document: {
   querySelector(selector: string): { textContent: string | null } | null;
   querySelectorAll(selector: string): { length: number };
 };
-
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(process.cwd(), '.artifacts', 'screenshots');
 
 /** A message as Warren's worker dead-letters it after its last attempt. */
 function deadHeaders(error: string): Record<string, unknown> {
@@ -34,24 +29,13 @@ function deadHeaders(error: string): Record<string, unknown> {
 test(
   'dashboard: failed jobs listed with their error, retried, edited and retried, deleted; Get shows headers',
   {
-    skip: !existsSync(CHROMIUM),
+    skip: !HAVE_CHROMIUM,
     timeout: 60_000,
   },
   async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const s = await startStack();
     const conn = await amqp.connect(`amqp://admin:admin@127.0.0.1:${s.amqpPort}`);
-    const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'warren-chromium-')), {
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
+    const browser = await launchChromium();
     try {
       const ch = await conn.createChannel();
       await ch.assertQueue('mail.dead');
@@ -116,7 +100,7 @@ test(
       assert.match((await page.textContent('#get-results')) ?? '', /message_id/);
       await page.screenshot({ path: join(SHOTS, '11-get-headers.png'), fullPage: true });
     } finally {
-      await browser.close();
+      await closeChromium(browser);
       await conn.close().catch(() => undefined);
       await s.close();
     }

@@ -15,6 +15,8 @@ import { DefinitionsStore } from '../../broker/store/definitions-store.js';
 import type { Logger } from '../../transports/tcp/logger.js';
 import { AmqpServer } from '../../transports/tcp/server.js';
 import { ManagementServer } from '../../transports/http/management-server.js';
+import { cancelOnBroker, jobsProvider } from '../../framework/index.js';
+import { openJobStoreArg } from '../job-store-arg.js';
 import { UserError } from '../command.js';
 import type { CliCommand, CliIO } from '../command.js';
 
@@ -29,6 +31,9 @@ export const BROKER_USAGE = [
   '  --http-port N        Serve the management API, dashboard and /metrics on this port (e.g. 15672);',
   '                       /metrics there needs a management user',
   '  --metrics-port N     Also serve /metrics without auth on this port, on 127.0.0.1 (needs --http-port)',
+  "  --jobs URL|DIR       Show this job store on the dashboard's Jobs page (needs --http-port): the",
+  '                       postgres:// or redis:// URL your apps use (jobs can be cancelled there), or',
+  '                       the data dir of an app on the embedded broker (read only)',
   '  --data-dir DIR       Persist definitions, users and persistent messages here (created if missing)',
   '  --disk-free-limit SIZE  With --data-dir: block publishers while the disk has less free',
   '                       (bytes, or 50MB, 1GB, 512MiB...; default 50MB as RabbitMQ; 0 disables)',
@@ -40,7 +45,7 @@ export const BROKER_USAGE = [
   '  -h, --help           Show this help',
   '',
   'Config file (JSON; every key optional):',
-  '  { "port": 5672, "host": "0.0.0.0", "heartbeat": 60, "memoryHighWatermark": BYTES, "heapHighWatermark": BYTES,',
+  '  { "port": 5672, "host": "0.0.0.0", "heartbeat": 60, "jobs": "redis://127.0.0.1:6379", "memoryHighWatermark": BYTES, "heapHighWatermark": BYTES,',
   '    "diskFreeLimit": BYTES or "50MB", "maxMessageSize": BYTES or "128MiB",',
   '    "vhosts": ["/", "orders"],',
   '    "users": [',
@@ -68,6 +73,8 @@ export interface BrokerConfig {
   dataDir?: string;
   httpPort?: number;
   metricsPort?: number;
+  /** The job store the dashboard shows (a database URL or an app's data dir). */
+  jobs?: string;
   users: ConfigUser[];
   vhosts: string[];
   heartbeat?: number;
@@ -98,6 +105,7 @@ export function parseBrokerArgs(argv: readonly string[]): BrokerConfig | 'help' 
     else if (arg === '--disk-free-limit') cli.diskFreeLimit = parseSize(arg, value());
     else if (arg === '--max-message-size') cli.maxMessageSize = parseSize(arg, value());
     else if (arg === '--metrics-port') cli.metricsPort = parsePort(value());
+    else if (arg === '--jobs') cli.jobs = value();
     else if (arg === '--config') configFile = value();
     else if (arg === '--user') users.push(parseUser(value()));
     else if (arg === '--verbose') continue;
@@ -158,9 +166,10 @@ function readConfig(file: string): Partial<BrokerConfig> {
     if (typeof c['port'] !== 'number' && typeof c['port'] !== 'string') throw bad('"port" must be a number');
     out.port = parsePort(String(c['port']));
   }
-  if (c['host'] !== undefined) {
-    if (typeof c['host'] !== 'string') throw bad('"host" must be a string');
-    out.host = c['host'];
+  for (const key of ['host', 'jobs'] as const) {
+    if (c[key] === undefined) continue;
+    if (typeof c[key] !== 'string') throw bad(`"${key}" must be a string`);
+    out[key] = c[key];
   }
   const sizes = ['diskFreeLimit', 'maxMessageSize'] as const;
   for (const key of sizes) {
@@ -308,6 +317,8 @@ async function runBroker(argv: string[], io: CliIO): Promise<number> {
     io.out(BROKER_USAGE);
     return 0;
   }
+  if (cfg.jobs !== undefined && cfg.httpPort === undefined)
+    throw new UserError('--jobs needs --http-port (the jobs are shown on the dashboard)', 2);
   let broker: Broker | undefined;
   try {
     if (cfg.dataDir !== undefined)
@@ -336,15 +347,29 @@ async function runBroker(argv: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-/** The management HTTP server when --http-port is given. */
+/** The management HTTP server when --http-port is given, with the --jobs store's view. */
 async function startManagement(cfg: BrokerConfig, server: AmqpServer, io: CliIO) {
   if (cfg.httpPort === undefined) return undefined;
+  const jobs =
+    cfg.jobs === undefined
+      ? undefined
+      : await openJobStoreArg(cfg.jobs).catch(async (e: unknown) => {
+          await server.close({ reason: 'shutdown' });
+          throw e;
+        });
   const management = new ManagementServer({
     broker: server.broker,
     server,
     host: cfg.host,
     port: cfg.httpPort,
     ...(cfg.metricsPort === undefined ? {} : { metrics: { port: cfg.metricsPort } }),
+    ...(jobs === undefined
+      ? {}
+      : {
+          jobs: jobsProvider(jobs.store, {
+            ...(jobs.writable ? { cancel: cancelOnBroker(jobs.store, server.broker) } : {}),
+          }),
+        }),
   });
   try {
     const { host, port } = await management.listen();
@@ -354,11 +379,17 @@ async function startManagement(cfg: BrokerConfig, server: AmqpServer, io: CliIO)
       io.out(`warren metrics listening on http://${metrics.host}:${metrics.port}/metrics`);
   } catch (e) {
     await server.close({ reason: 'shutdown' });
+    await jobs?.store.close();
     throw new UserError(
       `cannot listen on ${cfg.host}:${cfg.httpPort}: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
-  return management;
+  return {
+    close: async () => {
+      await management.close();
+      await jobs?.store.close();
+    },
+  };
 }
 
 export const brokerCommand: CliCommand = {

@@ -1,15 +1,15 @@
 /**
  * `warren jobs <task>`: a task's jobs from the job store, newest first, optionally in one
- * state, with the count per state. Reads a PostgreSQL store (--store or $WARREN_JOBS_STORE) or
+ * state, with the count per state. Reads a PostgreSQL or Redis store (--store or $WARREN_JOBS_STORE) or
  * the file store in a persistent broker's data dir (--data-dir, read only: safe while the app
  * that owns it runs).
  */
 import type { JobRecord, JobState, JobStore } from '../../framework/index.js';
-import { FileJobStore, JOB_STATES, PostgresJobStore } from '../../framework/index.js';
+import { JOB_STATES } from '../../framework/index.js';
+import { openJobStoreArg } from '../job-store-arg.js';
 import type { CliCommand } from '../command.js';
 import { UserError } from '../command.js';
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
 import { renderTable } from '../management-client.js';
 
 const usage = `Usage: warren jobs <task> [options]
@@ -19,8 +19,9 @@ Lists a task's jobs, newest first: id, state, attempts, last update, and the res
 Options:
   --state <state>     Only jobs in this state (${JOB_STATES.join(', ')})
   --limit <n>         At most n jobs (default 20)
-  --store <url>       Job store database (postgres://…; default: $WARREN_JOBS_STORE)
-  --table <name>      Its table (default warren_jobs)
+  --store <url>       Job store database (postgres://… or redis://…; default: $WARREN_JOBS_STORE)
+  --table <name>      Its PostgreSQL table (default warren_jobs)
+  --prefix <prefix>   Its Redis key prefix (default warren:{jobs}:)
   --data-dir <dir>    The file job store of an app started with this dataDir
   --json              Print the job records as JSON
 
@@ -40,6 +41,7 @@ export const jobsCommand: CliCommand = {
         limit: { type: 'string' },
         store: { type: 'string' },
         table: { type: 'string' },
+        prefix: { type: 'string' },
         'data-dir': { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -52,7 +54,7 @@ export const jobsCommand: CliCommand = {
     const limit = values.limit === undefined ? 20 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit wants a positive integer`, 2);
     const url = values.store ?? process.env['WARREN_JOBS_STORE'];
-    const store = await openStore(url, values.table, values['data-dir']);
+    const store = await openStore(url, values.table, values.prefix, values['data-dir']);
     try {
       const [jobs, counts] = await Promise.all([store.list({ task, state, limit }), store.counts(task)]);
       if (values.json === true) {
@@ -73,18 +75,16 @@ export const jobsCommand: CliCommand = {
 async function openStore(
   url: string | undefined,
   table: string | undefined,
+  prefix: string | undefined,
   dataDir: string | undefined,
 ): Promise<JobStore> {
-  if (url !== undefined && url !== '') {
-    return PostgresJobStore.open({ url, table, maxConnections: 1 }).catch((err: unknown) => {
-      throw new UserError(`cannot open job store ${url}: ${(err as Error).message}`, 1, { cause: err });
-    });
-  }
-  if (dataDir !== undefined) return FileJobStore.read(join(dataDir, 'jobs'));
-  throw new UserError(
-    'no job store: pass --store postgres://… (or set WARREN_JOBS_STORE) or --data-dir <dir>',
-    2,
-  );
+  const spec = url !== undefined && url !== '' ? url : dataDir;
+  if (spec === undefined)
+    throw new UserError(
+      'no job store: pass --store postgres://… or redis://… (or set WARREN_JOBS_STORE) or --data-dir <dir>',
+      2,
+    );
+  return (await openJobStoreArg(spec, { table, prefix, maxConnections: 1 })).store;
 }
 
 function row(r: JobRecord): string[] {

@@ -82,3 +82,51 @@ export function recordError(err: unknown): RecordedError {
 export function isFinal(state: JobState): boolean {
   return FINAL_STATES.has(state);
 }
+
+/**
+ * `record` as an object of one fixed shape, every optional field present (undefined when
+ * absent): the in-process store keeps these, so its hot paths see one hidden class and a
+ * transition writes fields in place instead of adding properties.
+ */
+export function fixedShape(record: JobRecord): JobRecord {
+  return {
+    id: record.id,
+    task: record.task,
+    state: record.state,
+    attempts: record.attempts,
+    maxAttempts: record.maxAttempts,
+    progress: record.progress,
+    result: record.result,
+    error: record.error,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    startedAt: record.startedAt,
+    finishedAt: record.finishedAt,
+    runAt: record.runAt,
+    group: record.group,
+  };
+}
+
+/** A copy of `record` without its undefined fields (what stores hand out). */
+export function withoutUndefined(record: JobRecord): JobRecord {
+  const out = {} as Record<string, unknown>;
+  for (const key in record) {
+    const value = (record as unknown as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as unknown as JobRecord;
+}
+
+/** Writes `patch` into `record` in place: a field present in it with undefined is cleared. */
+export function applyPatch(record: JobRecord, patch: JobPatch): void {
+  if ('state' in patch) record.state = patch.state!;
+  if ('attempts' in patch) record.attempts = patch.attempts!;
+  if ('maxAttempts' in patch) record.maxAttempts = patch.maxAttempts;
+  if ('progress' in patch) record.progress = patch.progress;
+  if ('result' in patch) record.result = patch.result;
+  if ('error' in patch) record.error = patch.error;
+  if ('updatedAt' in patch) record.updatedAt = patch.updatedAt!;
+  if ('startedAt' in patch) record.startedAt = patch.startedAt;
+  if ('finishedAt' in patch) record.finishedAt = patch.finishedAt;
+  if ('runAt' in patch) record.runAt = patch.runAt;
+}

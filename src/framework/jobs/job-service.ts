@@ -12,7 +12,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '../contract.js';
-import type { FieldTable } from '../../protocol/field-value.js';
 import type { Delivery } from '../delivery.js';
 import {
   JobCancelledError,
@@ -40,6 +39,7 @@ import {
 } from './job-group.js';
 import { JobHandle, type JobAccess, type WaitOptions } from './job-handle.js';
 import {
+  fixedShape,
   isFinal,
   LIVE_STATES,
   recordError,
@@ -48,10 +48,13 @@ import {
   type JobRecord,
   type JobState,
 } from './job-record.js';
-import { abortHere, jobChanged, pollUntil, runningHere } from './job-signals.js';
+import { abortHere, jobChanged, notRunningHere, pollUntil, runningHere } from './job-signals.js';
 import type { JobStore } from './job-store.js';
 import { MemoryJobStore } from './memory-job-store.js';
 import { REDRIVEN_HEADER } from '../../transports/dead-letters/dead-letter.js';
+
+/** The state a worker's reports about an attempt apply from (one array, not one per report). */
+const ACTIVE: readonly JobState[] = ['active'];
 
 /** States a re-driven message may revive (a completed or cancelled job stays as it is). */
 const REVIVABLE: readonly JobState[] = ['dead', 'failed'];
@@ -71,7 +74,7 @@ function firstSeen(
   attempts: number,
 ): JobRecord {
   const ts = delivery.message.properties.timestamp;
-  return {
+  return fixedShape({
     id,
     task,
     state: 'active',
@@ -80,13 +83,8 @@ function firstSeen(
     createdAt: ts === undefined ? now : ts * 1000,
     updatedAt: now,
     startedAt: now,
-    ...groupOf(delivery.message.properties.headers),
-  };
-}
-
-function groupOf(headers: FieldTable | undefined): Pick<JobRecord, 'group'> {
-  const group = groupRefOf(headers);
-  return group === undefined ? {} : { group };
+    group: groupRefOf(delivery.message.properties.headers),
+  });
 }
 
 /** An operator's re-drive (warren dead retry, the dashboard) brings a dead job back to life. */
@@ -107,19 +105,23 @@ function started(publish: () => Promise<void>): Promise<void> {
 /** The record of a job being enqueued (waiting, or delayed until `runAt`). */
 function newRecord(job: JobEnqueue): JobRecord {
   const now = Date.now();
-  // Optional fields assigned, not spread in: a literal with spreads is built on a slow path.
-  const record: JobRecord = {
+  // One fixed shape (the in-process store keeps this object as it is).
+  return {
     id: job.id,
     task: job.task,
     state: job.runAt !== undefined && job.runAt > now ? 'delayed' : 'waiting',
     attempts: 0,
+    maxAttempts: job.attempts,
+    progress: undefined,
+    result: undefined,
+    error: undefined,
     createdAt: now,
     updatedAt: now,
+    startedAt: undefined,
+    finishedAt: undefined,
+    runAt: job.runAt,
+    group: job.group,
   };
-  if (job.attempts !== undefined) record.maxAttempts = job.attempts;
-  if (job.runAt !== undefined) record.runAt = job.runAt;
-  if (job.group !== undefined) record.group = job.group;
-  return record;
 }
 
 /** Topic exchange for job events (`event.<task>`) and control messages (`cancel`). */
@@ -401,14 +403,9 @@ export class JobService implements JobAccess {
 
   /** An admitted job runs here: a cancel reaches its delivery's signal. */
   #started(id: string, delivery: Delivery, record: JobRecord): void {
-    this.#forget.set(
-      id,
-      runningHere(id, (reason) => delivery.abort(reason)),
-    );
+    runningHere(id, delivery);
     this.#changed(record);
   }
-
-  readonly #forget = new Map<string, () => void>();
 
   /**
    * Wraps the handler runner: task handlers get `ctx.client` and a `ctx.progress` that records,
@@ -423,15 +420,17 @@ export class JobService implements JobAccess {
       const store = this.store;
       if (!store) return run(call);
       const id = ctx.messageId;
-      const emitProgress = ctx.progress.bind(ctx);
+      // Called with ctx as `this` (.call below): no bound copy per run.
+      // eslint-disable-next-line @typescript-eslint/unbound-method
+      const emitProgress = ctx.progress;
       const attempt = ctx.attempt;
       ctx.progress = (data: unknown) =>
-        emitProgress(data).then(() => this.#record(id, { progress: data }, ['active'], attempt));
+        emitProgress.call(ctx, data).then(() => this.#record(id, { progress: data }, ACTIVE, attempt));
       return run(call).then((result) => {
         const recorded = this.#record(
           id,
           { state: 'completed', result, finishedAt: Date.now() },
-          ['active'],
+          ACTIVE,
           attempt,
         );
         const chained =
@@ -465,10 +464,7 @@ export class JobService implements JobAccess {
   #client: (() => Client) | undefined;
 
   #listen(events: LifecycleEmitter): void {
-    const done = (e: { messageId: string }): void => {
-      this.#forget.get(e.messageId)?.();
-      this.#forget.delete(e.messageId);
-    };
+    const done = (e: { messageId: string }): void => notRunningHere(e.messageId);
     events.on('task.succeeded', done);
     events.on('task.failed', done);
     events.on('task.retried', (e) => {
@@ -476,7 +472,7 @@ export class JobService implements JobAccess {
       void this.#record(
         e.messageId,
         { state: 'delayed', runAt: now + e.delayMs, error: recordError(e.error) },
-        ['active'],
+        ACTIVE,
         e.attempt,
       );
     });
@@ -484,7 +480,7 @@ export class JobService implements JobAccess {
       const state =
         e.reason === 'redelivered-too-often' || e.error instanceof ValidationError ? 'dead' : 'failed';
       const patch: JobPatch = { state, error: recordError(e.error), finishedAt: Date.now() };
-      this.#record(e.messageId, patch, ['active'], e.attempt)?.catch(this.#deps.onError);
+      this.#record(e.messageId, patch, ACTIVE, e.attempt)?.catch(this.#deps.onError);
     });
   }
 

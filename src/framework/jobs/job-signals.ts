@@ -5,22 +5,29 @@
  * (so `job.result()` wakes at once instead of at its next poll).
  */
 
-const running = new Map<string, (reason: unknown) => void>();
+/** What a running job is aborted through (its delivery). */
+export interface Abortable {
+  abort(reason: unknown): void;
+}
+
+const running = new Map<string, Abortable>();
 const waiters = new Map<string, Set<() => void>>();
 
-/** Registers a running job's abort; returns the function that unregisters it. */
-export function runningHere(id: string, abort: (reason: unknown) => void): () => void {
-  running.set(id, abort);
-  return () => {
-    if (running.get(id) === abort) running.delete(id);
-  };
+/** Registers a running job (the latest attempt of an id wins). */
+export function runningHere(id: string, job: Abortable): void {
+  running.set(id, job);
+}
+
+/** The job's attempt here ended. */
+export function notRunningHere(id: string): void {
+  running.delete(id);
 }
 
 /** Aborts the job if it runs in this process; false when it does not. */
 export function abortHere(id: string, reason: unknown): boolean {
-  const abort = running.get(id);
-  if (abort === undefined) return false;
-  abort(reason);
+  const job = running.get(id);
+  if (job === undefined) return false;
+  job.abort(reason);
   return true;
 }
 

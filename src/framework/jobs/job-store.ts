@@ -1,5 +1,5 @@
 /**
- * The interface every job state store implements (memory, file, PostgreSQL). Transitions are
+ * The interface every job state store implements (memory, file, PostgreSQL, Redis). Transitions are
  * conditional on the current state (`from`), so a cancel and a worker's start cannot both win:
  * whichever the store applies first decides, on one process or on many sharing a database.
  */
@@ -30,6 +30,8 @@ export interface ListQuery {
   state?: JobState;
   /** At most this many, newest first (default 100). */
   limit?: number;
+  /** Skip this many of the newest first (paging; default 0). */
+  offset?: number;
 }
 
 export interface JobStore {
@@ -53,6 +55,8 @@ export interface JobStore {
   ): Promise<JobRecord | undefined>;
   /** A task's jobs, newest first, optionally in one state. */
   list(query: ListQuery): Promise<JobRecord[]>;
+  /** The task names with jobs recorded (optional: the dashboard lists them). */
+  tasks?(): Promise<string[]>;
   /** Counts of a task's jobs per state. */
   counts(task: string): Promise<Partial<Record<JobState, number>>>;
   delete(id: string): Promise<void>;

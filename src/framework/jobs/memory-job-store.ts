@@ -13,7 +13,16 @@ import {
   type MemberOutcome,
   type MemberSettled,
 } from './group-record.js';
-import { isFinal, type JobPatch, type JobRecord, type JobState } from './job-record.js';
+import {
+  applyPatch,
+  fixedShape,
+  isFinal,
+  LIVE_STATES,
+  withoutUndefined,
+  type JobPatch,
+  type JobRecord,
+  type JobState,
+} from './job-record.js';
 import {
   DEFAULT_RETENTION,
   type CreateResult,
@@ -41,13 +50,13 @@ export class MemoryJobStore implements JobStore {
   }
 
   create(record: JobRecord, dedupWindow = Infinity): Promise<CreateResult> {
-    const created = this.createNow(record, dedupWindow);
-    return Promise.resolve({ created, record: { ...(this.#byId.get(record.id) as JobRecord) } });
+    const created = this.createNow(fixedShape(record), dedupWindow);
+    return Promise.resolve({ created, record: withoutUndefined(this.#byId.get(record.id) as JobRecord) });
   }
 
   get(id: string): Promise<JobRecord | undefined> {
     const r = this.#byId.get(id);
-    return Promise.resolve(r && { ...r });
+    return Promise.resolve(r && withoutUndefined(r));
   }
 
   update(
@@ -57,7 +66,7 @@ export class MemoryJobStore implements JobStore {
     attempt?: number,
   ): Promise<JobRecord | undefined> {
     const r = this.updateNow(id, patch, from, attempt);
-    return Promise.resolve(r && { ...r });
+    return Promise.resolve(r && withoutUndefined(r));
   }
 
   /*
@@ -65,18 +74,18 @@ export class MemoryJobStore implements JobStore {
    * caller must not keep or change what they return). Same semantics as the async ones.
    */
 
-  /** create(), resolving to whether it was created. */
+  /**
+   * create(), resolving to whether it was created. Keeps `record` itself (made by
+   * fixedShape(), for one hidden class): the caller must not change it afterwards.
+   */
   createNow(record: JobRecord, dedupWindow = Infinity): boolean {
     const existing = this.#byId.get(record.id);
     if (existing && (!isFinal(existing.state) || existing.createdAt + dedupWindow > this.#now()))
       return false;
     if (existing) this.#remove(existing);
-    // Object.assign, not a spread: on Node 20's V8 an object made by `{ ...record }` takes a
-    // slow path (several µs, and a new hidden class) for every property added later, and
-    // updateNow adds startedAt, result and finishedAt to every record.
-    const stored = Object.assign({}, record);
-    this.#insert(stored);
-    this.changed(stored);
+    this.#byId.set(record.id, record);
+    this.#insert(record);
+    this.changed(record);
     return true;
   }
 
@@ -97,11 +106,18 @@ export class MemoryJobStore implements JobStore {
     if (attempt !== undefined && current.attempts !== attempt) return undefined;
     // In place: the indexes hold this object; callers only ever get copies.
     const previous = current.state;
-    Object.assign(current, patch);
+    applyPatch(current, patch);
     if (patch.updatedAt === undefined) current.updatedAt = this.#now();
     if (current.state !== previous) {
-      this.#byTask.get(current.task)?.get(previous)?.delete(id);
-      this.#insert(current);
+      if (isFinal(previous) || isFinal(current.state)) {
+        this.#byTask.get(current.task)?.get(previous)?.delete(id);
+        this.#uncount(current.task, previous);
+        this.#insert(current);
+      } else {
+        // Between live states: the task's live index holds it either way, only counts move.
+        this.#uncount(current.task, previous);
+        this.#count(current.task, current.state);
+      }
     }
     this.changed(current);
     return current;
@@ -111,16 +127,27 @@ export class MemoryJobStore implements JobStore {
     const limit = query.limit ?? 100;
     const index = this.#byTask.get(query.task);
     if (!index) return Promise.resolve([]);
-    const maps = query.state ? [index.get(query.state)] : [...index.values()];
+    const maps = query.state ? [index.get(query.state)] : new Set(index.values());
     const all: JobRecord[] = [];
-    for (const m of maps) if (m) for (const r of m.values()) all.push(r);
+    for (const m of maps)
+      if (m)
+        for (const r of m.values()) if (query.state === undefined || r.state === query.state) all.push(r);
     all.sort((a, b) => b.updatedAt - a.updatedAt);
-    return Promise.resolve(all.slice(0, limit).map((r) => ({ ...r })));
+    const offset = query.offset ?? 0;
+    return Promise.resolve(all.slice(offset, offset + limit).map(withoutUndefined));
+  }
+
+  tasks(): Promise<string[]> {
+    return Promise.resolve([...this.#byTask.keys()]);
   }
 
   counts(task: string): Promise<Partial<Record<JobState, number>>> {
     const out: Partial<Record<JobState, number>> = {};
-    for (const [state, m] of this.#byTask.get(task) ?? []) if (m.size > 0) out[state] = m.size;
+    const live = this.#liveCounts.get(task);
+    for (const [state, m] of this.#byTask.get(task) ?? []) {
+      const n = isFinal(state) ? m.size : (live?.[state] ?? 0);
+      if (n > 0) out[state] = n;
+    }
     return Promise.resolve(out);
   }
 
@@ -271,7 +298,9 @@ export class MemoryJobStore implements JobStore {
   protected restore(record: JobRecord): void {
     const existing = this.#byId.get(record.id);
     if (existing) this.#remove(existing);
-    this.#insert(record);
+    const stored = fixedShape(record);
+    this.#byId.set(stored.id, stored);
+    this.#insert(stored);
   }
 
   /** Forgets a record on recovery (a logged delete). */
@@ -290,18 +319,42 @@ export class MemoryJobStore implements JobStore {
     return this.#byId.values();
   }
 
+  /**
+   * The index of a task's jobs in `state`: one map per final state (retention drops from
+   * them), and one map shared by the live states (waiting, delayed, active), so the two moves
+   * every job makes between live states touch only the counts in #liveCounts.
+   */
   #index(task: string, state: JobState): Map<string, JobRecord> {
     let byState = this.#byTask.get(task);
-    if (!byState) this.#byTask.set(task, (byState = new Map<JobState, Map<string, JobRecord>>()));
+    if (!byState) {
+      this.#byTask.set(task, (byState = new Map<JobState, Map<string, JobRecord>>()));
+      const live = new Map<string, JobRecord>();
+      for (const s of LIVE_STATES) byState.set(s, live);
+      this.#liveCounts.set(task, { waiting: 0, delayed: 0, active: 0 });
+    }
     let m = byState.get(state);
     if (!m) byState.set(state, (m = new Map<string, JobRecord>()));
     return m;
   }
 
+  /** Per task, how many of its jobs each live state holds. */
+  readonly #liveCounts = new Map<string, Record<string, number>>();
+
+  #count(task: string, state: JobState): void {
+    const counts = this.#liveCounts.get(task);
+    if (counts && !isFinal(state)) counts[state]!++;
+  }
+
+  #uncount(task: string, state: JobState): void {
+    const counts = this.#liveCounts.get(task);
+    if (counts && !isFinal(state)) counts[state]!--;
+  }
+
+  /** Adds `record` (in #byId already) to its task and state's index. */
   #insert(record: JobRecord): void {
-    this.#byId.set(record.id, record);
     const index = this.#index(record.task, record.state);
     index.set(record.id, record);
+    this.#count(record.task, record.state);
     if (isFinal(record.state)) {
       let order = this.#finished.get(index);
       if (!order) this.#finished.set(index, (order = new Deque<JobRecord>()));
@@ -319,7 +372,8 @@ export class MemoryJobStore implements JobStore {
 
   #remove(record: JobRecord): void {
     this.#byId.delete(record.id);
-    this.#byTask.get(record.task)?.get(record.state)?.delete(record.id);
+    if (this.#byTask.get(record.task)?.get(record.state)?.delete(record.id) === true)
+      this.#uncount(record.task, record.state);
   }
 
   /** Drops the oldest finished jobs of one task and state beyond the retention limits. */

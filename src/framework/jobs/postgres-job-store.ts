@@ -226,17 +226,22 @@ export class PostgresJobStore implements JobStore {
   }
 
   async list(query: ListQuery): Promise<JobRecord[]> {
-    const params: unknown[] = [query.task, query.limit ?? 100];
+    const params: unknown[] = [query.task, query.limit ?? 100, query.offset ?? 0];
     let where = 'task = $1';
     if (query.state) {
       params.push(query.state);
-      where += ' AND state = $3';
+      where += ' AND state = $4';
     }
     const { rows } = await this.#pool.query<QueryResultRow>(
-      `SELECT * FROM ${this.#table} WHERE ${where} ORDER BY updated_at DESC LIMIT $2`,
+      `SELECT * FROM ${this.#table} WHERE ${where} ORDER BY updated_at DESC LIMIT $2 OFFSET $3`,
       params,
     );
     return rows.map(fromRow);
+  }
+
+  async tasks(): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ task: string }>(`SELECT DISTINCT task FROM ${this.#table}`);
+    return rows.map((r) => r.task);
   }
 
   async counts(task: string): Promise<Partial<Record<JobState, number>>> {

@@ -37,7 +37,9 @@ import { DEFAULT_SLICE_SIZE, RateSampler } from './rates.js';
 import { matchPath, noContent, ok } from './route.js';
 import type { Call, ManagementContext, Result, Route } from './route.js';
 import { ACCESS_ROUTES } from './routes-access.js';
+import type { JobsProvider } from './jobs-provider.js';
 import { DEAD_LETTER_ROUTES } from './routes-dead-letters.js';
+import { JOB_ROUTES } from './routes-jobs.js';
 import { OVERVIEW_ROUTES } from './routes-overview.js';
 import { POLICY_ROUTES } from './routes-policies.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
@@ -70,6 +72,8 @@ export interface ManagementServerOptions {
    * main port /metrics always needs a management user's basic auth.
    */
   metrics?: { port: number; host?: string };
+  /** The job store's view for /api/jobs and the dashboard's Jobs page (jobs-provider.ts). */
+  jobs?: JobsProvider;
 }
 
 const ASSETS: Record<string, [file: string, type: string]> = {
@@ -122,6 +126,7 @@ export class ManagementServer {
     ...ACCESS_ROUTES,
     ...DEAD_LETTER_ROUTES,
     ...POLICY_ROUTES,
+    ...JOB_ROUTES,
     ...adminRoutes(),
   ];
   private readonly assets = new Map<string, string>();
@@ -147,6 +152,7 @@ export class ManagementServer {
           pinned: [OVERVIEW_KEY],
         }),
       ),
+      jobs: options.jobs,
     };
     this.http = createServer((req, res) => void this.handle(req, res));
   }

@@ -8,6 +8,7 @@ import type { UserStore } from '../../broker/access/user-store.js';
 import type { Broker } from '../../broker/broker.js';
 import type { AmqpServer } from '../tcp/server.js';
 import type { Principal } from './auth.js';
+import type { JobsProvider } from './jobs-provider.js';
 import type { RateSampler } from './rates.js';
 
 export interface ManagementContext {
@@ -17,6 +18,8 @@ export interface ManagementContext {
   readonly node: string;
   readonly version: string;
   readonly sampler: RateSampler;
+  /** The job store's view, when the server was given one (/api/jobs). */
+  readonly jobs: JobsProvider | undefined;
 }
 
 export interface Result {

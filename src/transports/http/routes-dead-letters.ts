@@ -25,9 +25,20 @@ import { vhostOf } from './routes-resources.js';
 const DEFAULT_LIST = 100;
 const MAX_LIST = 10_000;
 
-async function session<T>(call: Call, fn: (ch: TransportChannel, queue: string) => Promise<T>): Promise<T> {
-  const vhost = vhostOf(call).name;
-  const queue = call.params['queue']!;
+function session<T>(call: Call, fn: (ch: TransportChannel, queue: string) => Promise<T>): Promise<T> {
+  return deadLetterSession(call, vhostOf(call).name, call.params['queue']!, fn);
+}
+
+/**
+ * Runs `fn` on an embedded channel of the requesting user in `vhost` (which they may see),
+ * once `queue`'s dead-letter queue is known to exist (404 otherwise).
+ */
+export async function deadLetterSession<T>(
+  call: Call,
+  vhost: string,
+  queue: string,
+  fn: (ch: TransportChannel, queue: string) => Promise<T>,
+): Promise<T> {
   if (call.ctx.broker.vhost(vhost)?.queues.has(deadQueueOf(queue)) !== true) {
     throw notFound(`no queue '${deadQueueOf(queue)}' in vhost '${vhost}'`);
   }

@@ -197,7 +197,8 @@ function overviewHistory(call: Call) {
   return ok({ interval_age: age, samples: out.reverse() });
 }
 
-function numberParam(call: Call, name: string, fallback: number, min: number, max: number): number {
+/** An integer query parameter in [min, max] (400 otherwise), `fallback` when absent. */
+export function numberParam(call: Call, name: string, fallback: number, min: number, max: number): number {
   const raw = call.query.get(name);
   if (raw === null) return fallback;
   const n = Number(raw);

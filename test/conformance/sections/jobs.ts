@@ -1,7 +1,7 @@
 // Jobs: handles with state, progress, result and error; dedup on the job id (a repeated
 // messageId used to run twice); cancelling waiting and running jobs; per-enqueue attempts;
-// ctx.client in the handler's trace; job events seen by another app; a PostgreSQL store
-// shared by a client app and a worker app on separate connections.
+// ctx.client in the handler's trace; job events seen by another app; a PostgreSQL and a Redis
+// store, each shared by a client app and a worker app on separate connections.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -17,10 +17,12 @@ import {
   JobWaitTimeoutError,
   MemoryJobStore,
   PostgresJobStore,
+  RedisJobStore,
   Service,
   Task,
   UnknownJobError,
   type JobEvent,
+  type JobStore,
   type TaskContext,
 } from '../../../src/framework/index.js';
 import { newGroup } from '../../../src/framework/jobs/group-record.js';
@@ -31,6 +33,7 @@ const T = { timeout: 20_000 };
 /** Groups run several jobs per test on a loaded machine. */
 const G = { timeout: 60_000 };
 const POSTGRES_URL = process.env['WARREN_POSTGRES_URL'] ?? 'postgres://root@127.0.0.1/test';
+const REDIS_URL = process.env['WARREN_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 /** Polls an async predicate every 20 ms, at most 10 s. */
 async function waitForAsync(predicate: () => Promise<boolean>, what: string): Promise<void> {
@@ -349,41 +352,68 @@ export function jobTests(factory: TransportFactory): void {
     }
   });
 
-  test('a PostgreSQL store shared by a client app and a worker app', T, async () => {
-    const h = new Harness(factory);
-    const name = h.name('pg');
-    h.taskQueues(name);
-    const table = `warren_jobs_c${randomBytes(4).toString('hex')}`;
-    @Service(h.name('svc'))
-    class Svc {
-      @Task(name)
-      async handle(p: { x: number }, ctx: TaskContext): Promise<number> {
-        await ctx.progress('half');
-        return p.x + 1;
+  for (const db of SHARED_STORES)
+    test(`a ${db.label} store shared by a client app and a worker app`, T, async () => {
+      const h = new Harness(factory);
+      const name = h.name(db.label);
+      h.taskQueues(name);
+      @Service(h.name('svc'))
+      class Svc {
+        @Task(name)
+        async handle(p: { x: number }, ctx: TaskContext): Promise<number> {
+          await ctx.progress('half');
+          return p.x + 1;
+        }
       }
-    }
-    const worker = await PostgresJobStore.open({ url: POSTGRES_URL, table });
-    const client = await PostgresJobStore.open({ url: POSTGRES_URL, table });
-    try {
-      await h.start([Svc], { jobs: { store: worker } });
-      const app = await h.start([], { jobs: { store: client } });
-      const job = await app.client.enqueue(name, { x: 1 });
-      assert.equal(await job.result({ timeout: 10_000 }), 2);
-      const record = await client.get(job.id);
-      assert.equal(record?.state, 'completed');
-      assert.equal(record?.progress, 'half');
-      assert.deepEqual(
-        (await client.list({ task: name, state: 'completed' })).map((r) => r.id),
-        [job.id],
-      );
-    } finally {
-      await h.cleanup();
-      await client.drop();
-      await client.close();
-      await worker.close();
-    }
-  });
+      const { worker, client, drop } = await db.open();
+      try {
+        await h.start([Svc], { jobs: { store: worker } });
+        const app = await h.start([], { jobs: { store: client } });
+        const job = await app.client.enqueue(name, { x: 1 });
+        assert.equal(await job.result({ timeout: 10_000 }), 2);
+        const record = await client.get(job.id);
+        assert.equal(record?.state, 'completed');
+        assert.equal(record?.progress, 'half');
+        assert.deepEqual(
+          (await client.list({ task: name, state: 'completed' })).map((r) => r.id),
+          [job.id],
+        );
+      } finally {
+        await h.cleanup();
+        await drop();
+        await client.close();
+        await worker.close();
+      }
+    });
 }
+
+/** Two stores on one database (a worker's and a client's), and how to delete what they wrote. */
+interface SharedStores {
+  worker: JobStore;
+  client: JobStore;
+  drop: () => Promise<void>;
+}
+
+const SHARED_STORES: { label: string; open: () => Promise<SharedStores> }[] = [
+  {
+    label: 'PostgreSQL',
+    open: async () => {
+      const table = `warren_jobs_c${randomBytes(4).toString('hex')}`;
+      const worker = await PostgresJobStore.open({ url: POSTGRES_URL, table });
+      const client = await PostgresJobStore.open({ url: POSTGRES_URL, table });
+      return { worker, client, drop: () => client.drop() };
+    },
+  },
+  {
+    label: 'Redis',
+    open: async () => {
+      const prefix = `warren-test:{${randomBytes(6).toString('hex')}}:`;
+      const worker = await RedisJobStore.open({ url: REDIS_URL, prefix });
+      const client = await RedisJobStore.open({ url: REDIS_URL, prefix });
+      return { worker, client, drop: () => client.drop() };
+    },
+  },
+];
 
 export function rateLimitTests(factory: TransportFactory): void {
   test(

@@ -1,4 +1,4 @@
-// One conformance suite for every job store (memory, file, PostgreSQL): dedup, conditional
+// One conformance suite for every job store (memory, file, PostgreSQL, Redis): dedup, conditional
 // transitions (a cancel racing a start), listing by state, counts, retention, and groups (the
 // atomic "last member settled" step under concurrent settles).
 import { test } from 'node:test';
@@ -123,7 +123,60 @@ export function jobStoreTests(open: StoreFactory): void {
       );
       assert.equal((await s.list({ task, limit: 2 })).length, 2);
       assert.deepEqual(await s.counts(task), { failed: 3, waiting: 2 });
+      const tasks = await s.tasks?.();
+      assert.ok(tasks?.includes(task) && tasks.includes('t.elsewhere'), `tasks: ${String(tasks)}`);
       assert.deepEqual(await s.list({ task: 'no.such.task' }), []);
+    }),
+  );
+
+  test('list pages with offset, by state and across states, newest first', T, () =>
+    withStore(open, async (s) => {
+      const task = `t.page.${++seq}`;
+      const base = Date.now();
+      const states = [
+        'waiting',
+        'completed',
+        'failed',
+        'active',
+        'completed',
+        'waiting',
+        'completed',
+      ] as const;
+      for (const [i, state] of states.entries()) await s.create(job(task, { state, updatedAt: base + i }));
+      const page = async (q: {
+        state?: JobRecord['state'];
+        offset: number;
+        limit: number;
+      }): Promise<number[]> => (await s.list({ task, ...q })).map((r) => r.updatedAt - base);
+      assert.deepEqual(await page({ offset: 0, limit: 3 }), [6, 5, 4]);
+      assert.deepEqual(await page({ offset: 3, limit: 3 }), [3, 2, 1]);
+      assert.deepEqual(await page({ offset: 6, limit: 3 }), [0]);
+      assert.deepEqual(await page({ offset: 9, limit: 3 }), []);
+      assert.deepEqual(await page({ state: 'completed', offset: 1, limit: 5 }), [4, 1]);
+      assert.deepEqual(await page({ state: 'completed', offset: 0, limit: 0 }), []);
+    }),
+  );
+
+  test('a transition moves the job between state listings and counts; a cleared field is gone', T, () =>
+    withStore(open, async (s) => {
+      const task = `t.move.${++seq}`;
+      const r = job(task, { state: 'failed', error: { name: 'E', message: 'boom' }, finishedAt: 9 });
+      await s.create(r);
+      const revived = await s.update(r.id, { state: 'active', error: undefined, finishedAt: undefined });
+      assert.equal(revived?.error, undefined);
+      assert.equal(revived?.finishedAt, undefined);
+      assert.equal((await s.get(r.id))?.error, undefined);
+      assert.deepEqual(await s.counts(task), { active: 1 });
+      assert.deepEqual(await s.list({ task, state: 'failed' }), []);
+      assert.deepEqual(
+        (await s.list({ task, state: 'active' })).map((x) => x.id),
+        [r.id],
+      );
+      await s.update(r.id, { state: 'completed', result: null });
+      assert.deepEqual(await s.counts(task), { completed: 1 });
+      await s.delete(r.id);
+      assert.deepEqual(await s.counts(task), {});
+      assert.deepEqual(await s.list({ task }), []);
     }),
   );
 

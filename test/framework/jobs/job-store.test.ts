@@ -1,5 +1,6 @@
-// Runs the job store suite on every store: memory, file (plus recovery), and PostgreSQL over
-// TCP and over its unix socket (the server running here, trust auth; one table per run).
+// Runs the job store suite on every store: memory, file (plus recovery), PostgreSQL over TCP
+// and over its unix socket (the server running here, trust auth; one table per run), and Redis
+// (the server running here; a key prefix per test, deleted after).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -10,10 +11,15 @@ import { FileJobStore } from '../../../src/framework/jobs/file-job-store.js';
 import { newGroup } from '../../../src/framework/jobs/group-record.js';
 import { MemoryJobStore } from '../../../src/framework/jobs/memory-job-store.js';
 import { PostgresJobStore } from '../../../src/framework/jobs/postgres-job-store.js';
+import { RedisJobStore } from '../../../src/framework/jobs/redis-job-store.js';
+import type { RetentionOptions } from '../../../src/framework/jobs/job-store.js';
 import { jobStoreTests } from './job-store.suite.js';
 
 export const POSTGRES_URL = process.env['WARREN_POSTGRES_URL'] ?? 'postgres://root@127.0.0.1/test';
 const POSTGRES_SOCKET_URL = 'postgres://root@/test?host=/var/run/postgresql';
+export const REDIS_URL = process.env['WARREN_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+const prefixes: string[] = [];
 
 const dirs: string[] = [];
 const tables: string[] = [];
@@ -24,7 +30,19 @@ after(async () => {
     await s.drop();
     await s.close();
   }
+  for (const prefix of prefixes) {
+    const s = await RedisJobStore.open({ url: REDIS_URL, prefix });
+    await s.drop();
+    await s.close();
+  }
 });
+
+/** A Redis store on a prefix of its own (a hash tag, as the default has). */
+function redisStore(retention?: RetentionOptions): Promise<RedisJobStore> {
+  const prefix = `warren-test:{${randomBytes(6).toString('hex')}}:`;
+  prefixes.push(prefix);
+  return RedisJobStore.open({ url: REDIS_URL, prefix, retention });
+}
 
 function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'warren-jobs-'));
@@ -46,6 +64,8 @@ describe('job store: PostgreSQL over the unix socket', () => {
   tables.push(table);
   jobStoreTests((retention) => PostgresJobStore.open({ url: POSTGRES_SOCKET_URL, table, retention }));
 });
+
+describe('job store: Redis', () => jobStoreTests(redisStore));
 
 describe('file job store: recovery', () => {
   test('a reopened store has every record as last written, deletes included; a torn line is skipped', async () => {
@@ -115,5 +135,8 @@ describe('file job store: recovery', () => {
       /ECONNREFUSED/.test(String((err as { code?: string }).code ?? err.message)),
     );
     await assert.rejects(PostgresJobStore.open({ url: POSTGRES_URL, table: 'bad;name' }), TypeError);
+    await assert.rejects(RedisJobStore.open({ url: 'redis://127.0.0.1:1' }), (err: Error) =>
+      /ECONNREFUSED/.test(String((err as { code?: string }).code ?? err.message)),
+    );
   });
 });

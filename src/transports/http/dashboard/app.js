@@ -8,7 +8,7 @@
   const POLL_MS = 2000;
   // A queue page's charts: the last 10 minutes in 5 s steps (RabbitMQ's UI default).
   const QUEUE_SERIES = '?lengths_age=600&lengths_incr=5&msg_rates_age=600&msg_rates_incr=5';
-  const state = { sort: {}, filter: {}, timer: 0, page: '', vhost: '' };
+  const state = { sort: {}, filter: {}, timer: 0, page: '', vhost: '', jobs: {} };
 
   function esc(v) {
     return String(v === undefined || v === null ? '' : v).replace(
@@ -1180,6 +1180,206 @@
       });
   }
 
+  // ---- jobs: the job store through /api/jobs ----
+  const JOB_TAG = { completed: 'green', failed: 'red', dead: 'red', cancelled: 'grey', waiting: 'grey' };
+  const jobTag = (s) => '<span class="tag job-state ' + (JOB_TAG[s] || '') + '">' + esc(s) + '</span>';
+  const when = (ms) =>
+    typeof ms === 'number' ? new Date(ms).toISOString().replace('T', ' ').slice(0, 23) : '';
+  const jobHref = (task, id) => '#/jobs/' + enc(task) + (id === undefined ? '' : '/' + enc(id));
+  const json = (v) => (v === undefined ? '' : JSON.stringify(v));
+  const outcomeOf = (j) => (j.error ? j.error.name + ': ' + j.error.message : json(j.result));
+
+  /** The API's answer, or null when the server was started without a job store (404). */
+  async function jobsApi(path) {
+    try {
+      return await api('GET', '/jobs' + path);
+    } catch (e) {
+      if (/no job store/.test(e.message)) return null;
+      throw e;
+    }
+  }
+
+  const NO_STORE =
+    '<div class="card card-pad" id="jobs-none"><h2>No job store</h2><p class="muted">Run the management ' +
+    'server from an app (<code>management</code>: its own store) or start <code>warren broker</code> ' +
+    'with <code>--jobs postgres://…|redis://…|DATA_DIR</code>.</p></div>';
+
+  async function jobTasksPage(main) {
+    const data = await jobsApi('');
+    const head =
+      '<div class="page-head"><h1>Jobs</h1><div class="sub muted">Tasks and their jobs per state, from the job store</div></div>';
+    if (data === null) {
+      main.innerHTML = head + NO_STORE;
+      return;
+    }
+    main.innerHTML =
+      head +
+      table(
+        'job-tasks',
+        [
+          {
+            key: 'task',
+            label: 'Task',
+            get: (r) => r.name,
+            html: (r) => '<a href="' + esc(jobHref(r.name)) + '">' + esc(r.name) + '</a>',
+          },
+        ].concat(data.states.map((s) => ({ key: s, label: s, num: true, get: (r) => r.counts[s] || 0 }))),
+        data.tasks,
+        { title: 'Tasks', link: (r) => jobHref(r.name) },
+      );
+  }
+
+  async function jobListPage(main, task) {
+    const view = (state.jobs[task] = state.jobs[task] || { state: '', page: 1 });
+    const query = '?page=' + view.page + '&page_size=20' + (view.state ? '&state=' + enc(view.state) : '');
+    const data = await jobsApi('/' + enc(task) + query);
+    if (data === null) {
+      main.innerHTML = NO_STORE;
+      return;
+    }
+    const states = ['', 'waiting', 'delayed', 'active', 'completed', 'failed', 'dead', 'cancelled'];
+    const total = Object.keys(data.counts).reduce((a, k) => a + data.counts[k], 0);
+    const tabs = states
+      .map(
+        (s) =>
+          '<button class="btn btn-sm job-tab' +
+          (s === view.state ? ' btn-primary' : '') +
+          '" data-state="' +
+          s +
+          '">' +
+          esc(s || 'all') +
+          ' <span class="muted">' +
+          num(s ? data.counts[s] || 0 : total) +
+          '</span></button>',
+      )
+      .join('');
+    const rows = data.items
+      .map(
+        (j) =>
+          '<tr class="link" data-href="' +
+          esc(jobHref(task, j.id)) +
+          '" data-job="' +
+          esc(j.id) +
+          '"><td><code>' +
+          esc(j.id) +
+          '</code></td><td>' +
+          jobTag(j.state) +
+          '</td><td class="num">' +
+          esc(j.attempts) +
+          '</td><td>' +
+          esc(json(j.progress)) +
+          '</td><td>' +
+          esc(when(j.updatedAt)) +
+          '</td><td class="' +
+          (j.error ? 'error' : '') +
+          '">' +
+          esc(outcomeOf(j).slice(0, 120)) +
+          '</td></tr>',
+      )
+      .join('');
+    main.innerHTML =
+      '<div><div class="crumbs"><a href="#/jobs">Jobs</a></div><div class="page-head"><div><h1 id="jobs-task">' +
+      esc(task) +
+      '</h1><div class="sub muted">newest first</div></div></div></div>' +
+      '<div class="card"><div class="card-head"><div class="actions" id="job-tabs">' +
+      tabs +
+      '</div></div><div class="table-wrap"><table id="table-jobs"><thead><tr><th>Id</th><th>State</th><th class="num">Attempts</th><th>Progress</th><th>Updated</th><th>Result or error</th></tr></thead><tbody>' +
+      (rows || '<tr><td class="empty" colspan="6">No jobs</td></tr>') +
+      '</tbody></table></div><div class="card-pad form-row"><button class="btn btn-sm" id="jobs-prev"' +
+      (data.page > 1 ? '' : ' disabled') +
+      '>Previous</button><span class="muted" id="jobs-page">page ' +
+      data.page +
+      ' of ' +
+      data.page_count +
+      ' · ' +
+      num(data.total_count) +
+      ' jobs</span><button class="btn btn-sm" id="jobs-next"' +
+      (data.page < data.page_count ? '' : ' disabled') +
+      '>Next</button></div></div>';
+    $('job-tabs')
+      .querySelectorAll('button')
+      .forEach((b) => {
+        b.onclick = () => {
+          view.state = b.dataset.state;
+          view.page = 1;
+          render();
+        };
+      });
+    $('jobs-prev').onclick = () => {
+      view.page = Math.max(1, view.page - 1);
+      render();
+    };
+    $('jobs-next').onclick = () => {
+      view.page += 1;
+      render();
+    };
+  }
+
+  async function jobPage(main, task, id) {
+    const [j, info] = await Promise.all([jobsApi('/' + enc(task) + '/' + enc(id)), jobsApi('')]);
+    if (j === null || info === null) {
+      main.innerHTML = NO_STORE;
+      return;
+    }
+    const live = j.state === 'waiting' || j.state === 'delayed' || j.state === 'active';
+    const kv = [
+      ['State', jobTag(j.state)],
+      ['Attempts', esc(j.attempts + (j.maxAttempts ? ' of ' + j.maxAttempts : ''))],
+      ['Progress', '<code>' + esc(json(j.progress)) + '</code>'],
+      ['Created', esc(when(j.createdAt))],
+      ['Started', esc(when(j.startedAt))],
+      ['Finished', esc(when(j.finishedAt))],
+      ['Updated', esc(when(j.updatedAt))],
+      ['Runs at', esc(when(j.runAt))],
+    ]
+      .map((r) => '<dt>' + r[0] + '</dt><dd>' + r[1] + '</dd>')
+      .join('');
+    main.innerHTML =
+      '<div><div class="crumbs"><a href="#/jobs">Jobs</a> / <a href="' +
+      esc(jobHref(task)) +
+      '">' +
+      esc(task) +
+      '</a></div><div class="page-head"><div><h1><code id="job-id">' +
+      esc(j.id) +
+      '</code></h1></div><div class="actions">' +
+      (live && info.can_cancel ? '<button class="btn btn-danger" id="job-cancel">Cancel job</button>' : '') +
+      (j.state === 'failed' || j.state === 'dead'
+        ? '<button class="btn btn-primary" id="job-retry">Retry</button>'
+        : '') +
+      '</div></div></div><div class="grid charts"><div class="card"><div class="card-head"><h2>Job</h2></div><div class="card-pad"><dl class="kv" id="job-kv">' +
+      kv +
+      '</dl></div></div><div class="card"><div class="card-head"><h2>' +
+      (j.error ? 'Error' : 'Result') +
+      '</h2></div><div class="card-pad">' +
+      (j.error
+        ? '<p class="error" id="job-error">' +
+          esc(j.error.name + ': ' + j.error.message) +
+          '</p>' +
+          (j.error.code ? '<p class="muted">code ' + esc(j.error.code) + '</p>' : '')
+        : '<pre class="mono" id="job-result">' +
+          esc(j.result === undefined ? '' : JSON.stringify(j.result, null, 2)) +
+          '</pre>') +
+      '</div></div></div>';
+    const act = async (what, body, done) => {
+      try {
+        await api('POST', '/jobs/' + enc(task) + '/' + enc(id) + '/' + what, body);
+        toast(done);
+        render();
+      } catch (e) {
+        toast(e.message, true);
+      }
+    };
+    if ($('job-cancel'))
+      $('job-cancel').onclick = async () => {
+        if (
+          await confirmDialog('Cancel job ' + id + '?', 'A waiting job never runs; a running one is aborted.')
+        )
+          act('cancel', {}, 'Job cancelled');
+      };
+    if ($('job-retry'))
+      $('job-retry').onclick = () => act('retry', { vhost: state.vhost || '/' }, 'Job sent back to ' + task);
+  }
+
   const PAGES = {
     overview: overviewPage,
     queues: queuesPage,
@@ -1188,6 +1388,7 @@
     connections: connectionsPage,
     consumers: consumersPage,
     dead: deadQueuesPage,
+    jobs: jobTasksPage,
     channels: channelsPage,
     users: usersPage,
     vhosts: vhostsPage,
@@ -1216,6 +1417,9 @@
           decodeURIComponent(parts[1]),
           decodeURIComponent(parts.slice(2).join('/')),
         );
+      else if (page === 'jobs' && parts.length === 2) await jobListPage(main, decodeURIComponent(parts[1]));
+      else if (page === 'jobs' && parts.length >= 3)
+        await jobPage(main, decodeURIComponent(parts[1]), decodeURIComponent(parts.slice(2).join('/')));
       else if (PAGES[page] && (parts.length === 1 || page === 'dead')) await PAGES[page](main);
       else notFoundPage(main);
     } catch (e) {
