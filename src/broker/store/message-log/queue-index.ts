@@ -50,8 +50,9 @@ export class QueueIndex {
 
   /** Records `seq` at `at` (replacing an entry of the same seq: a restart may re-publish it). */
   put(seq: number, at: Held, delivered: boolean): void {
-    const i = this.slotFor(seq);
-    if (i < this.tail && this.seqs[i] === seq && (this.flags[i]! & DEAD) === 0) this.live--;
+    const last = this.tail === this.head ? -1 : this.seqs[this.tail - 1]!;
+    const i = seq > last ? this.appendSlot() : this.slotFor(seq);
+    if (seq <= last && this.seqs[i] === seq && (this.flags[i]! & DEAD) === 0) this.live--;
     let f = delivered ? DELIVERED : 0;
     if (at instanceof Position) {
       this.segs[i] = at.segment;
@@ -149,12 +150,14 @@ export class QueueIndex {
     return new Position(this.segs[i]!, this.offs[i]!, this.lens[i]!);
   }
 
-  /** The slot for `seq`: its entry, or a new one opened at its place in seq order. */
+  /** A new slot after every entry (the usual case: seqs only grow). */
+  private appendSlot(): number {
+    if (this.tail === this.seqs.length) this.grow();
+    return this.tail++;
+  }
+
+  /** The slot for a seq at or below the last one: its entry, or a new one opened at its place. */
   private slotFor(seq: number): number {
-    if (this.tail === this.head || seq > this.seqs[this.tail - 1]!) {
-      if (this.tail === this.seqs.length) this.grow();
-      return this.tail++;
-    }
     let i = this.lowerBound(seq);
     if (this.seqs[i] === seq) return i;
     if (this.tail === this.seqs.length) this.grow();
