@@ -19,8 +19,10 @@ const targets = [
 for (const [label, url] of targets) {
   describe(`${label}: crash loops side by side`, { concurrency: true }, () => {
     for (let i = 0; i < 6; i++) {
-      test(`crash loop ${i + 1}: attempts 1, 1 (alone), 2, 3 then the dead-letter queue`, { timeout: 60_000 }, () =>
-        crashLoop(() => new AmqpTransport(url, { reconnect: false }), 'classic'),
+      test(
+        `crash loop ${i + 1}: attempts 1, 1 (alone), 2, 3 then the dead-letter queue`,
+        { timeout: 60_000 },
+        () => crashLoop(() => new AmqpTransport(url, { reconnect: false }), 'classic'),
       );
     }
   });

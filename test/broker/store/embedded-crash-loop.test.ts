@@ -41,7 +41,11 @@ test(
         outcomes.push(last.killed ? 'killed' : last.out.trim());
       }
       const runs = existsSync(runsFile) ? readFileSync(runsFile, 'utf8').trim().split('\n').map(Number) : [];
-      assert.deepEqual(runs, [1, 1, 2, 3], `attempts seen: ${runs.join(',')}; starts: ${outcomes.join(' | ')}`);
+      assert.deepEqual(
+        runs,
+        [1, 1, 2, 3],
+        `attempts seen: ${runs.join(',')}; starts: ${outcomes.join(' | ')}`,
+      );
       assert.equal(last.killed, false, `still crashing: ${outcomes.join(' | ')}`);
       assert.match(last.out, /dead=1 work=0/);
     } finally {
