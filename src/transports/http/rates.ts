@@ -13,16 +13,12 @@
  * SampleHistory keeps (the overview, watched queues) are appended to it (sample-history.ts).
  */
 import type { SampleHistory } from './sample-history.js';
+import type { Counters, Sample } from './sample.js';
 
-export type Counters = Record<string, number>;
+export type { Counters, Sample } from './sample.js';
 
 /** Every key with its counters, read lazily (a generator). */
 export type CounterSource = () => Iterable<[string, Counters]>;
-
-export interface Sample {
-  t: number;
-  values: Counters;
-}
 
 interface KeySamples {
   previous: Sample | undefined;

@@ -10,7 +10,7 @@
  * least recently asked for goes first). Its history therefore starts when it is first asked
  * for (seeded with the latest sample), not when the queue was declared.
  */
-import type { Counters, Sample } from './rates.js';
+import type { Counters, Sample } from './sample.js';
 
 export interface SampleHistoryOptions {
   /** Samples kept per series (ring size). */
