@@ -51,15 +51,17 @@ function restoreDefinitions(vhosts: ReadonlyMap<string, Vhost>, saved: SavedDefi
   for (const q of [...saved.queues.values()]) {
     const v = vhosts.get(q.vhost);
     if (v === undefined || v.queues.has(q.name)) continue;
-    v.addQueue(
-      Queue.declared(v, {
-        name: q.name,
-        durable: true,
-        exclusiveOwner: null,
-        autoDelete: q.autoDelete,
-        arguments: q.arguments,
-      }),
-    );
+    const queue = Queue.declared(v, {
+      name: q.name,
+      durable: true,
+      exclusiveOwner: null,
+      autoDelete: q.autoDelete,
+      arguments: q.arguments,
+    });
+    // Policies were restored first: the queue starts under its own, as when it was declared.
+    const policy = v.queuePolicy(q.name, queue.isQuorum);
+    if (policy !== undefined) queue.applyPolicy(policy);
+    v.addQueue(queue);
   }
   for (const x of [...saved.exchanges.values()]) {
     const v = vhosts.get(x.vhost);
