@@ -2,17 +2,15 @@
 // amqplib's Args.publish: the frames must be byte for byte the ones amqplib would send, and a
 // message published through the adapter must arrive with every property and header intact.
 // Against Warren's server (port 0) and, when it answers, the RabbitMQ at 5672.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import amqp from 'amqplib';
 import { AmqpTransport } from '../../src/transports/amqp/index.js';
 import { directPublisher, publishFields } from '../../src/transports/amqp/publish-fields.js';
 import type { PublishProperties, TransportMessage } from '../../src/transports/transport.js';
-import { startServer, withTimeout } from '../helpers/server.js';
-import type { TestServer } from '../helpers/server.js';
+import { serverAndRabbitmq, withTimeout } from '../helpers/server.js';
 
 const require = createRequire(import.meta.url);
 // amqplib's internals, not in its exports map: loaded by path.
@@ -67,27 +65,10 @@ test('publishFields encodes to the same basic.publish and properties frames as a
   }
 });
 
-let srv: TestServer;
-const urls: string[] = [];
-
-before(async () => {
-  srv = await startServer();
-  urls.push(srv.url);
-  const rabbit = await new Promise<boolean>((resolve) => {
-    const s = connect(5672, '127.0.0.1');
-    const timer = setTimeout(() => (s.destroy(), resolve(false)), 1000);
-    s.once('connect', () => (clearTimeout(timer), s.destroy(), resolve(true)));
-    s.once('error', () => (clearTimeout(timer), resolve(false)));
-  });
-  if (rabbit) urls.push('amqp://guest:guest@127.0.0.1:5672');
-});
-
-after(async () => {
-  await srv.close();
-});
+const { urls, server } = serverAndRabbitmq();
 
 test('amqplib channels offer the internals the direct publish uses', async () => {
-  const conn = await amqp.connect(srv.url);
+  const conn = await amqp.connect(server().url);
   try {
     assert.equal(typeof directPublisher(await conn.createChannel(), false), 'function');
     assert.equal(typeof directPublisher(await conn.createConfirmChannel(), true), 'function');
