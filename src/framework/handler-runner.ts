@@ -22,6 +22,9 @@ export type HandlerRunner = (call: HandlerCall) => Promise<unknown>;
 
 type Chain = (ctx: MiddlewareContext) => Promise<unknown>;
 
+/** Distinct handler timeouts (ms) that get a shared timer queue; further ones a timer per call. */
+const MAX_TIMEOUT_QUEUES = 64;
+
 /**
  * Builds a runner for the app's middleware. With a caller's `clock` (a ManualClock in tests)
  * every timeout is a timer on that clock; without one, real timers (shared queues).
@@ -41,14 +44,17 @@ export function createHandlerRunner(middleware: readonly Middleware[], clock?: C
     }
     return chain;
   };
-  // One timeout queue per configured timeout (ms): a handler's timeout is an entry in it,
-  // not a timer of its own. Other durations (an RPC bounded by its caller's deadline) get a
-  // plain timer. On a caller's clock there are no queues: the queue reads real time.
+  // One timeout queue per duration (ms): a handler's timeout is an entry in it, not a timer
+  // of its own. Besides the configured timeouts, an RPC bounded by its caller's deadline runs
+  // for what is left of it (a few distinct values per caller timeout: the ms the request took
+  // to arrive), so queues are kept for the first MAX_TIMEOUT_QUEUES durations seen; further
+  // ones get a plain timer. On a caller's clock there are no queues: the queue reads real time.
   const queues = new Map<number, TimeoutQueue>();
-  const queueFor = (d: HandlerDescriptor, ms: number): TimeoutQueue | undefined => {
-    if (clock !== undefined || (d.options as { timeout?: number }).timeout !== ms) return undefined;
+  const queueFor = (ms: number): TimeoutQueue | undefined => {
+    if (clock !== undefined) return undefined;
     let queue = queues.get(ms);
-    if (queue === undefined) queues.set(ms, (queue = new TimeoutQueue(ms)));
+    if (queue === undefined && queues.size < MAX_TIMEOUT_QUEUES)
+      queues.set(ms, (queue = new TimeoutQueue(ms)));
     return queue;
   };
   return (call) => {
@@ -65,7 +71,7 @@ export function createHandlerRunner(middleware: readonly Middleware[], clock?: C
     const run = runInTrace(call.trace, chain, ctx);
     const timeout = call.timeout;
     if (!timeout) return run;
-    const queue = queueFor(d, timeout.ms);
+    const queue = queueFor(timeout.ms);
     return queue === undefined ? withTimeout(run, timeout, clock) : withQueuedTimeout(run, timeout, queue);
   };
 }

@@ -11,7 +11,8 @@
  * the transport can skip them (app.ts): written ahead of the request's ack on the same
  * channel, it reaches the broker first, and a confirm would only add a round trip per call.
  */
-import type { TransportChannel } from '../transports/transport.js';
+import type { FieldTable } from '../protocol/field-value.js';
+import type { PublishProperties, TransportChannel } from '../transports/transport.js';
 import { HandlerConsumer } from './consumer.js';
 import type { Delivery } from './delivery.js';
 import { RpcTimeoutError } from './errors.js';
@@ -122,7 +123,9 @@ export class RpcServer {
     const { replyTo, correlationId } = delivery.message.properties;
     if (!replyTo) return RESOLVED;
     let body: Buffer;
-    let headers = {};
+    // No headers table on a result reply: amqplib encodes even an empty one through a for-in
+    // over a prototype-chained copy (≈ 2.5 µs per reply); the caller reads absent as "not an error".
+    let headers: FieldTable | undefined;
     let contentType = JSON_CONTENT_TYPE;
     if (outcome.ok) {
       try {
@@ -134,7 +137,9 @@ export class RpcServer {
       ({ body, headers, contentType } = serializeRpcError(outcome.error));
     }
     // TransportChannel.publish reports failures as rejections, never by throwing.
-    const sent = delivery.publishOnChannel('', replyTo, body, { correlationId, contentType, headers });
+    const properties: PublishProperties = { correlationId, contentType };
+    if (headers !== undefined) properties.headers = headers;
+    const sent = delivery.publishOnChannel('', replyTo, body, properties);
     return sent.then(undefined, (err: unknown) => this.#deps.onError(mapTransportError(err)));
   }
 }

@@ -1,5 +1,6 @@
 // An in-process AmqpServer on a free port for tests (silent logger), and a raw AMQP peer.
 import { connect } from 'node:net';
+import { after, before } from 'node:test';
 import type { Socket } from 'node:net';
 import { CommandAssembler } from '../../src/protocol/command-assembler.js';
 import type { Command } from '../../src/protocol/command.js';
@@ -148,4 +149,39 @@ export class RawPeer {
   destroy(): void {
     this.socket.destroy();
   }
+}
+
+/** The RabbitMQ at 5672 when it accepts a connection within a second, else undefined. */
+export function rabbitmqUrlIfUp(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const s = connect(5672, '127.0.0.1');
+    const timer = setTimeout(() => (s.destroy(), resolve(undefined)), 1000);
+    s.once('connect', () => (clearTimeout(timer), s.destroy(), resolve('amqp://guest:guest@127.0.0.1:5672')));
+    s.once('error', () => (clearTimeout(timer), resolve(undefined)));
+  });
+}
+
+/**
+ * Registers before/after hooks that start Warren's server (port 0) and close it; the returned
+ * list is filled with its url and, when it answers, the RabbitMQ at 5672's.
+ */
+export function serverAndRabbitmq(): { urls: string[]; server: () => TestServer } {
+  let srv: TestServer | undefined;
+  const urls: string[] = [];
+  before(async () => {
+    srv = await startServer();
+    urls.push(srv.url);
+    const rabbit = await rabbitmqUrlIfUp();
+    if (rabbit !== undefined) urls.push(rabbit);
+  });
+  after(async () => {
+    await srv?.close();
+  });
+  return {
+    urls,
+    server: () => {
+      if (srv === undefined) throw new Error('the server starts in before()');
+      return srv;
+    },
+  };
 }

@@ -23,6 +23,7 @@ import type {
   TransportMessage,
 } from '../transport.js';
 import { asPublishOptions, mapAmqpError, str, toAmqplibRef, toTransportMessage } from './convert.js';
+import { directPublisher, type DirectPublish } from './publish-fields.js';
 import { ReturnTracker } from './return-tracker.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -36,12 +37,15 @@ export class AmqpChannel implements TransportChannel {
   #closeError: Error | undefined;
   #closed = false;
   #drain: Promise<void> | undefined;
+  /** Publishes without amqplib's prototype-chained headers copy (publish-fields.ts), if it can. */
+  readonly #direct: DirectPublish | undefined;
 
   /** `confirms` false: `ch` is a plain amqplib Channel (no confirm.select). */
   constructor(ch: ConfirmChannel | Channel, confirms = true) {
     // A plain Channel has the same publish(); only the confirm callback is never called.
     this.#ch = ch as ConfirmChannel;
     this.#confirms = confirms;
+    this.#direct = directPublisher(ch, confirms);
     ch.on('error', (err: Error) => {
       this.#closeError = mapAmqpError(err);
     });
@@ -152,7 +156,13 @@ export class AmqpChannel implements TransportChannel {
     properties: PublishProperties | undefined,
   ): Promise<void> {
     try {
-      if (!this.#ch.publish(exchange, routingKey, body, asPublishOptions(properties))) {
+      const options = asPublishOptions(properties);
+      const direct = this.#direct;
+      const ok =
+        direct === undefined
+          ? this.#ch.publish(exchange, routingKey, body, options)
+          : direct(exchange, routingKey, body, options, undefined);
+      if (!ok) {
         this.#drain ??= new Promise((r) => this.#ch.once('drain', () => r()));
       }
     } catch (err) {
@@ -201,7 +211,12 @@ export class AmqpChannel implements TransportChannel {
     onConfirm: (err: unknown) => void,
   ): Error | undefined {
     try {
-      const ok = this.#ch.publish(exchange, routingKey, body, asPublishOptions(properties), onConfirm);
+      const options = asPublishOptions(properties);
+      const direct = this.#direct;
+      const ok =
+        direct === undefined
+          ? this.#ch.publish(exchange, routingKey, body, options, onConfirm)
+          : direct(exchange, routingKey, body, options, onConfirm);
       if (!ok) this.#drain ??= new Promise((r) => this.#ch.once('drain', () => r()));
       return undefined;
     } catch (err) {
