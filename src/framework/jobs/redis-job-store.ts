@@ -10,6 +10,7 @@ import type { Redis as RedisClient } from 'ioredis';
 import {
   checkIndex,
   copyGroup,
+  settledResult,
   type GroupRecord,
   type MemberOutcome,
   type MemberSettled,
@@ -254,14 +255,7 @@ export class RedisJobStore implements JobStore {
     if (reply[0] === -2) {
       throw new RangeError(`group ${id} has no member ${index} (it has ${String(reply[1])})`);
     }
-    const group = groupFromHash(id, reply[1] ?? [])!;
-    const applied = reply[0] === 1;
-    return {
-      group,
-      applied,
-      last: applied && group.remaining === 0,
-      firstFailure: applied && failed === 1 && group.failures === 1,
-    };
+    return settledResult(groupFromHash(id, reply[1] ?? [])!, outcome, reply[0] === 1);
   }
 
   async deleteGroup(id: string): Promise<void> {
