@@ -26,7 +26,7 @@ export function startProfiler(): Profiling {
     session.post('HeapProfiler.startSampling', {
       samplingInterval: 4096,
       includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
+      includeObjectsCollectedByMinorGC: process.env['HEAP_PROMOTED'] === undefined,
     });
   }
   return {

@@ -5,14 +5,19 @@
 //   MODE=framework|plain KIND=task|rpc npx tsx bench/lib/framework-amqp-count.ts
 // N (measured operations, default 5000) after WARMUP (default 3000, same run); CONCURRENCY
 // (tasks, default 50); IN_FLIGHT (RPC, default 100; 1 = sequential calls); PROFILE=<file> profiles
-// the measured operations (bench/lib/cpu-profiler.ts).
+// the measured operations (bench/lib/cpu-profiler.ts). TARGET=warren runs against Warren's server
+// in a child process instead and adds the server's CPU per operation; WARREN_JOBS=off runs the
+// framework without job tracking; WINDOW (default 100) sets the enqueues in flight.
 import { readFileSync } from 'node:fs';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { startProfiler, type Profiling } from './cpu-profiler.js';
 import { plainRpc, plainTasks } from './plain-amqplib.js';
 import { warrenRpc, warrenTasks } from './framework-warren.js';
+import { startWarrenChild, type WarrenChild } from './warren-child.js';
 
-const URL = process.env['WARREN_RABBITMQ_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
+const child: WarrenChild | undefined =
+  process.env['TARGET'] === 'warren' ? await startWarrenChild() : undefined;
+const URL = child?.url ?? process.env['WARREN_RABBITMQ_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 const MODE = process.env['MODE'] ?? 'framework';
 const KIND = process.env['KIND'] ?? 'task';
 const N = Number(process.env['N'] ?? 5000);
@@ -32,6 +37,14 @@ function mainThreadCpuUs(): number {
 let cpu0 = process.cpuUsage();
 let cpu = cpu0;
 let main0 = mainThreadCpuUs();
+/** CPU time of the server child in µs (utime + stime from /proc; 10 ms ticks), 0 without one. */
+function serverCpuUs(): number {
+  if (child?.pid === undefined) return 0;
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+let server0 = 0;
+let server = 0;
 let main = 0;
 /**
  * Bytes allocated on the V8 heap between start() and stop(): heap growth between collections,
@@ -67,10 +80,12 @@ const onWarm = (): void => {
   allocations.start();
   cpu0 = process.cpuUsage();
   main0 = mainThreadCpuUs();
+  server0 = serverCpuUs();
 };
 const onDone = (): void => {
   cpu = process.cpuUsage(cpu0);
   main = mainThreadCpuUs() - main0;
+  server = serverCpuUs() - server0;
   allocated = allocations.stop();
   profiling?.stop();
 };
@@ -82,7 +97,7 @@ if (KIND === 'rpc') {
 } else {
   const s = {
     concurrency: CONCURRENCY,
-    window: 100,
+    window: Number(process.env['WINDOW'] ?? 100),
     maxJobs: WARMUP + N,
     seconds: 1e6,
     warmUp: WARMUP,
@@ -95,6 +110,7 @@ if (KIND === 'rpc') {
 const what = KIND === 'rpc' ? `rpc (${IN_FLIGHT} in flight)` : `task c=${CONCURRENCY}`;
 const perOp = (us: number): string => (us / N).toFixed(1);
 console.log(
-  `${MODE} ${what}: ${perOp(cpu.user + cpu.system)} µs CPU per operation over ${N} (user ${perOp(cpu.user)}, system ${perOp(cpu.system)}; main thread ${perOp(main)}); ${(allocated / N / 1024).toFixed(2)} KiB allocated per operation`,
+  `${MODE} ${what}: ${perOp(cpu.user + cpu.system)} µs CPU per operation over ${N} (user ${perOp(cpu.user)}, system ${perOp(cpu.system)}; main thread ${perOp(main)}); ${(allocated / N / 1024).toFixed(2)} KiB allocated per operation${child ? `; server ${perOp(server)} µs CPU per operation` : ''}`,
 );
+await child?.stop();
 process.exit(0);

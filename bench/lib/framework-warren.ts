@@ -13,6 +13,8 @@ import {
 } from './framework-stats.js';
 
 const { Rpc, Service, Task, Warren } = framework;
+/** WARREN_JOBS=off: apps over AMQP run without job tracking, to measure what it costs. */
+const JOBS_OFF = process.env['WARREN_JOBS'] === 'off';
 const { AmqpTransport } = amqp;
 
 /**
@@ -39,7 +41,14 @@ async function startApp(target: Target, services: (new () => object)[]): Promise
   const onError = (err: unknown): void => console.error('[bench]', err);
   if (!target) return Warren.start({ services, onError });
   const { taskQueueType } = target;
-  return Warren.start({ services, urls: urlsOf(target), taskQueueType, reconnect: false, onError });
+  return Warren.start({
+    services,
+    urls: urlsOf(target),
+    taskQueueType,
+    reconnect: false,
+    onError,
+    ...(JOBS_OFF ? { jobs: false } : {}),
+  });
 }
 
 /** Deletes a run's queues through a separate connection (embedded brokers die with the app). */

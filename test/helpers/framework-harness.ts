@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ServiceInput, WarrenStartOptions } from '../../src/framework/index.js';
 import { Warren, type WarrenApp } from '../../src/framework/index.js';
+import { exploreServices } from '../../src/framework/explorer.js';
+import { retryTopology } from '../../src/framework/retry-topology.js';
 import type { Transport, TransportChannel, TransportMessage } from '../../src/transports/transport.js';
 
 /** Builds a fresh, unconnected transport (one per app). */
@@ -55,6 +57,7 @@ export class Harness {
     options: Omit<WarrenStartOptions, 'services' | 'transport' | 'url'> = {},
   ): Promise<WarrenApp> {
     this.#transports.push(transport);
+    this.#trackQueues(services, options);
     const app = await Warren.start({
       services,
       transport,
@@ -63,6 +66,30 @@ export class Harness {
     });
     this.#apps.push(app);
     return app;
+  }
+
+  /**
+   * Marks every queue the services declare under this run's names for deletion: a task's
+   * whole retry topology (its delay queues follow from its backoff, so a test naming only some
+   * of them would leave the rest on the broker), RPC and group queues. Reads the decorators
+   * only: no service constructor runs here.
+   */
+  #trackQueues(services: ServiceInput[], options: Pick<WarrenStartOptions, 'taskQueueType'>): void {
+    let handlers: ReturnType<typeof exploreServices>;
+    try {
+      handlers = exploreServices(services, {
+        instantiate: (cls) => Object.create(cls.prototype as object) as object,
+        taskQueueType: options.taskQueueType,
+      });
+    } catch {
+      return; // Warren.start reports the same error
+    }
+    const ours = `wt.${this.run}.`;
+    for (const h of handlers) {
+      const names =
+        h.kind === 'task' ? retryTopology(h.options).declarations.map((d) => d.name) : [h.options.queue];
+      for (const n of names) if (n.startsWith(ours)) this.#queues.add(n);
+    }
   }
 
   /** A channel outside any app, for inspecting queues. */
@@ -91,9 +118,19 @@ export class Harness {
   async cleanup(): Promise<void> {
     await Promise.allSettled(this.#apps.map((a) => a.close({ timeout: 0 })));
     try {
-      const channel = await this.admin();
-      for (const q of this.#queues) await channel.deleteQueue(q).catch(() => undefined);
-      for (const e of this.#exchanges) await channel.deleteExchange(e).catch(() => undefined);
+      // A channel of its own: a test's failed passive declare may have closed the admin one.
+      const transport = this.#factory();
+      this.#transports.push(transport);
+      await transport.connect();
+      let channel = await transport.createChannel();
+      const each = async (names: Set<string>, drop: (c: TransportChannel, n: string) => Promise<unknown>) => {
+        for (const n of names) {
+          // A refused delete closes the channel; the next name gets a new one.
+          await drop(channel, n).catch(async () => (channel = await transport.createChannel()));
+        }
+      };
+      await each(this.#queues, (c, q) => c.deleteQueue(q));
+      await each(this.#exchanges, (c, e) => c.deleteExchange(e));
     } catch {
       // Broker unreachable: nothing to clean.
     }
