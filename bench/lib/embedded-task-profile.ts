@@ -7,6 +7,8 @@
 //   WARREN_MODULE=../../dist/framework/index.js node --cpu-prof --import tsx bench/lib/embedded-task-profile.ts
 // Env: BENCH_N (default 200000), CONCURRENCY (50), WINDOW (100), MODE (task | rpc), SEQ (20000).
 import type * as FrameworkIndex from '../../src/framework/index.js';
+import { startProfiler } from './cpu-profiler.js';
+import v8 from 'node:v8';
 
 type Framework = typeof FrameworkIndex;
 
@@ -37,7 +39,9 @@ function decorate(
 async function measure(n: number, run: () => Promise<void>): Promise<void> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  const profiling = startProfiler();
   await run();
+  profiling.stop();
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const rate = Math.round(n / seconds);
@@ -45,10 +49,15 @@ async function measure(n: number, run: () => Promise<void>): Promise<void> {
   console.log(`${MODE} n=${n}: ${rate}/s, ${cpuUs} µs CPU each, ${seconds.toFixed(2)} s`);
 }
 
+/** BACKLOG: most enqueued jobs not yet handled before a lane waits (default: no bound). */
+const BACKLOG = Number(process.env['BACKLOG'] ?? Infinity);
+let handled = 0;
+
 async function lanes(n: number, width: number, one: () => Promise<unknown>): Promise<void> {
   let sent = 0;
   const lane = async (): Promise<void> => {
     while (sent < n) {
+      while (sent - handled > BACKLOG) await new Promise((resolve) => setImmediate(resolve));
       sent++;
       await one();
     }
@@ -57,11 +66,12 @@ async function lanes(n: number, width: number, one: () => Promise<unknown>): Pro
 }
 
 async function tasks(): Promise<void> {
-  let handled = 0;
   let done: () => void = () => undefined;
   class Worker {
     handle(): Promise<void> {
       if (++handled === N) done();
+      if (process.env['SNAP'] && (handled === 40_000 || handled === 80_000))
+        console.error('snapshot', v8.writeHeapSnapshot(`/tmp/snap-${handled}.heapsnapshot`));
       return Promise.resolve();
     }
   }
@@ -71,7 +81,12 @@ async function tasks(): Promise<void> {
     fw.Service('profile-svc'),
     fw.Task('profile-task', { concurrency: CONCURRENCY, retries: 0 }),
   );
-  const app = await fw.Warren.start({ services: [Worker], onError: (e) => console.error(e) });
+  const app = await fw.Warren.start({
+    services: [Worker],
+    onError: (e) => console.error(e),
+    ...(process.env['WARREN_JOBS'] === 'off' ? { jobs: false } : {}),
+    ...(process.env['RETAIN'] ? { jobs: { retention: { count: Number(process.env['RETAIN']) } } } : {}),
+  });
   const all = new Promise<void>((resolve) => (done = resolve));
   await measure(N, async () => {
     await lanes(N, WINDOW, () => app.client.enqueue('profile-task', { n: 1 }));

@@ -104,8 +104,8 @@ if (KIND === 'rpc') {
     onWarm,
     onDone,
   };
-  if (MODE === 'plain') await plainTasks(URL, s);
-  else await warrenTasks({ url: URL }, s);
+  const r = MODE === 'plain' ? await plainTasks(URL, s) : await warrenTasks({ url: URL }, s);
+  console.log(`most jobs waiting at once: ${r.maxBacklog ?? '?'}`);
 }
 const what = KIND === 'rpc' ? `rpc (${IN_FLIGHT} in flight)` : `task c=${CONCURRENCY}`;
 const perOp = (us: number): string => (us / N).toFixed(1);

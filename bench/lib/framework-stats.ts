@@ -10,6 +10,8 @@ export interface TaskResult {
    * processes (a Redis or PostgreSQL server's work is not in it).
    */
   cpuUsPerJob: number;
+  /** Most jobs enqueued but not yet handled at once: how far production ran ahead. */
+  maxBacklog?: number;
 }
 
 export interface RpcResult {
@@ -57,10 +59,12 @@ export async function produceAndDrain(
   const cpu0 = process.cpuUsage();
   const stopAt = t0 + opts.seconds * 1000;
   let produced = 0;
+  let maxBacklog = 0;
   const lane = async (): Promise<void> => {
     while (produced < opts.maxJobs && performance.now() < stopAt) {
       if (produced === opts.warmUp) opts.onWarm?.();
       produced++;
+      maxBacklog = Math.max(maxBacklog, produced - handled());
       await enqueue();
     }
   };
@@ -70,7 +74,12 @@ export async function produceAndDrain(
   const seconds = (performance.now() - t0) / 1000;
   const jobs = handled();
   const cpu = process.cpuUsage(cpu0);
-  return { jobsPerSecond: jobs / seconds, jobs, cpuUsPerJob: (cpu.user + cpu.system) / Math.max(1, jobs) };
+  return {
+    jobsPerSecond: jobs / seconds,
+    jobs,
+    cpuUsPerJob: (cpu.user + cpu.system) / Math.max(1, jobs),
+    maxBacklog,
+  };
 }
 
 /**

@@ -153,8 +153,11 @@ export interface Expiry {
   /** performance.now() after which `fire` runs, unless settled first. */
   readonly deadline: number;
   done: boolean;
-  readonly fire: () => void;
+  /** Dropped (NO_FIRE) once settled or fired: a finished entry must not keep its call alive. */
+  fire: () => void;
 }
+
+const NO_FIRE = (): void => undefined;
 
 /**
  * Timeouts of one duration, so deadlines arrive in FIFO order: one timer for the whole queue
@@ -193,6 +196,10 @@ export class TimeoutQueue {
   settle(entry: Expiry): void {
     if (entry.done) return;
     entry.done = true;
+    // Settled entries stay in #items until the head passes them or a compaction: without
+    // this, each would hold its handler call (delivery, context, promises) alive that long,
+    // long enough to be promoted to the old generation.
+    entry.fire = NO_FIRE;
     this.#settled++;
     this.#trim();
   }
@@ -248,6 +255,10 @@ export class TimeoutQueue {
     const next = this.#items[this.#head];
     if (next !== undefined) this.#arm(next.deadline - now);
     // After the bookkeeping: firing runs abort listeners (user code), which may add or settle.
-    for (const e of expired) e.fire();
+    for (const e of expired) {
+      const fire = e.fire;
+      e.fire = NO_FIRE;
+      fire();
+    }
   };
 }
