@@ -5,10 +5,11 @@
 //   node --cpu-prof --import tsx bench/lib/embedded-task-profile.ts
 // tsx's keepNames re-wraps some functions, so profile a tsc build too (npm run build):
 //   WARREN_MODULE=../../dist/framework/index.js node --cpu-prof --import tsx bench/lib/embedded-task-profile.ts
-// Env: BENCH_N (default 200000), CONCURRENCY (50), WINDOW (100), MODE (task | rpc), SEQ (20000).
+// Env: BENCH_N (default 200000), CONCURRENCY (50), WINDOW (100), MODE (task | rpc), SEQ (20000);
+// BACKLOG bounds enqueued-but-unhandled jobs, WARREN_JOBS=off turns job tracking off, RETAIN sets
+// the job store's retention count; PROFILE / HEAP_PROFILE as in cpu-profiler.ts.
 import type * as FrameworkIndex from '../../src/framework/index.js';
 import { startProfiler } from './cpu-profiler.js';
-import v8 from 'node:v8';
 
 type Framework = typeof FrameworkIndex;
 
@@ -70,8 +71,6 @@ async function tasks(): Promise<void> {
   class Worker {
     handle(): Promise<void> {
       if (++handled === N) done();
-      if (process.env['SNAP'] && (handled === 40_000 || handled === 80_000))
-        console.error('snapshot', v8.writeHeapSnapshot(`/tmp/snap-${handled}.heapsnapshot`));
       return Promise.resolve();
     }
   }

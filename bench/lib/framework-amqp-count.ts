@@ -81,14 +81,11 @@ const onWarm = (): void => {
   cpu0 = process.cpuUsage();
   main0 = mainThreadCpuUs();
   server0 = serverCpuUs();
-  (globalThis as { __rc?: { start(): void } }).__rc?.start();
 };
 const onDone = (): void => {
   cpu = process.cpuUsage(cpu0);
   main = mainThreadCpuUs() - main0;
   server = serverCpuUs() - server0;
-  const rc = (globalThis as { __rc?: { stop(): Map<string, number> } }).__rc?.stop();
-  if (rc) for (const [t, n] of rc) console.log(`${t}: ${(n / N).toFixed(2)} per op`);
   allocated = allocations.stop();
   profiling?.stop();
 };
