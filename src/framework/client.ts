@@ -200,12 +200,14 @@ function ignore(): void {}
 
 /** When a delayed enqueue (`delay` ms or `runAt`, the delayed-jobs options) is due. */
 /**
- * The headers to send: `headers` plus the traceparent. `owned` = the table is the call's own
- * copy that no middleware saw, so the traceparent is added in place instead of copying again.
+ * The headers to send: `headers` with the traceparent of the current trace (outgoingTraceparent),
+ * or without one outside any trace. `owned` = the table is the call's own copy that no
+ * middleware saw, so it is changed in place instead of copied again.
  */
 function withTrace(headers: FieldTable, owned: boolean): FieldTable {
   const traceparent = outgoingTraceparent(headers);
-  if (!owned) return { ...headers, [TRACEPARENT_HEADER]: traceparent };
-  headers[TRACEPARENT_HEADER] = traceparent;
-  return headers;
+  const out = owned ? headers : { ...headers };
+  if (traceparent === undefined) delete out[TRACEPARENT_HEADER];
+  else out[TRACEPARENT_HEADER] = traceparent;
+  return out;
 }

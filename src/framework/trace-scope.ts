@@ -27,12 +27,17 @@ export function currentTrace(): TraceContext | undefined {
 
 /**
  * The traceparent to send with an outgoing message: the caller's explicit header, else the
- * current handler's span (the parent of whatever consumes the message), else a new root trace.
+ * current handler's span (the parent of whatever consumes the message). Outside any trace,
+ * none: the consumer starts a new trace, as an OpenTelemetry propagator injects nothing without
+ * an active span. (A root minted here would be known to no one but the consumer, and the
+ * header costs every hop: on RabbitMQ, plain amqplib tasks carrying one ran 8–20% slower than
+ * without, BENCHMARKS.md.)
  */
-export function outgoingTraceparent(headers: FieldTable | undefined): string {
+export function outgoingTraceparent(headers: FieldTable | undefined): string | undefined {
   const explicit = parseTraceparent(headers?.[TRACEPARENT_HEADER]);
   if (explicit) return formatTraceparent(explicit);
-  return formatTraceparent(currentTrace() ?? childTrace(undefined));
+  const current = currentTrace();
+  return current === undefined ? undefined : formatTraceparent(current);
 }
 
 /** The span a handler runs in: a child of the message's traceparent (or a new root). */

@@ -119,4 +119,42 @@ export function hookTests(factory: TransportFactory): void {
       await h.cleanup();
     }
   });
+
+  test('a message sent outside any trace carries no traceparent; its handler starts one', T, async () => {
+    const h = new Harness(factory);
+    const outer = h.name('untraced');
+    const inner = h.name('untraced-child');
+    h.taskQueues(outer);
+    h.taskQueues(inner);
+    const seen: Record<string, TaskContext> = {};
+    @Service(h.name('svc'))
+    class Svc {
+      @Task(outer)
+      async a(_p: unknown, ctx: TaskContext): Promise<void> {
+        seen['outer'] = ctx;
+        await ctx.client.enqueue(inner, {});
+      }
+
+      @Task(inner)
+      b(_p: unknown, ctx: TaskContext): Promise<void> {
+        seen['inner'] = ctx;
+        return Promise.resolve();
+      }
+    }
+    try {
+      const app = await h.start([Svc]);
+      await app.client.enqueue(outer, {});
+      await waitFor(() => seen['inner'] !== undefined, 5000, 'the child task');
+      const outerCtx = seen['outer']!;
+      assert.equal(outerCtx.headers[TRACEPARENT_HEADER], undefined, 'no traceparent was sent');
+      const root = parseTraceparent(outerCtx.traceparent);
+      assert.ok(root, 'the handler runs in a trace of its own');
+      // Inside the handler there is a trace: the child message carries the handler's span.
+      const sent = parseTraceparent(seen['inner']!.headers[TRACEPARENT_HEADER]);
+      assert.equal(sent?.traceId, root.traceId);
+      assert.equal(sent?.spanId, root.spanId);
+    } finally {
+      await h.cleanup();
+    }
+  });
 }
