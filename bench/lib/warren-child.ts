@@ -10,9 +10,13 @@ export interface WarrenChild {
 }
 
 const ENTRY = fileURLToPath(new URL('./warren-server.ts', import.meta.url));
+/** Extra node flags for the child, e.g. WARREN_CHILD_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p'. */
+const NODE_ARGS = process.env['WARREN_CHILD_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
 
 export function startWarrenChild(timeoutMs = 20_000): Promise<WarrenChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', ENTRY], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {
