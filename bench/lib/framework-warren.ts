@@ -82,7 +82,7 @@ export async function warrenTasks(target: Target, s: TaskScenario): Promise<Task
     );
   } finally {
     await app.close({ timeout: 1000 });
-    await deleteQueues(target, [name, `${name}.dead`]);
+    await deleteQueues(target, [name, `${name}.dead`, `${name}.quarantine`]);
   }
 }
 

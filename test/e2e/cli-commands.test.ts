@@ -268,10 +268,11 @@ test('worker + call / enqueue / publish / purge / delete on RabbitMQ', async () 
     assertUserError(await warren(['purge', `${p}.nope`, ...url]), /NOT_FOUND/);
   } finally {
     worker.child.kill('SIGKILL');
-    const flakyQueues = [`${p}.flaky`, `${p}.flaky.dead`, `${p}.flaky.retry.50`];
+    const flakyQueues = [`${p}.flaky`, `${p}.flaky.dead`, `${p}.flaky.quarantine`, `${p}.flaky.retry.50`];
     for (const q of [
       `${p}.count`,
       `${p}.count.dead`,
+      `${p}.count.quarantine`,
       `${p}.echo`,
       `${p}.fail`,
       `${p}.stats`,

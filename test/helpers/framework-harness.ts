@@ -57,7 +57,7 @@ export class Harness {
     options: Omit<WarrenStartOptions, 'services' | 'transport' | 'url'> = {},
   ): Promise<WarrenApp> {
     this.#transports.push(transport);
-    this.#trackQueues(services, options);
+    this.trackQueues(services, options);
     const app = await Warren.start({
       services,
       transport,
@@ -72,9 +72,10 @@ export class Harness {
    * Marks every queue the services declare under this run's names for deletion: a task's
    * whole retry topology (its delay queues follow from its backoff, so a test naming only some
    * of them would leave the rest on the broker), RPC and group queues. Reads the decorators
-   * only: no service constructor runs here.
+   * only: no service constructor runs here. start() calls it; a test that starts its app
+   * another way calls it itself.
    */
-  #trackQueues(services: ServiceInput[], options: Pick<WarrenStartOptions, 'taskQueueType'>): void {
+  trackQueues(services: ServiceInput[], options: Pick<WarrenStartOptions, 'taskQueueType'> = {}): void {
     let handlers: ReturnType<typeof exploreServices>;
     try {
       handlers = exploreServices(services, {

@@ -123,7 +123,7 @@ test('Warren.start({ urls }) with several urls declares task queues as quorum qu
     assert.match(classic ?? '', /PRECONDITION_FAILED.*x-queue-type/);
   } finally {
     await app.close();
-    await deleteQueues(task, `${task}.dead`);
+    await deleteQueues(task, `${task}.dead`, `${task}.quarantine`);
   }
 });
 
@@ -151,7 +151,14 @@ test('one url keeps classic task queues; taskQueueType overrides the default', T
   } finally {
     await a.close();
     await b.close();
-    await deleteQueues(one, `${one}.dead`, forced, `${forced}.dead`);
+    await deleteQueues(
+      one,
+      `${one}.dead`,
+      `${one}.quarantine`,
+      forced,
+      `${forced}.dead`,
+      `${forced}.quarantine`,
+    );
   }
 });
 

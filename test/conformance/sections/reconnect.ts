@@ -226,7 +226,6 @@ export function firstConnectTests(target: ReconnectTarget): void {
     const h = new Harness(() => new AmqpTransport(target.url.replace('{port}', String(target.port))));
     const proxy = new TcpProxy(target.host, target.port);
     const task = h.name('late-broker');
-    h.taskQueues(task);
     const handled: number[] = [];
     const reported: unknown[] = [];
     @Service(h.name('svc'))
@@ -237,6 +236,7 @@ export function firstConnectTests(target: ReconnectTarget): void {
         return Promise.resolve();
       }
     }
+    h.trackQueues([Svc]); // started below with Warren.start, not through the harness
     let app: WarrenApp | undefined;
     try {
       const port = await proxy.listen();
