@@ -198,7 +198,6 @@ export class WarrenClient implements Client {
 
 function ignore(): void {}
 
-/** When a delayed enqueue (`delay` ms or `runAt`, the delayed-jobs options) is due. */
 /**
  * The headers to send: `headers` with the traceparent of the current trace (outgoingTraceparent),
  * or without one outside any trace. `owned` = the table is the call's own copy that no

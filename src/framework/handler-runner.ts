@@ -197,8 +197,7 @@ export class TimeoutQueue {
     if (entry.done) return;
     entry.done = true;
     // Settled entries stay in #items until the head passes them or a compaction: without
-    // this, each would hold its handler call (delivery, context, promises) alive that long,
-    // long enough to be promoted to the old generation.
+    // this, each would keep its handler call (delivery, context, promises) reachable that long.
     entry.fire = NO_FIRE;
     this.#settled++;
     this.#trim();
