@@ -60,17 +60,21 @@ class Paired {
     this.peer.push(peer);
   }
 
+  /** Per round, how many times better ours is than the peer's (above 1: ours is better). */
+  #ratios(): number[] {
+    return this.ours.map((o, i) => {
+      const peer = this.peer[i] as number;
+      return this.higher ? o / peer : peer / o;
+    });
+  }
+
   ratio(): number {
-    return median(
-      this.ours.map((o, i) => (this.higher ? o / (this.peer[i] as number) : (this.peer[i] as number) / o)),
-    );
+    return median(this.#ratios());
   }
 
   row(): string {
-    const range = this.ours.map((o, i) =>
-      x(this.higher ? o / (this.peer[i] as number) : (this.peer[i] as number) / o),
-    );
-    return `| ${this.label} | ${this.format(median(this.ours))} | ${this.format(median(this.peer))} | ${x(this.ratio())} (${range.join(', ')}) |`;
+    const rounds = this.#ratios().map(x).join(', ');
+    return `| ${this.label} | ${this.format(median(this.ours))} | ${this.format(median(this.peer))} | ${x(this.ratio())} (${rounds}) |`;
   }
 
   goal(target: number): void {

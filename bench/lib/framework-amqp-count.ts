@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { startProfiler, type Profiling } from './cpu-profiler.js';
 import { plainRpc, plainTasks } from './plain-amqplib.js';
+import { processCpuSeconds } from './process-cpu.js';
 import { warrenRpc, warrenTasks } from './framework-warren.js';
 import { startWarrenChild, type WarrenChild } from './warren-child.js';
 
@@ -37,11 +38,9 @@ function mainThreadCpuUs(): number {
 let cpu0 = process.cpuUsage();
 let cpu = cpu0;
 let main0 = mainThreadCpuUs();
-/** CPU time of the server child in µs (utime + stime from /proc; 10 ms ticks), 0 without one. */
+/** CPU time of the server child in µs, 0 without one. */
 function serverCpuUs(): number {
-  if (child?.pid === undefined) return 0;
-  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  return child?.pid === undefined ? 0 : processCpuSeconds(child.pid) * 1e6;
 }
 let server0 = 0;
 let server = 0;
@@ -105,7 +104,7 @@ if (KIND === 'rpc') {
     onDone,
   };
   const r = MODE === 'plain' ? await plainTasks(URL, s) : await warrenTasks({ url: URL }, s);
-  console.log(`most jobs waiting at once: ${r.maxBacklog ?? '?'}`);
+  console.log(`most jobs waiting at once: ${r.maxBacklog}`);
 }
 const what = KIND === 'rpc' ? `rpc (${IN_FLIGHT} in flight)` : `task c=${CONCURRENCY}`;
 const perOp = (us: number): string => (us / N).toFixed(1);

@@ -11,7 +11,7 @@ export interface TaskResult {
    */
   cpuUsPerJob: number;
   /** Most jobs enqueued but not yet handled at once: how far production ran ahead. */
-  maxBacklog?: number;
+  maxBacklog: number;
 }
 
 export interface RpcResult {

@@ -4,18 +4,11 @@
 // /proc/<pid>/stat before and after. Per-message CPU, unlike throughput, holds up on a loaded
 // machine, so it is what before/after comparisons of the server's hot path use:
 //   npx tsx bench/lib/server-cpu-profile.ts        (BENCH_N, default 300000; Linux only)
-import { readFileSync } from 'node:fs';
 import amqp from 'amqplib';
+import { processCpuSeconds } from './process-cpu.js';
 import { startWarrenChild } from './warren-child.js';
 
 const N = Number(process.env['BENCH_N'] ?? 300_000);
-const TICKS_PER_SECOND = 100;
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
 const child = await startWarrenChild();
 try {
   const conn = await amqp.connect(child.url, { noDelay: true });
@@ -32,14 +25,14 @@ try {
     timestamp: 1_700_000_000,
     headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
   };
-  const cpu0 = cpuSeconds(child.pid!);
+  const cpu0 = processCpuSeconds(child.pid!);
   const t0 = performance.now();
   for (let i = 0; i < N; i++) {
     if (!ch.sendToQueue(queue, body, properties)) await new Promise((r) => ch.once('drain', r));
   }
   await all;
   const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(child.pid!) - cpu0;
+  const cpu = processCpuSeconds(child.pid!) - cpu0;
   console.log(
     `${N} messages: ${Math.round(N / seconds)} msgs/s; server CPU ${((cpu * 1e6) / N).toFixed(2)} µs per message`,
   );

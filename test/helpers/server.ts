@@ -42,7 +42,7 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 
 // ---- a raw AMQP peer over node:net, for bad-input and heartbeat tests ----
 
-/** The peer of the latest RawPeer.handshake, for inspecting one whose handshake failed. */
+/** The peer of the latest RawPeer.handshake (or untilTune), for inspecting one whose handshake failed. */
 export let lastPeer: RawPeer | undefined;
 
 export class RawPeer {
@@ -91,8 +91,11 @@ export class RawPeer {
     });
   }
 
-  /** Connects and completes the handshake up to connection.open-ok. */
-  static async handshake(port: number, heartbeat = 0, vhost = '/'): Promise<RawPeer> {
+  /**
+   * Connects, sends the protocol header and a start-ok as guest, and resolves with the peer and
+   * the server's connection.tune: what is left of the handshake is the test's.
+   */
+  static async untilTune(port: number): Promise<{ peer: RawPeer; tune: Command }> {
     const p = await RawPeer.open(port);
     lastPeer = p;
     p.write(PROTOCOL_HEADER);
@@ -103,7 +106,12 @@ export class RawPeer {
       response: Buffer.from('\0guest\0guest'),
       locale: 'en_US',
     });
-    const tune = await p.waitFor('connection.tune');
+    return { peer: p, tune: await p.waitFor('connection.tune') };
+  }
+
+  /** Connects and completes the handshake up to connection.open-ok. */
+  static async handshake(port: number, heartbeat = 0, vhost = '/'): Promise<RawPeer> {
+    const { peer: p, tune } = await RawPeer.untilTune(port);
     const frameMax = tune.method.name === 'connection.tune' ? tune.method.frameMax : 131072;
     // channel_max 0 ("no limit") is refused by RabbitMQ when it has a limit: echo its offer.
     const channelMax = tune.method.name === 'connection.tune' ? tune.method.channelMax : 2047;

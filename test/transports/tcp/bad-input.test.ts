@@ -60,16 +60,7 @@ test('a frame on an unopened channel is 504 CHANNEL_ERROR', async () => {
 });
 
 test('basic.publish before connection.open closes the socket without a close (as RabbitMQ)', async () => {
-  const p = await RawPeer.open(srv.port);
-  p.write(PROTOCOL_HEADER);
-  await p.waitFor('connection.start');
-  p.send(0, 'connection.start-ok', {
-    clientProperties: {},
-    mechanism: 'PLAIN',
-    response: Buffer.from('\0guest\0guest'),
-    locale: 'en_US',
-  });
-  await p.waitFor('connection.tune');
+  const { peer: p } = await RawPeer.untilTune(srv.port);
   p.send(0, 'connection.tune-ok', { channelMax: 0, frameMax: 131072, heartbeat: 0 });
   p.send(1, 'basic.publish', { exchange: '', routingKey: 'q' }, Buffer.from('early'));
   await p.waitClosed();

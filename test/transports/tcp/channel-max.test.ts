@@ -4,7 +4,6 @@
 // number above channel_max is fine, and a closed channel frees its slot.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PROTOCOL_HEADER } from '../../../src/protocol/protocol-header.js';
 import { RawPeer, startServer } from '../../helpers/server.js';
 import type { TestServer } from '../../helpers/server.js';
 
@@ -20,16 +19,7 @@ after(async () => {
 
 /** Handshake with the given channel-max in tune-ok. */
 async function connect(channelMax: number): Promise<RawPeer> {
-  const p = await RawPeer.open(srv.port);
-  p.write(PROTOCOL_HEADER);
-  await p.waitFor('connection.start');
-  p.send(0, 'connection.start-ok', {
-    clientProperties: {},
-    mechanism: 'PLAIN',
-    response: Buffer.from('\0guest\0guest'),
-    locale: 'en_US',
-  });
-  await p.waitFor('connection.tune');
+  const { peer: p } = await RawPeer.untilTune(srv.port);
   p.send(0, 'connection.tune-ok', { channelMax, frameMax: 131072, heartbeat: 0 });
   p.send(0, 'connection.open', { virtualHost: '/' });
   await p.waitFor('connection.open-ok');

@@ -8,7 +8,6 @@ import { connect } from 'node:net';
 import type { Command } from '../../../src/protocol/command.js';
 import { encodeCommand } from '../../../src/protocol/command-writer.js';
 import { createMethod } from '../../../src/protocol/method-codec.js';
-import { PROTOCOL_HEADER } from '../../../src/protocol/protocol-header.js';
 import { RawPeer, startServer } from '../../helpers/server.js';
 import type { TestServer } from '../../helpers/server.js';
 
@@ -204,16 +203,7 @@ describe('wire parity with RabbitMQ 3.10.8', () => {
     test(`tune-ok with channel_max ${tune.channelMax} / frame_max ${tune.frameMax} is refused (no open-ok, socket closed)`, async () => {
       await onEveryTarget(
         async (port) => {
-          const p = await RawPeer.open(port);
-          p.write(PROTOCOL_HEADER);
-          await p.waitFor('connection.start');
-          p.send(0, 'connection.start-ok', {
-            clientProperties: {},
-            mechanism: 'PLAIN',
-            response: Buffer.from('\0guest\0guest'),
-            locale: 'en_US',
-          });
-          await p.waitFor('connection.tune');
+          const { peer: p } = await RawPeer.untilTune(port);
           p.send(0, 'connection.tune-ok', { ...tune, heartbeat: 0 });
           p.send(0, 'connection.open', { virtualHost: '/' });
           // RabbitMQ waits its 3 s SILENT_CLOSE_DELAY before dropping the socket.
