@@ -7,7 +7,8 @@
 // (tasks, default 50); IN_FLIGHT (RPC, default 100; 1 = sequential calls); PROFILE=<file> profiles
 // the measured operations (bench/lib/cpu-profiler.ts). TARGET=warren runs against Warren's server
 // in a child process instead and adds the server's CPU per operation; WARREN_JOBS=off runs the
-// framework without job tracking; WINDOW (default 100) sets the enqueues in flight.
+// framework without job tracking; WINDOW (default 100) sets the enqueues in flight. The wall
+// time per operation shows how busy the main thread was (its CPU / wall).
 import { readFileSync } from 'node:fs';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { startProfiler, type Profiling } from './cpu-profiler.js';
@@ -45,6 +46,8 @@ function serverCpuUs(): number {
 let server0 = 0;
 let server = 0;
 let main = 0;
+let wall0 = 0;
+let wall = 0;
 /**
  * Bytes allocated on the V8 heap between start() and stop(): heap growth between collections,
  * summed. Unlike CPU time it hardly moves with the machine's load, and GC work follows it.
@@ -80,11 +83,13 @@ const onWarm = (): void => {
   cpu0 = process.cpuUsage();
   main0 = mainThreadCpuUs();
   server0 = serverCpuUs();
+  wall0 = performance.now();
 };
 const onDone = (): void => {
   cpu = process.cpuUsage(cpu0);
   main = mainThreadCpuUs() - main0;
   server = serverCpuUs() - server0;
+  wall = (performance.now() - wall0) * 1000;
   allocated = allocations.stop();
   profiling?.stop();
 };
@@ -109,7 +114,7 @@ if (KIND === 'rpc') {
 const what = KIND === 'rpc' ? `rpc (${IN_FLIGHT} in flight)` : `task c=${CONCURRENCY}`;
 const perOp = (us: number): string => (us / N).toFixed(1);
 console.log(
-  `${MODE} ${what}: ${perOp(cpu.user + cpu.system)} µs CPU per operation over ${N} (user ${perOp(cpu.user)}, system ${perOp(cpu.system)}; main thread ${perOp(main)}); ${(allocated / N / 1024).toFixed(2)} KiB allocated per operation${child ? `; server ${perOp(server)} µs CPU per operation` : ''}`,
+  `${MODE} ${what}: ${perOp(cpu.user + cpu.system)} µs CPU per operation over ${N} (user ${perOp(cpu.user)}, system ${perOp(cpu.system)}; main thread ${perOp(main)}); ${(allocated / N / 1024).toFixed(2)} KiB allocated per operation${child ? `; server ${perOp(server)} µs CPU per operation` : ''}; ${perOp(wall)} µs wall per operation`,
 );
 await child?.stop();
 process.exit(0);

@@ -84,11 +84,21 @@ export function isFinal(state: JobState): boolean {
 }
 
 /**
+ * Where the in-process store keeps a finished record's place in its retention order
+ * (finished-index.ts), -1 elsewhere. Symbol-keyed, so copies made for callers
+ * (withoutUndefined), JSON lines and for-in never see it.
+ */
+export const RETENTION_SLOT: unique symbol = Symbol('warren.retentionSlot');
+
+/** A record as the in-process store keeps it. */
+export type StoredJobRecord = JobRecord & { [RETENTION_SLOT]: number };
+
+/**
  * `record` as an object of one fixed shape, every optional field present (undefined when
  * absent): the in-process store keeps these, so its hot paths see one hidden class and a
  * transition writes fields in place instead of adding properties.
  */
-export function fixedShape(record: JobRecord): JobRecord {
+export function fixedShape(record: JobRecord): StoredJobRecord {
   return {
     id: record.id,
     task: record.task,
@@ -104,6 +114,7 @@ export function fixedShape(record: JobRecord): JobRecord {
     finishedAt: record.finishedAt,
     runAt: record.runAt,
     group: record.group,
+    [RETENTION_SLOT]: -1,
   };
 }
 

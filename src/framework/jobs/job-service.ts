@@ -43,10 +43,12 @@ import {
   isFinal,
   LIVE_STATES,
   recordError,
+  RETENTION_SLOT,
   type GroupRef,
   type JobPatch,
   type JobRecord,
   type JobState,
+  type StoredJobRecord,
 } from './job-record.js';
 import { abortHere, jobChanged, notRunningHere, pollUntil, runningHere } from './job-signals.js';
 import type { JobStore } from './job-store.js';
@@ -75,7 +77,7 @@ function firstSeen(
   maxAttempts: number,
   now: number,
   attempts: number,
-): JobRecord {
+): StoredJobRecord {
   const ts = delivery.message.properties.timestamp;
   return fixedShape({
     id,
@@ -106,7 +108,7 @@ function started(publish: () => Promise<void>): Promise<void> {
 }
 
 /** The record of a job being enqueued (waiting, or delayed until `runAt`). */
-function newRecord(job: JobEnqueue): JobRecord {
+function newRecord(job: JobEnqueue): StoredJobRecord {
   const now = Date.now();
   // One fixed shape (the in-process store keeps this object as it is).
   return {
@@ -124,6 +126,7 @@ function newRecord(job: JobEnqueue): JobRecord {
     finishedAt: undefined,
     runAt: job.runAt,
     group: job.group,
+    [RETENTION_SLOT]: -1,
   };
 }
 

@@ -1,10 +1,11 @@
 /**
  * The in-process job store: the default for the embedded broker without a data dir. A map by
- * id (O(1) lookups) plus, per task and state, an insertion-ordered index, so listing a state
- * and retention are both cheap: finished jobs enter their state's index in finishing order and
- * retention drops them from the front.
+ * id (O(1) lookups) and, per task, counts of its live jobs and one FinishedIndex per final
+ * state, in finishing order, so retention drops from the front in O(1). Listing a live state
+ * walks the map (the dashboard pages it); the two moves every job makes between live states
+ * change only counts, and its end adds it to one index: four map operations per job in all.
  */
-import { Deque } from '../../util/deque.js';
+import { FinishedIndex } from './finished-index.js';
 import {
   applyOutcome,
   copyGroup,
@@ -22,6 +23,7 @@ import {
   type JobPatch,
   type JobRecord,
   type JobState,
+  type StoredJobRecord,
 } from './job-record.js';
 import {
   DEFAULT_RETENTION,
@@ -31,11 +33,21 @@ import {
   type RetentionOptions,
 } from './job-store.js';
 
-type StateIndex = Map<JobState, Map<string, JobRecord>>;
+/** One task's jobs: how many are in each live state, and each final state's index. */
+class TaskJobs {
+  readonly live: Record<string, number> = { waiting: 0, delayed: 0, active: 0 };
+  readonly finished = new Map<JobState, FinishedIndex>();
+
+  index(state: JobState): FinishedIndex {
+    let index = this.finished.get(state);
+    if (!index) this.finished.set(state, (index = new FinishedIndex()));
+    return index;
+  }
+}
 
 export class MemoryJobStore implements JobStore {
-  readonly #byId = new Map<string, JobRecord>();
-  readonly #byTask = new Map<string, StateIndex>();
+  readonly #byId = new Map<string, StoredJobRecord>();
+  readonly #byTask = new Map<string, TaskJobs>();
   readonly #retention: Required<RetentionOptions>;
   readonly #now: () => number;
 
@@ -78,13 +90,13 @@ export class MemoryJobStore implements JobStore {
    * create(), resolving to whether it was created. Keeps `record` itself (made by
    * fixedShape(), for one hidden class): the caller must not change it afterwards.
    */
-  createNow(record: JobRecord, dedupWindow = Infinity): boolean {
+  createNow(record: StoredJobRecord, dedupWindow = Infinity): boolean {
     const existing = this.#byId.get(record.id);
     if (existing && (!isFinal(existing.state) || existing.createdAt + dedupWindow > this.#now()))
       return false;
     if (existing) this.#remove(existing);
     this.#byId.set(record.id, record);
-    this.#insert(record);
+    this.#enter(record);
     this.changed(record);
     return true;
   }
@@ -109,15 +121,8 @@ export class MemoryJobStore implements JobStore {
     applyPatch(current, patch);
     if (patch.updatedAt === undefined) current.updatedAt = this.#now();
     if (current.state !== previous) {
-      if (isFinal(previous) || isFinal(current.state)) {
-        this.#byTask.get(current.task)?.get(previous)?.delete(id);
-        this.#uncount(current.task, previous);
-        this.#insert(current);
-      } else {
-        // Between live states: the task's live index holds it either way, only counts move.
-        this.#uncount(current.task, previous);
-        this.#count(current.task, current.state);
-      }
+      this.#leave(current, previous);
+      this.#enter(current);
     }
     this.changed(current);
     return current;
@@ -125,13 +130,16 @@ export class MemoryJobStore implements JobStore {
 
   list(query: ListQuery): Promise<JobRecord[]> {
     const limit = query.limit ?? 100;
-    const index = this.#byTask.get(query.task);
-    if (!index) return Promise.resolve([]);
-    const maps = query.state ? [index.get(query.state)] : new Set(index.values());
-    const all: JobRecord[] = [];
-    for (const m of maps)
-      if (m)
-        for (const r of m.values()) if (query.state === undefined || r.state === query.state) all.push(r);
+    const { task, state } = query;
+    const jobs = this.#byTask.get(task);
+    if (!jobs) return Promise.resolve([]);
+    let all: JobRecord[];
+    if (state !== undefined && isFinal(state)) all = jobs.finished.get(state)?.values() ?? [];
+    else {
+      all = [];
+      for (const r of this.#byId.values())
+        if (r.task === task && (state === undefined || r.state === state)) all.push(r);
+    }
     all.sort((a, b) => b.updatedAt - a.updatedAt);
     const offset = query.offset ?? 0;
     return Promise.resolve(all.slice(offset, offset + limit).map(withoutUndefined));
@@ -143,11 +151,10 @@ export class MemoryJobStore implements JobStore {
 
   counts(task: string): Promise<Partial<Record<JobState, number>>> {
     const out: Partial<Record<JobState, number>> = {};
-    const live = this.#liveCounts.get(task);
-    for (const [state, m] of this.#byTask.get(task) ?? []) {
-      const n = isFinal(state) ? m.size : (live?.[state] ?? 0);
-      if (n > 0) out[state] = n;
-    }
+    const jobs = this.#byTask.get(task);
+    if (!jobs) return Promise.resolve(out);
+    for (const state of LIVE_STATES) if (jobs.live[state]! > 0) out[state] = jobs.live[state];
+    for (const [state, index] of jobs.finished) if (index.size > 0) out[state] = index.size;
     return Promise.resolve(out);
   }
 
@@ -264,8 +271,7 @@ export class MemoryJobStore implements JobStore {
   }
 
   prune(): Promise<void> {
-    for (const byState of this.#byTask.values())
-      for (const [state, index] of byState) if (isFinal(state)) this.#prune(index);
+    for (const jobs of this.#byTask.values()) for (const index of jobs.finished.values()) this.#prune(index);
     const oldest = this.#now() - this.#retention.age;
     for (const [id, g] of this.#groups)
       if (g.remaining === 0 && g.updatedAt < oldest) this.#groups.delete(id);
@@ -300,7 +306,7 @@ export class MemoryJobStore implements JobStore {
     if (existing) this.#remove(existing);
     const stored = fixedShape(record);
     this.#byId.set(stored.id, stored);
-    this.#insert(stored);
+    this.#enter(stored);
   }
 
   /** Forgets a record on recovery (a logged delete). */
@@ -319,76 +325,42 @@ export class MemoryJobStore implements JobStore {
     return this.#byId.values();
   }
 
-  /**
-   * The index of a task's jobs in `state`: one map per final state (retention drops from
-   * them), and one map shared by the live states (waiting, delayed, active), so the two moves
-   * every job makes between live states touch only the counts in #liveCounts.
-   */
-  #index(task: string, state: JobState): Map<string, JobRecord> {
-    let byState = this.#byTask.get(task);
-    if (!byState) {
-      this.#byTask.set(task, (byState = new Map<JobState, Map<string, JobRecord>>()));
-      const live = new Map<string, JobRecord>();
-      for (const s of LIVE_STATES) byState.set(s, live);
-      this.#liveCounts.set(task, { waiting: 0, delayed: 0, active: 0 });
+  #jobs(task: string): TaskJobs {
+    let jobs = this.#byTask.get(task);
+    if (!jobs) this.#byTask.set(task, (jobs = new TaskJobs()));
+    return jobs;
+  }
+
+  /** Counts `record` (in #byId already) in its state, or adds it to its final state's index. */
+  #enter(record: StoredJobRecord): void {
+    const jobs = this.#jobs(record.task);
+    if (!isFinal(record.state)) {
+      jobs.live[record.state]!++;
+      return;
     }
-    let m = byState.get(state);
-    if (!m) byState.set(state, (m = new Map<string, JobRecord>()));
-    return m;
+    const index = jobs.index(record.state);
+    index.add(record);
+    this.#prune(index);
   }
 
-  /** Per task, how many of its jobs each live state holds. */
-  readonly #liveCounts = new Map<string, Record<string, number>>();
-
-  #count(task: string, state: JobState): void {
-    const counts = this.#liveCounts.get(task);
-    if (counts && !isFinal(state)) counts[state]!++;
+  /** Undoes #enter for `record` as it was in `state`. */
+  #leave(record: StoredJobRecord, state: JobState): void {
+    const jobs = this.#jobs(record.task);
+    if (isFinal(state)) jobs.finished.get(state)?.remove(record);
+    else jobs.live[state]!--;
   }
 
-  #uncount(task: string, state: JobState): void {
-    const counts = this.#liveCounts.get(task);
-    if (counts && !isFinal(state)) counts[state]!--;
-  }
-
-  /** Adds `record` (in #byId already) to its task and state's index. */
-  #insert(record: JobRecord): void {
-    const index = this.#index(record.task, record.state);
-    index.set(record.id, record);
-    this.#count(record.task, record.state);
-    if (isFinal(record.state)) {
-      let order = this.#finished.get(index);
-      if (!order) this.#finished.set(index, (order = new Deque<JobRecord>()));
-      order.push(record);
-      this.#prune(index);
-    }
-  }
-
-  /**
-   * Finished records per final-state index, in finishing order: retention pops from the front
-   * in O(1). (Iterating a Map from its start after many deletions walks their holes.) Entries
-   * whose record left the index since are skipped when they reach the front.
-   */
-  readonly #finished = new Map<Map<string, JobRecord>, Deque<JobRecord>>();
-
-  #remove(record: JobRecord): void {
+  #remove(record: StoredJobRecord): void {
     this.#byId.delete(record.id);
-    if (this.#byTask.get(record.task)?.get(record.state)?.delete(record.id) === true)
-      this.#uncount(record.task, record.state);
+    this.#leave(record, record.state);
   }
 
   /** Drops the oldest finished jobs of one task and state beyond the retention limits. */
-  #prune(index: Map<string, JobRecord>): void {
-    const order = this.#finished.get(index);
-    if (!order) return;
+  #prune(index: FinishedIndex): void {
     const oldest = this.#now() - this.#retention.age;
-    for (let r = order.peek(); r !== undefined; r = order.peek()) {
-      if (index.get(r.id) !== r) {
-        order.shift();
-        continue;
-      }
+    for (let r = index.oldest(); r !== undefined; r = index.oldest()) {
       if (index.size <= this.#retention.count && r.updatedAt >= oldest) break;
-      order.shift();
-      index.delete(r.id);
+      index.dropOldest();
       this.#byId.delete(r.id);
     }
   }

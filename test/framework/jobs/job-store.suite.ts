@@ -206,6 +206,39 @@ export function jobStoreTests(open: StoreFactory): void {
     ),
   );
 
+  test('a job that fails again after a re-drive is counted once and kept as the newest', T, () =>
+    withStore(
+      open,
+      async (s) => {
+        const task = `t.again.${seq}`;
+        const [a, b, c] = [job(task), job(task), job(task)];
+        for (const r of [a, b, c]) await s.create(r);
+        const t0 = Date.now();
+        const fail = (id: string, at: number): Promise<unknown> =>
+          s.update(id, { state: 'failed', finishedAt: at, updatedAt: at });
+        await fail(a.id, t0);
+        await fail(b.id, t0 + 1);
+        // Re-driven (failed → waiting), then it fails once more, after b.
+        assert.equal(
+          (await s.update(a.id, { state: 'waiting', updatedAt: t0 + 2 }, ['failed']))?.state,
+          'waiting',
+        );
+        await fail(a.id, t0 + 3);
+        assert.deepEqual(await s.counts(task), { failed: 2, waiting: 1 });
+        await fail(c.id, t0 + 4);
+        await s.prune();
+        const kept = await s.list({ task, state: 'failed' });
+        assert.deepEqual(
+          kept.map((r) => r.id),
+          [c.id, a.id],
+        );
+        assert.equal(await s.get(b.id), undefined);
+        assert.deepEqual(await s.counts(task), { failed: 2 });
+      },
+      { count: 2 },
+    ),
+  );
+
   test('retention drops finished jobs older than the age limit', T, () =>
     withStore(
       open,
