@@ -117,7 +117,7 @@ test('user errors are one clear line and a non-zero exit', async () => {
   );
   assertUserError(
     await warren(['call', 'x.y', '--url', 'amqp://guest:guest@127.0.0.1:5672/no-such-vhost']),
-    /cannot connect to .*: NOT_ALLOWED - vhost 'no-such-vhost' refused/,
+    /cannot connect to .*: NOT_ALLOWED - vhost no-such-vhost not found/,
   );
   assertUserError(await warren(['worker', 'no/such/module.js']), /cannot find module 'no\/such\/module\.js'/);
   assertUserError(await warren(['worker', fixture('not-a-service.mjs')]), /no @Service class exported by/);

@@ -1,8 +1,7 @@
-// Pure pieces of the runtime and the AMQP transport: return matching, reconnect schedule,
-// error and property mapping, serialization, client middleware.
+// Pure pieces of the runtime and the AMQP transport: return matching, confirm bookkeeping,
+// reconnect schedule, error mapping, serialization, client middleware.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Message } from 'amqplib';
 import {
   ConnectionLostError,
   UnrecoverableError,
@@ -13,18 +12,14 @@ import {
   serialize,
 } from '../../src/framework/index.js';
 import { mapTransportError } from '../../src/framework/transport-errors.js';
-import { ChannelError, ConnectionError } from '../../src/protocol/errors.js';
-import { mapAmqpError, toBasicProperties, toPublishOptions } from '../../src/transports/amqp/convert.js';
+import { ChannelError } from '../../src/protocol/errors.js';
+import { PublisherConfirms } from '../../src/transports/amqp/publisher-confirms.js';
 import { reconnectDelay, resolveReconnect } from '../../src/transports/amqp/reconnect-policy.js';
 import { ReturnTracker } from '../../src/transports/amqp/return-tracker.js';
 import { MessageReturnedError, TransportClosedError } from '../../src/transports/errors.js';
 
-function returned(exchange: string, routingKey: string, messageId?: string): Message {
-  return {
-    content: Buffer.alloc(0),
-    fields: { exchange, routingKey, replyCode: 312, replyText: 'NO_ROUTE' },
-    properties: { messageId },
-  } as unknown as Message;
+function returned(exchange: string, routingKey: string, messageId?: string) {
+  return { exchange, routingKey, messageId, correlationId: undefined, replyCode: 312, replyText: 'NO_ROUTE' };
 }
 
 test('ReturnTracker marks the oldest matching unreturned publish', () => {
@@ -57,21 +52,22 @@ test('reconnect delays grow exponentially, are capped and jittered downwards', (
   assert.equal(resolveReconnect(undefined).maxAttempts, Infinity);
 });
 
-test('amqplib errors map to ChannelError / ConnectionError / TransportClosedError', () => {
-  const soft = Object.assign(
-    new Error('Channel closed by server: 404 (NOT-FOUND) with message "NOT_FOUND - no queue"'),
-    {
-      code: 404,
-      classId: 50,
-      methodId: 10,
-    },
-  );
-  const mapped = mapAmqpError(soft);
-  assert.ok(mapped instanceof ChannelError);
-  assert.equal(mapped.replyCode, 404);
-  assert.equal(mapped.message, 'NOT_FOUND - no queue');
-  assert.ok(mapAmqpError(Object.assign(new Error('x'), { code: 320 })) instanceof ConnectionError);
-  assert.ok(mapAmqpError(new Error('Channel closed')) instanceof TransportClosedError);
+test('publisher confirms: single acks in any order, multiple acks, and the rest on close', () => {
+  const c = new PublisherConfirms<string>();
+  const tags = ['a', 'b', 'c', 'd', 'e'].map((e) => c.add(e));
+  assert.deepEqual(tags, [1, 2, 3, 4, 5]);
+  const settled: string[] = [];
+  const settle = (e: string): number => settled.push(e);
+  c.take(3, false, settle);
+  c.take(3, false, settle); // twice: nothing more
+  c.take(2, true, settle); // 1 and 2 (3 was settled already)
+  assert.deepEqual(settled, ['c', 'a', 'b']);
+  assert.equal(c.size, 2);
+  assert.equal(c.add('f'), 6);
+  c.take(5, false, settle);
+  c.takeAll(settle);
+  assert.deepEqual(settled, ['c', 'a', 'b', 'e', 'd', 'f']);
+  assert.equal(c.size, 0);
 });
 
 test('the framework maps transport errors to its own classes', () => {
@@ -79,24 +75,6 @@ test('the framework maps transport errors to its own classes', () => {
   assert.ok(mapTransportError(new TransportClosedError()) instanceof ConnectionLostError);
   const soft = new ChannelError(404, 'NOT_FOUND');
   assert.equal(mapTransportError(soft), soft);
-});
-
-test('publish options and received properties', () => {
-  assert.deepEqual(
-    toPublishOptions({ persistent: true, mandatory: true, messageId: 'm', priority: undefined }),
-    {
-      deliveryMode: 2,
-      mandatory: true,
-      messageId: 'm',
-    },
-  );
-  assert.deepEqual(toPublishOptions({ persistent: false }), { deliveryMode: 1 });
-  const props = toBasicProperties({
-    contentType: 'application/json',
-    headers: {},
-    messageId: undefined,
-  } as unknown as Parameters<typeof toBasicProperties>[0]);
-  assert.deepEqual(props, { contentType: 'application/json', headers: {} });
 });
 
 test('serializer: JSON round trip; unreadable bodies are unrecoverable', () => {

@@ -4,7 +4,7 @@
  * amq.rabbitmq.trace with "#" prints one line per publish and delivery until Ctrl-C, when
  * tracing is turned off again. `--off` only turns it off.
  */
-import amqp from 'amqplib';
+import { AmqpTransport } from '../../transports/amqp/index.js';
 import type { CliCommand } from '../command.js';
 import {
   CONNECTION_HELP,
@@ -46,21 +46,22 @@ export const traceCommand: CliCommand = {
       return 0;
     }
     await api.request('PUT', path, { tracing: true });
-    const conn = await amqp.connect(amqpUrl(values, vhost));
+    const transport = new AmqpTransport(amqpUrl(values, vhost), { reconnect: false, delayedExchange: false });
+    await transport.connect();
     try {
-      const ch = await conn.createChannel();
+      const ch = await transport.createChannel({ confirms: false });
       const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
       await ch.bindQueue(queue, 'amq.rabbitmq.trace', '#');
       io.out(`tracing vhost '${vhost}' (Ctrl-C to stop)`);
       await ch.consume(
         queue,
         (m) => {
-          if (m === null) return;
           const h = m.properties.headers ?? {};
           const keys = Array.isArray(h['routing_keys']) ? (h['routing_keys'] as unknown[]).join(',') : '';
           const exchange = typeof h['exchange_name'] === 'string' ? h['exchange_name'] : '';
+          const user = typeof h['user'] === 'string' ? h['user'] : '';
           io.out(
-            `${m.fields.routingKey}  exchange='${exchange}' routing_keys=${keys} user=${String(h['user'] ?? '')} bytes=${m.content.length}`,
+            `${m.fields.routingKey}  exchange='${exchange}' routing_keys=${keys} user=${user} bytes=${m.body.length}`,
           );
         },
         { noAck: true },
@@ -68,10 +69,10 @@ export const traceCommand: CliCommand = {
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
-        conn.once('close', resolve);
+        transport.on('disconnect', () => resolve());
       });
     } finally {
-      await conn.close().catch(() => undefined);
+      await transport.close();
       await api.request('PUT', path, { tracing: false }).catch(() => undefined);
     }
     return 0;

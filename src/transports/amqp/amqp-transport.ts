@@ -1,6 +1,7 @@
 /**
- * Transport over amqplib, for RabbitMQ or Warren's TCP server. One connection; every channel
- * a confirm channel (see amqp-channel.ts). When the connection drops unexpectedly the
+ * Transport over Warren's own AMQP 0-9-1 client (client-connection.ts, on the same codec as
+ * the server), for RabbitMQ or Warren's TCP server. One connection; every channel a confirm
+ * channel unless asked otherwise (see amqp-channel.ts). When the connection drops unexpectedly the
  * transport emits 'disconnect', reconnects on a bounded, jittered backoff and emits
  * 'reconnect'; channels are not recreated here: their owners (the framework) reopen them and
  * restore consumers, because only they know the topology. Publish buffering during an outage
@@ -11,7 +12,6 @@
  * reconnect attempt goes to the node after the one that was lost (see url-rotation.ts).
  */
 import { EventEmitter } from 'node:events';
-import * as amqplib from 'amqplib';
 import { TransportClosedError } from '../errors.js';
 import type {
   ChannelOptions,
@@ -21,9 +21,8 @@ import type {
   TransportEvents,
 } from '../transport.js';
 import { AmqpChannel } from './amqp-channel.js';
-import { coalesceWrites } from './coalesce-writes.js';
-import { connectFailure, isRetryableConnectFailure } from './handshake-error.js';
-import { mapAmqpError } from './convert.js';
+import { ClientConnection } from './client-connection.js';
+import { isRetryableConnectFailure } from './handshake-error.js';
 import { probeDelayedExchange } from './delayed-probe.js';
 import { reconnectDelay, resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
 import { UrlRotation } from './url-rotation.js';
@@ -49,7 +48,7 @@ export class AmqpTransport implements Transport {
   readonly #urls: UrlRotation;
   readonly #options: AmqpTransportOptions;
   readonly #events = new EventEmitter();
-  #model: amqplib.ChannelModel | undefined;
+  #model: ClientConnection | undefined;
   #connected = false;
   #closing = false;
   #reconnecting: Promise<void> | undefined;
@@ -115,12 +114,7 @@ export class AmqpTransport implements Transport {
   async createChannel(options: ChannelOptions = {}): Promise<TransportChannel> {
     const model = this.#model;
     if (!model || !this.#connected) throw new TransportClosedError('not connected');
-    try {
-      if (options.confirms === false) return new AmqpChannel(await model.createChannel(), false);
-      return new AmqpChannel(await model.createConfirmChannel());
-    } catch (err) {
-      throw mapAmqpError(err);
-    }
+    return AmqpChannel.open(model, options.confirms !== false);
   }
 
   on<E extends keyof TransportEvents>(event: E, listener: TransportEvents[E]): this {
@@ -135,32 +129,30 @@ export class AmqpTransport implements Transport {
 
   /** Connects to the current url; on failure the rotation moves on, so the next call tries the next one. */
   async #open(): Promise<void> {
-    const url = new URL(this.#urls.current);
-    if (!url.searchParams.has('heartbeat'))
-      url.searchParams.set('heartbeat', String(this.#options.heartbeat ?? 10));
-    const clientProperties = { connection_name: this.#options.connectionName ?? 'warren' };
-    this.capabilities.delayedExchange ??=
-      this.#options.delayedExchange ?? (await probeDelayedExchange(url.toString()));
-    let model: amqplib.ChannelModel;
+    const url = this.#urls.current;
+    const options = {
+      heartbeat: this.#options.heartbeat ?? 10,
+      clientProperties: { connection_name: this.#options.connectionName ?? 'warren' },
+    };
+    this.capabilities.delayedExchange ??= this.#options.delayedExchange ?? (await probeDelayedExchange(url));
+    let model: ClientConnection | undefined;
     try {
-      model = await amqplib.connect(url.toString(), { noDelay: true, clientProperties });
+      model = await ClientConnection.open(url, options, {
+        onClose: (error) => {
+          if (model) this.#onClose(model, error);
+        },
+        onBlocked: (reason) => this.#events.emit('blocked', reason),
+        onUnblocked: () => this.#events.emit('unblocked'),
+      });
     } catch (err) {
       this.#urls.advance();
-      throw connectFailure(err, url);
+      throw err;
     }
-    coalesceWrites(model);
-    let lastError: Error | undefined;
-    model.on('error', (err: Error) => {
-      lastError = mapAmqpError(err);
-    });
-    model.on('close', (err?: Error) => this.#onClose(model, err ? mapAmqpError(err) : lastError));
-    model.on('blocked', (reason: string) => this.#events.emit('blocked', reason));
-    model.on('unblocked', () => this.#events.emit('unblocked'));
     this.#model = model;
     this.#connected = true;
   }
 
-  #onClose(model: amqplib.ChannelModel, error: Error | undefined): void {
+  #onClose(model: ClientConnection, error: Error | undefined): void {
     if (model !== this.#model) return;
     this.#connected = false;
     this.#model = undefined;

@@ -7,21 +7,21 @@
  * A broker that cannot be reached gives no answer (undefined: asked again at the next connect).
  */
 import { randomBytes } from 'node:crypto';
-import * as amqplib from 'amqplib';
+import { AmqpChannel } from './amqp-channel.js';
+import { ClientConnection } from './client-connection.js';
 
 export async function probeDelayedExchange(url: string): Promise<boolean | undefined> {
-  let probe: amqplib.ChannelModel;
+  let probe: ClientConnection;
   try {
-    probe = await amqplib.connect(url, {
+    probe = await ClientConnection.open(url, {
       clientProperties: { connection_name: 'warren delayed-exchange probe' },
     });
   } catch {
     return undefined;
   }
-  probe.on('error', () => undefined);
   try {
-    if (probe.connection.serverProperties.product === 'Warren') return true;
-    const ch = await probe.createChannel();
+    if (probe.serverProperties['product'] === 'Warren') return true;
+    const ch = await AmqpChannel.open(probe, false);
     const name = `warren.probe.delayed.${randomBytes(6).toString('hex')}`;
     await ch.assertExchange(name, 'x-delayed-message', {
       durable: false,

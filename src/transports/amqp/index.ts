@@ -1,4 +1,4 @@
-/** The AMQP client transport (amqplib): for RabbitMQ and Warren's own TCP server. */
+/** The AMQP client transport (Warren's own client, on its codec): for RabbitMQ and Warren's own TCP server. */
 export { AmqpTransport } from './amqp-transport.js';
 export type { AmqpTransportOptions } from './amqp-transport.js';
 export { AmqpChannel } from './amqp-channel.js';

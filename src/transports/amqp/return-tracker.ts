@@ -5,8 +5,6 @@
  * routing key, message id, correlation id), oldest first: returns arrive in publish order, and
  * two unconfirmed publishes with equal identities are interchangeable.
  */
-import type { Message } from 'amqplib';
-import { str } from './convert.js';
 
 export interface TrackedPublish {
   exchange: string;
@@ -14,6 +12,16 @@ export interface TrackedPublish {
   messageId: string | undefined;
   correlationId: string | undefined;
   returned: { replyCode: number; replyText: string } | undefined;
+}
+
+/** What a basic.return says about the message it returns. */
+export interface ReturnedMessage {
+  exchange: string;
+  routingKey: string;
+  messageId: string | undefined;
+  correlationId: string | undefined;
+  replyCode: number;
+  replyText: string;
 }
 
 export class ReturnTracker {
@@ -42,22 +50,16 @@ export class ReturnTracker {
   }
 
   /** Marks the oldest unreturned publish matching a basic.return. */
-  onReturn(msg: Message): void {
-    const f = msg.fields as unknown as Record<string, unknown>;
-    const exchange = str(f['exchange']);
-    const routingKey = str(f['routingKey']);
-    const props = msg.properties as unknown as Record<string, unknown>;
-    const messageId = props['messageId'] as string | undefined;
-    const correlationId = props['correlationId'] as string | undefined;
+  onReturn(r: ReturnedMessage): void {
     for (const p of this.#pending) {
       if (
         p.returned === undefined &&
-        p.exchange === exchange &&
-        p.routingKey === routingKey &&
-        p.messageId === messageId &&
-        p.correlationId === correlationId
+        p.exchange === r.exchange &&
+        p.routingKey === r.routingKey &&
+        p.messageId === r.messageId &&
+        p.correlationId === r.correlationId
       ) {
-        p.returned = { replyCode: Number(f['replyCode'] ?? 312), replyText: str(f['replyText']) };
+        p.returned = { replyCode: r.replyCode, replyText: r.replyText };
         return;
       }
     }

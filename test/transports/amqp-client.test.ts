@@ -1,0 +1,209 @@
+// Warren's own AMQP client (src/transports/amqp) at its edges, against Warren's server and
+// RabbitMQ where both can show it: a refused login or vhost is the broker's typed
+// ConnectionError and is not retried; a broker that is not there is the socket's error; a
+// body larger than frame-max arrives whole; a broker gone silent is given up after two
+// heartbeat intervals (a real `warren broker` process stopped with SIGSTOP); a peer that
+// sends bytes that are not AMQP gets a typed FrameError, never a crash or a hang.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { encodeCommand } from '../../src/protocol/command-writer.js';
+import { ConnectionError, FrameError } from '../../src/protocol/errors.js';
+import { AmqpTransport } from '../../src/transports/amqp/index.js';
+import { TransportClosedError } from '../../src/transports/errors.js';
+import type { TransportMessage } from '../../src/transports/transport.js';
+import { serverAndRabbitmq, withTimeout } from '../helpers/server.js';
+
+const T = { timeout: 30_000 };
+const { urls } = serverAndRabbitmq();
+
+function withCredentials(url: string, user: string, password: string, vhost = ''): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = password;
+  u.pathname = vhost;
+  return u.toString();
+}
+
+async function connectError(url: string): Promise<unknown> {
+  const t = new AmqpTransport(url, { reconnect: { maxAttempts: 5, initialDelayMs: 10 } });
+  try {
+    await withTimeout(t.connect(), 10_000, `connect to ${url}`);
+  } catch (err) {
+    return err;
+  } finally {
+    await t.close();
+  }
+  return undefined;
+}
+
+test('a refused login is ConnectionError 403 and a refused vhost 530, at once (not retried)', T, async () => {
+  for (const url of urls) {
+    const login = await connectError(withCredentials(url, 'guest', 'wrong-password'));
+    assert.ok(login instanceof ConnectionError, `${url}: ${String(login)}`);
+    assert.equal(login.replyCode, 403, url);
+    const vhost = await connectError(withCredentials(url, 'guest', 'guest', '/no-such-vhost-i15'));
+    assert.ok(vhost instanceof ConnectionError, `${url}: ${String(vhost)}`);
+    assert.equal(vhost.replyCode, 530, url);
+  }
+});
+
+test('a broker that is not there fails connect with the socket error', T, async () => {
+  const closed = await freePort();
+  const err = await connectError(`amqp://guest:guest@127.0.0.1:${closed}`);
+  assert.equal((err as NodeJS.ErrnoException).code, 'ECONNREFUSED');
+});
+
+test('a body larger than frame-max is split on the way out and whole on the way in', T, async () => {
+  for (const url of urls) {
+    const small = new URL(url);
+    small.searchParams.set('frameMax', '4096');
+    const t = new AmqpTransport(small.toString(), { reconnect: false });
+    await t.connect();
+    try {
+      const ch = await t.createChannel();
+      const { queue } = await ch.assertQueue('', { exclusive: true });
+      const body = Buffer.alloc(300_000);
+      for (let i = 0; i < body.length; i++) body[i] = (i * 7) % 251;
+      const got = new Promise<TransportMessage>(
+        (resolve) => void ch.consume(queue, resolve, { noAck: true }),
+      );
+      await ch.publish('', queue, body, { messageId: 'big', headers: { n: 1 } });
+      const m = await withTimeout(got, 10_000, 'the large message');
+      assert.ok(m.body.equals(body), url);
+      assert.deepEqual([m.properties.messageId, m.properties.headers], ['big', { n: 1 }], url);
+    } finally {
+      await t.close();
+    }
+  }
+});
+
+test('a broker gone silent (SIGSTOP) is given up after two heartbeat intervals', T, async () => {
+  const broker = await startBrokerProcess();
+  try {
+    const t = new AmqpTransport(`amqp://guest:guest@127.0.0.1:${broker.port}?heartbeat=1`, {
+      reconnect: false,
+    });
+    await t.connect();
+    const ch = await t.createChannel();
+    await ch.assertQueue('', { exclusive: true });
+    const lost = new Promise<Error | undefined>((resolve) => t.on('disconnect', resolve));
+    broker.stop();
+    const error = await withTimeout(lost, 10_000, 'disconnect after missed heartbeats');
+    assert.ok(error instanceof TransportClosedError, String(error));
+    assert.match(error.message, /heartbeat/);
+    assert.equal(t.connected, false);
+    await t.close();
+  } finally {
+    broker.kill();
+  }
+});
+
+test(
+  'bytes that are not AMQP from the peer are a FrameError: before and after the handshake',
+  T,
+  async () => {
+    // Garbage in answer to the protocol header.
+    const garbage = await peer((socket) =>
+      socket.once('data', () => socket.write(Buffer.from('HTTP/1.1 400\r\n\r\n'))),
+    );
+    try {
+      const err = await connectError(`amqp://guest:guest@127.0.0.1:${garbage.port}`);
+      assert.ok(err instanceof FrameError, String(err));
+    } finally {
+      garbage.server.close();
+    }
+    // A broker that completes the handshake, then sends a frame with a bad frame-end octet.
+    const bad = await peer((socket) => {
+      let step = 0;
+      socket.on('data', () => {
+        step++;
+        if (step === 1) {
+          socket.write(
+            encodeCommand(0, {
+              name: 'connection.start',
+              versionMajor: 0,
+              versionMinor: 9,
+              serverProperties: {},
+              mechanisms: Buffer.from('PLAIN'),
+              locales: Buffer.from('en_US'),
+            }),
+          );
+        } else if (step === 2) {
+          socket.write(
+            encodeCommand(0, { name: 'connection.tune', channelMax: 0, frameMax: 131072, heartbeat: 0 }),
+          );
+        } else if (step === 3) {
+          socket.write(encodeCommand(0, { name: 'connection.open-ok', knownHosts: '' }));
+          setTimeout(() => {
+            const frame = encodeCommand(0, { name: 'connection.blocked', reason: 'x' });
+            frame[frame.length - 1] = 0x00; // not the frame-end octet 0xCE
+            socket.write(frame);
+          }, 50);
+        }
+      });
+    });
+    try {
+      const t = new AmqpTransport(`amqp://guest:guest@127.0.0.1:${bad.port}`, {
+        reconnect: false,
+        delayedExchange: false,
+      });
+      const lost = new Promise<Error | undefined>((resolve) => t.on('disconnect', resolve));
+      await t.connect();
+      const error = await withTimeout(lost, 10_000, 'disconnect after a bad frame');
+      assert.ok(error instanceof FrameError, String(error));
+      assert.equal(error.replyCode, 501);
+      await t.close();
+    } finally {
+      bad.server.close();
+    }
+  },
+);
+
+/** A TCP peer on a free loopback port that runs `onSocket` for each connection. */
+async function peer(onSocket: (socket: Socket) => void): Promise<{ server: Server; port: number }> {
+  const server = createServer(onSocket);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+async function freePort(): Promise<number> {
+  const { server, port } = await peer(() => undefined);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** `warren broker` in a process of its own, so it can be stopped (SIGSTOP) like a hung host. */
+async function startBrokerProcess(): Promise<{ port: number; stop(): void; kill(): void }> {
+  const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+  const script = `import(${JSON.stringify(main)}).then((m) => m.main(process.argv.slice(1))).then((c) => { process.exitCode = c; })`;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '-e', script, 'broker', '--port', '0', '--host', '127.0.0.1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const kill = (): void => {
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+  };
+  try {
+    let out = '';
+    const port = await withTimeout(
+      new Promise<number>((resolve) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /warren broker listening on 127\.0\.0\.1:(\d+)/.exec(out);
+          if (m !== null) resolve(Number(m[1]));
+        });
+      }),
+      20_000,
+      'the broker process listening',
+    );
+    return { port, stop: () => child.kill('SIGSTOP'), kill };
+  } catch (err) {
+    kill();
+    throw err;
+  }
+}
