@@ -207,3 +207,77 @@ async function startBrokerProcess(): Promise<{ port: number; stop(): void; kill(
     throw err;
   }
 }
+
+test(
+  'a publisher far ahead of the socket waits for it and loses nothing, on both channel kinds',
+  T,
+  async () => {
+    for (const url of urls) {
+      const t = new AmqpTransport(url, { reconnect: false });
+      await t.connect();
+      try {
+        for (const confirms of [true, false]) {
+          const ch = await t.createChannel({ confirms });
+          const { queue } = await ch.assertQueue('', { exclusive: true });
+          const body = Buffer.alloc(64 * 1024, 1);
+          const n = 300; // ~19 MiB at once: far over the connection's 1 MiB high-water mark
+          await withTimeout(
+            Promise.all(
+              Array.from({ length: n }, (_, i) => ch.publish('', queue, body, { messageId: String(i) })),
+            ),
+            20_000,
+            `${n} publishes`,
+          );
+          const seen: string[] = [];
+          const all = new Promise<void>((resolve) => {
+            void ch.consume(
+              queue,
+              (m) => {
+                if (m.body.length === body.length) seen.push(m.properties.messageId ?? '');
+                if (seen.length === n) resolve();
+              },
+              { noAck: true },
+            );
+          });
+          await withTimeout(all, 20_000, `${n} deliveries`);
+          assert.deepEqual(
+            seen,
+            Array.from({ length: n }, (_, i) => String(i)),
+            `${url} confirms=${confirms}`,
+          );
+          await ch.close();
+        }
+      } finally {
+        await t.close();
+      }
+    }
+  },
+);
+
+test(
+  "a channel.close crossing the broker's keeps the connection: the channel ends on the broker's close-ok",
+  T,
+  async () => {
+    for (const url of urls) {
+      const t = new AmqpTransport(url, { reconnect: false });
+      await t.connect();
+      let disconnected: Error | undefined;
+      t.on('disconnect', (e) => (disconnected = e ?? new Error('disconnect')));
+      try {
+        for (let i = 0; i < 5; i++) {
+          const ch = await t.createChannel({ confirms: false });
+          // Same write: the broker reads the publish (404: it closes the channel), then our close.
+          await ch.publish('i15-no-such-exchange', 'x', Buffer.from('x'));
+          await withTimeout(ch.close(), 5000, 'the crossed close');
+        }
+        const ch = await t.createChannel();
+        const { queue } = await ch.assertQueue('', { exclusive: true });
+        await ch.publish('', queue, Buffer.from('after'));
+        assert.equal((await ch.get(queue, { noAck: true }))?.body.toString(), 'after', url);
+        assert.equal(disconnected, undefined, `${url}: ${String(disconnected)}`);
+      } finally {
+        await t.close();
+      }
+    }
+  },
+);

@@ -100,6 +100,8 @@ export class AmqpChannel implements TransportChannel, ChannelPeer {
   readonly #consumers = new Map<string, Consumer>();
   #state: 'open' | 'closing' | 'closed' = 'open';
   #closeError: Error | undefined;
+  /** The broker's channel.close that crossed ours. */
+  #crossedBy: Error | undefined;
   #closedWaiters: (() => void)[] = [];
   #drain: Promise<void> | undefined;
   #resumeDrain: (() => void) | undefined;
@@ -376,11 +378,17 @@ export class AmqpChannel implements TransportChannel, ChannelPeer {
         return this.#onReturn(m, command as ContentCommand);
       case 'basic.cancel':
         return this.#onServerCancel(m.consumerTag, m.nowait);
-      case 'channel.close':
+      case 'channel.close': {
         this.#trySend({ name: 'channel.close-ok' });
-        return this.#finish(amqpError(m.replyCode, m.replyText, m));
+        const error = amqpError(m.replyCode, m.replyText, m);
+        // Our own close crossed it: the broker answers that with close-ok, which ends the
+        // channel (its number is not free before).
+        if (this.#state === 'closing') this.#crossedBy = error;
+        else this.#finish(error);
+        return;
+      }
       case 'channel.close-ok':
-        return this.#finish(undefined);
+        return this.#finish(this.#crossedBy);
       case 'channel.flow':
         return this.#trySend({ name: 'channel.flow-ok', active: m.active });
       default:
