@@ -3,11 +3,16 @@
 // ConnectionError and is not retried; a broker that is not there is the socket's error; a
 // body larger than frame-max arrives whole; a broker gone silent is given up after two
 // heartbeat intervals (a real `warren broker` process stopped with SIGSTOP); a peer that
-// sends bytes that are not AMQP gets a typed FrameError, never a crash or a hang.
+// sends bytes that are not AMQP gets a typed FrameError, never a crash or a hang; amqps://
+// through a TLS-terminating proxy trusts a private CA given to it, and only that.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { encodeCommand } from '../../src/protocol/command-writer.js';
 import { ConnectionError, FrameError } from '../../src/protocol/errors.js';
 import { AmqpTransport } from '../../src/transports/amqp/index.js';
@@ -278,6 +283,69 @@ test(
       } finally {
         await t.close();
       }
+    }
+  },
+);
+
+test(
+  'amqps:// connects over TLS, trusting a private CA given as `tls.ca`; an untrusted certificate fails',
+  T,
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warren-tls-'));
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    // A self-signed certificate for 127.0.0.1 (its own CA).
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    // TLS terminated in front of Warren's server (which speaks plain TCP), as a load balancer would.
+    const target = new URL(urls[0]!);
+    const proxy = createTlsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (client) => {
+      const upstream = connect(Number(target.port), '127.0.0.1');
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const url = `amqps://guest:guest@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const t = new AmqpTransport(url, { reconnect: false, tls: { ca: readFileSync(cert) } });
+      await t.connect();
+      try {
+        const ch = await t.createChannel();
+        const { queue } = await ch.assertQueue('', { exclusive: true });
+        await ch.publish('', queue, Buffer.from('over tls'));
+        assert.equal((await ch.get(queue, { noAck: true }))?.body.toString(), 'over tls');
+      } finally {
+        await t.close();
+      }
+      const untrusted = await connectError(url);
+      assert.equal(
+        (untrusted as NodeJS.ErrnoException).code,
+        'DEPTH_ZERO_SELF_SIGNED_CERT',
+        String(untrusted),
+      );
+    } finally {
+      proxy.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   },
 );

@@ -21,7 +21,7 @@ import type {
   TransportEvents,
 } from '../transport.js';
 import { AmqpChannel } from './amqp-channel.js';
-import { ClientConnection } from './client-connection.js';
+import { ClientConnection, type ClientConnectionOptions } from './client-connection.js';
 import { isRetryableConnectFailure } from './handshake-error.js';
 import { probeDelayedExchange } from './delayed-probe.js';
 import { reconnectDelay, resolveReconnect, type ReconnectOptions } from './reconnect-policy.js';
@@ -36,6 +36,8 @@ export interface AmqpTransportOptions {
   connectionName?: string;
   /** Whether the broker has `x-delayed-message` exchanges; default: probed at connect (delayed-probe.ts). */
   delayedExchange?: boolean;
+  /** For amqps:// URLs: node:tls options (`ca` for a private CA, `cert` and `key` for a client certificate). */
+  tls?: ClientConnectionOptions['tls'];
   /** Told about each failed first-connect attempt that will be retried after `delayMs`. */
   onConnectRetry?: (error: Error, attempt: number, delayMs: number) => void;
 }
@@ -133,8 +135,10 @@ export class AmqpTransport implements Transport {
     const options = {
       heartbeat: this.#options.heartbeat ?? 10,
       clientProperties: { connection_name: this.#options.connectionName ?? 'warren' },
+      tls: this.#options.tls,
     };
-    this.capabilities.delayedExchange ??= this.#options.delayedExchange ?? (await probeDelayedExchange(url));
+    this.capabilities.delayedExchange ??=
+      this.#options.delayedExchange ?? (await probeDelayedExchange(url, this.#options.tls));
     let model: ClientConnection | undefined;
     try {
       model = await ClientConnection.open(url, options, {

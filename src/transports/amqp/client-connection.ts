@@ -10,7 +10,7 @@
  * lost socket a TransportClosedError; either way every channel fails with it.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Command, OutgoingContent } from '../../protocol/command.js';
 import { CommandAssembler } from '../../protocol/command-assembler.js';
 import { AmqpError, ConnectionError, ReplyCode, unexpectedFrame } from '../../protocol/errors.js';
@@ -39,6 +39,8 @@ export interface ClientConnectionOptions {
   clientProperties?: FieldTable;
   /** Give up on a handshake not finished in this long, ms (default 30 000). */
   handshakeTimeout?: number;
+  /** For amqps:// URLs: node:tls options (`ca` for a private CA, `cert` and `key` for a client certificate). */
+  tls?: TlsOptions;
 }
 
 export interface ConnectionEvents {
@@ -105,7 +107,7 @@ export class ClientConnection {
     this.#closed = new Promise((resolve) => (this.#markClosed = resolve));
     const socketOptions = { host: endpoint.host, port: endpoint.port, noDelay: true };
     this.#socket = endpoint.tls
-      ? tlsConnect({ ...socketOptions, servername: endpoint.host })
+      ? tlsConnect({ servername: endpoint.host, ...options.tls, ...socketOptions })
       : netConnect(socketOptions);
     this.#writer = new FrameWriter(this.#socket, {
       onWritable: () => {

@@ -8,13 +8,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AmqpChannel } from './amqp-channel.js';
-import { ClientConnection } from './client-connection.js';
+import { ClientConnection, type ClientConnectionOptions } from './client-connection.js';
 
-export async function probeDelayedExchange(url: string): Promise<boolean | undefined> {
+export async function probeDelayedExchange(
+  url: string,
+  tls?: ClientConnectionOptions['tls'],
+): Promise<boolean | undefined> {
   let probe: ClientConnection;
   try {
     probe = await ClientConnection.open(url, {
       clientProperties: { connection_name: 'warren delayed-exchange probe' },
+      tls,
     });
   } catch {
     return undefined;
