@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Warren } from '../../src/framework/index.js';
 import { encodeCommand } from '../../src/protocol/command-writer.js';
 import { ConnectionError, FrameError } from '../../src/protocol/errors.js';
 import { AmqpTransport } from '../../src/transports/amqp/index.js';
@@ -347,5 +348,21 @@ test(
       proxy.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  },
+);
+
+test(
+  'a URL the client cannot read is a TypeError at once, never retried as a broker that is down',
+  T,
+  async () => {
+    const reported: unknown[] = [];
+    for (const url of ['amqp://127.0.0.1?heartbeat=soon', 'http://127.0.0.1:5672']) {
+      assert.throws(() => new AmqpTransport(url), TypeError);
+      const started = await Warren.start({ url, services: [], onError: (e) => reported.push(e) }).catch(
+        (e: unknown) => e,
+      );
+      assert.ok(started instanceof TypeError, String(started));
+    }
+    assert.deepEqual(reported, [], 'no connect attempt was retried');
   },
 );

@@ -21,6 +21,7 @@ import type {
   TransportEvents,
 } from '../transport.js';
 import { AmqpChannel } from './amqp-channel.js';
+import { parseAmqpUrl } from './amqp-url.js';
 import { ClientConnection, type ClientConnectionOptions } from './client-connection.js';
 import { isRetryableConnectFailure } from './handshake-error.js';
 import { probeDelayedExchange } from './delayed-probe.js';
@@ -55,9 +56,12 @@ export class AmqpTransport implements Transport {
   #closing = false;
   #reconnecting: Promise<void> | undefined;
 
-  /** `url`: one amqp:// url, or several (cluster nodes) tried in turn. */
+  /** `url`: one amqp:// url, or several (cluster nodes) tried in turn. A url the client cannot read is a TypeError here. */
   constructor(url: string | readonly string[], options: AmqpTransportOptions = {}) {
-    this.#urls = new UrlRotation(typeof url === 'string' ? [url] : url);
+    const urls = typeof url === 'string' ? [url] : url;
+    // Read now: a malformed url fails at once instead of being retried as if the broker were down.
+    for (const u of urls) parseAmqpUrl(u);
+    this.#urls = new UrlRotation(urls);
     this.#options = options;
   }
 
