@@ -366,3 +366,29 @@ test(
     assert.deepEqual(reported, [], 'no connect attempt was retried');
   },
 );
+
+test(
+  'with every negotiated channel open, one more is a RangeError and the connection carries on',
+  T,
+  async () => {
+    for (const url of urls) {
+      const limited = new URL(url);
+      limited.searchParams.set('channelMax', '2');
+      const t = new AmqpTransport(limited.toString(), { reconnect: false });
+      await t.connect();
+      try {
+        const first = await t.createChannel();
+        const second = await t.createChannel();
+        await assert.rejects(t.createChannel(), RangeError, url);
+        await first.close();
+        const third = await t.createChannel();
+        const { queue } = await third.assertQueue('', { exclusive: true });
+        await second.publish('', queue, Buffer.from('still here'));
+        assert.equal((await third.get(queue, { noAck: true }))?.body.toString(), 'still here', url);
+        assert.equal(t.connected, true);
+      } finally {
+        await t.close();
+      }
+    }
+  },
+);

@@ -138,11 +138,6 @@ export class ClientConnection {
     return connection.#handshake();
   }
 
-  /** True until the connection closed or was lost. */
-  get open(): boolean {
-    return this.#phase === 'open-ok';
-  }
-
   /** False while the socket is backed up: publishers wait for their channel's resume(). */
   get writable(): boolean {
     return this.#writer.writable;
@@ -160,10 +155,8 @@ export class ClientConnection {
         return id;
       }
     }
-    throw new ConnectionError(
-      ReplyCode.CHANNEL_ERROR,
-      `CHANNEL_ERROR - no free channel (channel_max ${max})`,
-    );
+    // The connection is fine; this process asked for more channels than were negotiated.
+    throw new RangeError(`no free channel number: all ${max} (channel_max) are open`);
   }
 
   /** The channel sent channel.close: ignore its frames but close/close-ok until detach(). */
