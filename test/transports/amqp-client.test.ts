@@ -14,8 +14,11 @@ import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Warren } from '../../src/framework/index.js';
+import { CommandAssembler } from '../../src/protocol/command-assembler.js';
+import type { Command } from '../../src/protocol/command.js';
 import { encodeCommand } from '../../src/protocol/command-writer.js';
-import { ConnectionError, FrameError } from '../../src/protocol/errors.js';
+import { FrameParser } from '../../src/protocol/frame-parser.js';
+import { AmqpError, ConnectionError, FrameError } from '../../src/protocol/errors.js';
 import { AmqpTransport } from '../../src/transports/amqp/index.js';
 import { TransportClosedError } from '../../src/transports/errors.js';
 import type { TransportMessage } from '../../src/transports/transport.js';
@@ -121,34 +124,10 @@ test(
       garbage.server.close();
     }
     // A broker that completes the handshake, then sends a frame with a bad frame-end octet.
-    const bad = await peer((socket) => {
-      let step = 0;
-      socket.on('data', () => {
-        step++;
-        if (step === 1) {
-          socket.write(
-            encodeCommand(0, {
-              name: 'connection.start',
-              versionMajor: 0,
-              versionMinor: 9,
-              serverProperties: {},
-              mechanisms: Buffer.from('PLAIN'),
-              locales: Buffer.from('en_US'),
-            }),
-          );
-        } else if (step === 2) {
-          socket.write(
-            encodeCommand(0, { name: 'connection.tune', channelMax: 0, frameMax: 131072, heartbeat: 0 }),
-          );
-        } else if (step === 3) {
-          socket.write(encodeCommand(0, { name: 'connection.open-ok', knownHosts: '' }));
-          setTimeout(() => {
-            const frame = encodeCommand(0, { name: 'connection.blocked', reason: 'x' });
-            frame[frame.length - 1] = 0x00; // not the frame-end octet 0xCE
-            socket.write(frame);
-          }, 50);
-        }
-      });
+    const bad = await handshakingPeer((socket) => {
+      const frame = encodeCommand(0, { name: 'connection.blocked', reason: 'x' });
+      frame[frame.length - 1] = 0x00; // not the frame-end octet 0xCE
+      socket.write(frame);
     });
     try {
       const t = new AmqpTransport(`amqp://guest:guest@127.0.0.1:${bad.port}`, {
@@ -166,6 +145,55 @@ test(
     }
   },
 );
+
+/**
+ * A peer that answers the client's handshake (start, tune, open-ok, read from its frames),
+ * then runs `afterOpen`: a stand-in for a broker that misbehaves once the connection is up.
+ */
+function handshakingPeer(
+  afterOpen: (socket: Socket) => void,
+  received: Command[] = [],
+): Promise<{ server: Server; port: number }> {
+  return peer((socket) => {
+    const parser = new FrameParser({ frameMax: 0, expectProtocolHeader: true });
+    const assembler = new CommandAssembler();
+    socket.on('error', () => undefined);
+    socket.write(
+      encodeCommand(0, {
+        name: 'connection.start',
+        versionMajor: 0,
+        versionMinor: 9,
+        serverProperties: {},
+        mechanisms: Buffer.from('PLAIN'),
+        locales: Buffer.from('en_US'),
+      }),
+    );
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of parser.push(chunk)) {
+        const command = assembler.push(frame);
+        if (command === undefined) continue;
+        received.push(command);
+        const name = command.method.name;
+        if (name === 'channel.open') {
+          socket.write(
+            encodeCommand(command.channel, { name: 'channel.open-ok', channelId: Buffer.alloc(0) }),
+          );
+        } else if (name === 'confirm.select') {
+          socket.write(encodeCommand(command.channel, { name: 'confirm.select-ok' }));
+        } else if (name === 'connection.start-ok') {
+          socket.write(
+            encodeCommand(0, { name: 'connection.tune', channelMax: 0, frameMax: 131072, heartbeat: 0 }),
+          );
+        } else if (name === 'connection.open') {
+          socket.write(encodeCommand(0, { name: 'connection.open-ok', knownHosts: '' }));
+          setTimeout(() => afterOpen(socket), 20);
+        } else if (name === 'connection.close') {
+          socket.end(encodeCommand(0, { name: 'connection.close-ok' }));
+        }
+      }
+    });
+  });
+}
 
 /** A TCP peer on a free loopback port that runs `onSocket` for each connection. */
 async function peer(onSocket: (socket: Socket) => void): Promise<{ server: Server; port: number }> {
@@ -392,3 +420,111 @@ test(
     }
   },
 );
+
+test(
+  'random frames from a broker end in a typed error or nothing, never a crash or a hang (bounded fuzz)',
+  T,
+  async () => {
+    // A seeded generator: a failure names the round that reproduces it.
+    let seed = 0x5eed;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const outcomes: string[] = [];
+    // Well-formed commands a broker may send at the wrong time or place, beside random frames.
+    const valid = [
+      encodeCommand(0, { name: 'connection.blocked', reason: 'low on memory' }),
+      encodeCommand(0, { name: 'connection.unblocked' }),
+      encodeCommand(0, { name: 'connection.tune', channelMax: 0, frameMax: 4096, heartbeat: 0 }),
+      encodeCommand(0, { name: 'connection.close', replyCode: 320, replyText: 'x', classId: 0, methodId: 0 }),
+      encodeCommand(1, { name: 'channel.open-ok', channelId: Buffer.alloc(0) }),
+      encodeCommand(0, { name: 'basic.qos-ok' }),
+      Buffer.from([8, 0, 0, 0, 0, 0, 0, 0xce]), // a heartbeat
+    ];
+    for (let round = 0; round < 40; round++) {
+      const frames: Buffer[] = [];
+      for (let i = 0; i < 1 + random(4); i++) {
+        if (random(2) === 0) {
+          frames.push(valid[random(valid.length)]!);
+          continue;
+        }
+        const payload = Buffer.from(Array.from({ length: random(24) }, () => random(256)));
+        const header = Buffer.alloc(7);
+        header.writeUInt8([1, 2, 3, 8, random(256)][random(5)]!, 0); // method, header, body, heartbeat, anything
+        header.writeUInt16BE([0, 1, random(65536)][random(3)]!, 1);
+        header.writeUInt32BE(payload.length, 3);
+        frames.push(header, payload, Buffer.from([random(8) === 0 ? random(256) : 0xce]));
+      }
+      const broker = await handshakingPeer((socket) => socket.write(Buffer.concat(frames)));
+      const t = new AmqpTransport(`amqp://guest:guest@127.0.0.1:${broker.port}`, {
+        reconnect: false,
+        delayedExchange: false,
+      });
+      try {
+        const lost = new Promise<Error | undefined>((resolve) => t.on('disconnect', resolve));
+        await withTimeout(t.connect(), 5000, `round ${round}: connect`);
+        const outcome = await Promise.race([lost, new Promise<'up'>((r) => setTimeout(() => r('up'), 300))]);
+        outcomes.push(outcome === 'up' ? 'up' : (outcome?.name ?? 'undefined'));
+        if (outcome !== 'up') {
+          assert.ok(
+            outcome instanceof AmqpError || outcome instanceof TransportClosedError,
+            `round ${round}: ${String(outcome)}`,
+          );
+        }
+      } finally {
+        await withTimeout(t.close(), 10_000, `round ${round}: close`);
+        broker.server.close();
+      }
+    }
+    // The seeded rounds cover both ends: connections that stay up and ones closed with an error.
+    assert.ok(outcomes.includes('up') && outcomes.some((o) => o !== 'up'), outcomes.join(' '));
+  },
+);
+
+test('a delivery for no consumer of the channel goes back to its queue (nack, requeue)', T, async () => {
+  const received: Command[] = [];
+  let socket: Socket | undefined;
+  const broker = await handshakingPeer((s) => (socket = s), received);
+  const t = new AmqpTransport(`amqp://guest:guest@127.0.0.1:${broker.port}`, {
+    reconnect: false,
+    delayedExchange: false,
+  });
+  try {
+    await t.connect();
+    await t.createChannel();
+    await waitFor(() => socket !== undefined, 5000, 'the peer after open-ok');
+    const open = received.find((c) => c.method.name === 'channel.open');
+    assert.ok(open);
+    const deliver = {
+      consumerTag: 'nobody',
+      deliveryTag: 7,
+      redelivered: false,
+      exchange: '',
+      routingKey: 'q',
+    };
+    socket?.write(
+      encodeCommand(
+        open.channel,
+        { name: 'basic.deliver', ...deliver },
+        { properties: {}, body: Buffer.from('x') },
+      ),
+    );
+    await waitFor(() => received.some((c) => c.method.name === 'basic.nack'), 5000, 'the nack');
+    const nack = received.find((c) => c.method.name === 'basic.nack')?.method;
+    assert.deepEqual(nack, { name: 'basic.nack', deliveryTag: 7, multiple: false, requeue: true });
+    assert.equal(t.connected, true);
+  } finally {
+    await t.close();
+    broker.server.close();
+  }
+});
+
+/** Polls `ready` every 10 ms until it holds, failing after `ms`. */
+async function waitFor(ready: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -536,7 +536,9 @@ export class AmqpChannel implements TransportChannel, ChannelPeer {
 
   #onDeliver(m: BasicDeliver, command: ContentCommand): void {
     const consumer = this.#consumers.get(m.consumerTag);
-    if (consumer === undefined) return;
+    // A delivery for no consumer of ours (a broker's mistake): back to its queue, not held.
+    if (consumer === undefined)
+      return this.#settle({ name: 'basic.nack', deliveryTag: m.deliveryTag, multiple: false, requeue: true });
     const message: TransportMessage = {
       body: command.content.body,
       properties: command.content.properties,
