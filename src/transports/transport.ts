@@ -1,10 +1,11 @@
 /**
  * The interface the framework codes against to reach a broker. TYPES ONLY.
  *
- * Two kinds of implementation are planned: an embedded transport that calls the in-process
- * broker engine directly, and an AMQP client transport (amqplib) that talks to Warren's server
- * or to RabbitMQ. The shape follows amqplib's ConfirmChannel closely so the AMQP transport is
- * a thin adapter: every channel is in confirm mode and `publish` settles on the confirm.
+ * Two implementations: an embedded transport that calls the in-process broker engine
+ * directly, and an AMQP client transport (Warren's own client, src/transports/amqp) that talks
+ * to Warren's server or to RabbitMQ. The shape follows amqplib's ConfirmChannel, which Node
+ * users know: every channel is in confirm mode unless opened without, and `publish` settles on
+ * the confirm.
  */
 import type { FieldTable } from '../protocol/field-value.js';
 import type { BasicProperties } from '../protocol/properties.js';

@@ -135,8 +135,9 @@ async function walk(
     for (const message of kept) ch.nack(message, true);
   }
   // A round trip on the same channel: the broker has processed the acks and nacks above
-  // before it answers, so a caller may close the connection at once (amqplib can otherwise
-  // write connection.close ahead of a channel's last acks, and they are lost).
+  // before it answers, so a caller may close the connection at once (a client that queues each
+  // channel's frames apart, as amqplib does, can otherwise write connection.close ahead of a
+  // channel's last acks, and they are lost).
   await ch.checkQueue(queue);
 }
 
