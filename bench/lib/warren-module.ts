@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type * as FrameworkIndex from '../../src/framework/index.js';
 import type * as AmqpIndex from '../../src/transports/amqp/index.js';
 import type * as TcpIndex from '../../src/transports/tcp/index.js';
+import type * as BrokerIndex from '../../src/broker/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -38,3 +39,4 @@ const base = WARREN_BUILD === 'dist' ? '../../dist' : '../../src';
 export const framework = (await import(`${base}/framework/index.js`)) as typeof FrameworkIndex;
 export const amqp = (await import(`${base}/transports/amqp/index.js`)) as typeof AmqpIndex;
 export const tcp = (await import(`${base}/transports/tcp/index.js`)) as typeof TcpIndex;
+export const broker = (await import(`${base}/broker/index.js`)) as typeof BrokerIndex;

@@ -2,11 +2,14 @@
 // ephemeral port (or WARREN_PORT) and RabbitMQ's default user guest/guest, prints
 // {"host","port"} as one JSON line, and runs until SIGTERM/SIGINT or until its stdin closes
 // (the parent went away). Logs go to stderr. Runs the tsc build when current (warren-module.ts).
-import { tcp } from './warren-module.js';
+// WARREN_DATA_DIR=<dir> makes it persistent, as `warren broker --data-dir` (confirms after fsync).
+import { broker, tcp } from './warren-module.js';
 
 const { AmqpServer } = tcp;
+const dataDir = process.env['WARREN_DATA_DIR'];
 
 const server = new AmqpServer({
+  ...(dataDir === undefined ? {} : { broker: await broker.Broker.open(dataDir) }),
   host: '127.0.0.1',
   port: Number(process.env['WARREN_PORT'] ?? 0),
   logger: {
