@@ -127,40 +127,13 @@ export class AmqpChannel implements TransportChannel, ChannelPeer {
     return this.#state === 'closed';
   }
 
-  async assertExchange(name: string, type: ExchangeType, options: AssertExchangeOptions = {}): Promise<void> {
-    await this.#call(
-      {
-        name: 'exchange.declare',
-        ticket: 0,
-        exchange: name,
-        type,
-        passive: false,
-        durable: options.durable ?? true,
-        autoDelete: options.autoDelete ?? false,
-        internal: options.internal ?? false,
-        nowait: false,
-        arguments: options.arguments ?? NO_ARGUMENTS,
-      },
-      'exchange.declare-ok',
-    );
+  assertExchange(name: string, type: ExchangeType, options: AssertExchangeOptions = {}): Promise<void> {
+    return this.#declareExchange(name, type, false, options);
   }
 
-  async checkExchange(name: string): Promise<void> {
-    await this.#call(
-      {
-        name: 'exchange.declare',
-        ticket: 0,
-        exchange: name,
-        type: '',
-        passive: true,
-        durable: false,
-        autoDelete: false,
-        internal: false,
-        nowait: false,
-        arguments: NO_ARGUMENTS,
-      },
-      'exchange.declare-ok',
-    );
+  checkExchange(name: string): Promise<void> {
+    // Passive: the broker checks the name only; the other fields are sent as amqplib sends them.
+    return this.#declareExchange(name, '', true, { durable: false });
   }
 
   async deleteExchange(name: string, options: { ifUnused?: boolean } = {}): Promise<void> {
@@ -408,6 +381,29 @@ export class AmqpChannel implements TransportChannel, ChannelPeer {
   }
 
   // ---- internals ----
+
+  async #declareExchange(
+    name: string,
+    type: string,
+    passive: boolean,
+    options: AssertExchangeOptions,
+  ): Promise<void> {
+    await this.#call(
+      {
+        name: 'exchange.declare',
+        ticket: 0,
+        exchange: name,
+        type,
+        passive,
+        durable: options.durable ?? true,
+        autoDelete: options.autoDelete ?? false,
+        internal: options.internal ?? false,
+        nowait: false,
+        arguments: options.arguments ?? NO_ARGUMENTS,
+      },
+      'exchange.declare-ok',
+    );
+  }
 
   #declareQueue(name: string, passive: boolean, options: AssertQueueOptions): Promise<AssertQueueResult> {
     return this.#call(

@@ -268,7 +268,6 @@ export class ClientConnection {
         return;
       }
       case 'connection.close-ok':
-        this.#socket.end();
         this.#socket.destroy();
         return;
       case 'connection.blocked':
